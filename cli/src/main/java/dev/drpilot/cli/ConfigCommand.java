@@ -1,0 +1,44 @@
+package dev.drpilot.cli;
+
+import dev.drpilot.config.ConfigLoader;
+import dev.drpilot.config.ConfigPrinter;
+import dev.drpilot.config.DrpilotConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+
+/** {@code drpilot config check FILE}. */
+@Command(name = "config", description = "Work with drpilot configuration files.",
+        subcommands = {ConfigCommand.Check.class, CommandLine.HelpCommand.class})
+final class ConfigCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "check",
+            description = {
+                    "Validate a configuration file. Prints the effective configuration (defaults filled in,",
+                    "secrets masked) and exits 0, or prints every problem, each with the key it is about,",
+                    "and exits 2. Secrets written as ${ENV_VAR} must be set in the environment."})
+    static final class Check implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "The YAML configuration file, e.g. examples/drpilot.yaml")
+        Path file;
+
+        @Override
+        public Integer call() {
+            DrpilotConfig config = ConfigLoader.load(file);
+            spec.commandLine().getOut().println("# " + file + ": valid. Effective configuration:");
+            spec.commandLine().getOut().print(ConfigPrinter.toYaml(config));
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.drpilot.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The single {@code drpilot} command. */
+@Command(name = "drpilot",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = {
+                "drpilot makes a disaster-recovery plan executable: collectors observe replication, backups and",
+                "health; detectors turn observations into alerts and failover commands; actuators deliver the",
+                "alerts and run failover runbooks. Everything in between is a Kafka topic.",
+                ""},
+        subcommands = {
+                RunCommand.class,
+                IngestCommand.class,
+                DetectCommand.class,
+                ActCommand.class,
+                ConfigCommand.class,
+                VersionCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {
+                "",
+                "Start here:  drpilot run                 (all-in-one, on an embedded Kafka broker)",
+                "             drpilot config check FILE   (validate a configuration)",
+                "Exit codes:  0 ok, 1 failed while running, 2 invalid configuration or usage."})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExitCodeExceptionMapper(ExitCodes::forException);
+        commandLine.setExecutionExceptionHandler(new ExitCodes.ErrorPrinter());
+        return commandLine;
+    }
+
+    @Override
+    public void run() {
+        // No sub-command: show what there is rather than do something by surprise.
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.drpilot.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** {@code drpilot run}: every service in one process. */
+@Command(name = "run",
+        description = {
+                "Run the whole pipeline in one process: collectors, detectors and actuators.",
+                "Without kafka.bootstrapServers (or --bootstrap-servers) it starts an embedded Kafka broker",
+                "whose data is kept in kafka.embedded.stateDir (default ./var/kafka), so a restart keeps the events."},
+        mixinStandardHelpOptions = true)
+final class RunCommand extends ServiceCommand {
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where the embedded broker keeps its data; overrides kafka.embedded.stateDir.")
+    Path stateDir;
+
+    @Override
+    List<ServiceDefinition> services() {
+        return List.of(Services.INGEST, Services.DETECT, Services.ACT);
+    }
+
+    @Override
+    boolean mayEmbedBroker() {
+        return true;
+    }
+
+    @Override
+    Path stateDirOverride() {
+        return stateDir;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.drpilot.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = Main.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("run", "ingest", "detect", "act", "config", "version");
+    }
+
+    @Test
+    void versionNamesKafkaAndJava() {
+        assertThat(run("version")).isZero();
+        assertThat(out.toString()).contains("drpilot ").contains("Kafka clients 4.").contains("Java ");
+    }
+
+    @Test
+    void configCheckPrintsTheEffectiveConfigurationOfAValidFile() throws IOException {
+        Path file = dir.resolve("ok.yaml");
+        Files.writeString(file, """
+                components:
+                  - name: orders-db
+                    kind: database
+                """);
+
+        assertThat(run("config", "check", file.toString())).isZero();
+        assertThat(out.toString()).contains("valid").contains("orders-db").contains("rpo: 5m").contains("rto: 15m");
+    }
+
+    @Test
+    void configCheckExitsTwoAndPrintsEveryProblem() throws IOException {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, """
+                components:
+                  - name: orders-db
+                    kind: database
+                    rpo: 5 minutes
+                clusters:
+                  orders:
+                    component: orders-db
+                    nodes: []
+                """);
+
+        assertThat(run("config", "check", file.toString())).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("components[0].rpo: \"5 minutes\" is not a duration (use 90s, 5m, 1h)")
+                .contains("clusters.orders.nodes: a cluster needs at least one node");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aSingleServiceWithoutAKafkaClusterSaysWhatToSet() {
+        assertThat(run("detect")).isEqualTo(2);
+        assertThat(err.toString()).contains("kafka.bootstrapServers").contains("--bootstrap-servers");
+    }
+}

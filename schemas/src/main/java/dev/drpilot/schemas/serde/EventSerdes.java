@@ -1,0 +1,23 @@
+package dev.drpilot.schemas.serde;
+
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.Alert;
+import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.CollectorHeartbeat;
+import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.HealthObservation;
+import dev.drpilot.events.ReplicationObservation;
+
+/** One serde per event type; they are stateless and thread-safe, so one instance each serves everyone. */
+public final class EventSerdes {
+    public static final AvroSerde<ReplicationObservation> REPLICATION_OBSERVATION = AvroSerde.of(ReplicationObservation.class);
+    public static final AvroSerde<BackupObservation> BACKUP_OBSERVATION = AvroSerde.of(BackupObservation.class);
+    public static final AvroSerde<HealthObservation> HEALTH_OBSERVATION = AvroSerde.of(HealthObservation.class);
+    public static final AvroSerde<CollectorHeartbeat> COLLECTOR_HEARTBEAT = AvroSerde.of(CollectorHeartbeat.class);
+    public static final AvroSerde<Alert> ALERT = AvroSerde.of(Alert.class);
+    public static final AvroSerde<FailoverCommand> FAILOVER_COMMAND = AvroSerde.of(FailoverCommand.class);
+    public static final AvroSerde<ActionRecord> ACTION_RECORD = AvroSerde.of(ActionRecord.class);
+
+    private EventSerdes() {
+    }
+}
