@@ -30,6 +30,10 @@ import java.util.Objects;
  * dead-letter topic and count it.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+    static {
+        TrustedEventClasses.install();
+    }
+
     private final Class<T> type;
     private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
