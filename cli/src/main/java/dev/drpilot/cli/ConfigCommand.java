@@ -38,6 +38,7 @@ final class ConfigCommand implements Runnable {
             DrpilotConfig config = ConfigLoader.load(file);
             spec.commandLine().getOut().println("# " + file + ": valid. Effective configuration:");
             spec.commandLine().getOut().print(ConfigPrinter.toYaml(config));
+            spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
     }

@@ -36,7 +36,8 @@ final class KafkaConnection implements AutoCloseable {
     }
 
     static KafkaConnection open(KafkaSettings settings, String bootstrapOverride, boolean mayEmbed, Path stateDirOverride, String command) {
-        Map<String, Object> props = new HashMap<>(settings.properties());
+        Map<String, Object> props = new HashMap<>();
+        props.putAll(settings.properties());
         Optional<String> bootstrap = Optional.ofNullable(bootstrapOverride).filter(s -> !s.isBlank())
                 .or(settings::bootstrapServers);
         if (bootstrap.isPresent()) {

@@ -1,6 +1,5 @@
 package dev.drpilot.cli;
 
-import org.apache.kafka.common.utils.AppInfoParser;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,10 +14,23 @@ final class VersionCommand implements Runnable {
         return version == null ? "development build" : version;
     }
 
+    /** Read as Kafka itself reads it, from the properties file inside kafka-clients. */
+    static String kafkaVersion() {
+        try (java.io.InputStream in = VersionCommand.class.getResourceAsStream("/kafka/kafka-version.properties")) {
+            java.util.Properties properties = new java.util.Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
     static String[] lines() {
         return new String[] {
                 "drpilot " + drpilotVersion(),
-                "Kafka clients " + AppInfoParser.getVersion(),
+                "Kafka clients " + kafkaVersion(),
                 "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
     }
 

@@ -1,0 +1,181 @@
+package dev.drpilot.config;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Binds where alerts go: receivers, and the routes that choose among them. */
+final class AlertingBinder {
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
+
+    private final Section top;
+
+    AlertingBinder(Section top) {
+        this.top = top;
+    }
+
+    List<Receiver> receivers() {
+        List<Receiver> receivers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Section item : top.list("receivers")) {
+            String name = item.required("name");
+            Receiver.Type type = item.enumValue("type", Receiver.Type.class, null);
+            Receiver receiver = new Receiver(name, type == null ? Receiver.Type.LOG : type,
+                    item.strings("urls"), item.optionalDuration("resendInterval"), item.secret("routingKey"),
+                    item.optionalString("url"), smtp(item), item.optionalString("from"), item.strings("to"),
+                    item.optionalString("topicArn"), item.optionalString("region"), item.optionalString("endpoint"),
+                    item.optionalString("namespace"));
+            item.finish();
+            if (!name.isEmpty() && !names.add(name)) {
+                item.problems().add(item.child("name"), "\"" + name + "\" is used by another receiver");
+            }
+            if (type != null) {
+                new ReceiverChecks(item, receiver).run();
+            }
+            receivers.add(withDefaults(receiver));
+        }
+        return receivers;
+    }
+
+    private static java.util.Optional<Receiver.Smtp> smtp(Section item) {
+        if (!item.has("smtp")) {
+            return java.util.Optional.empty();
+        }
+        Section smtp = item.section("smtp");
+        Receiver.Smtp settings = new Receiver.Smtp(smtp.required("host"), smtp.integer("port", 587, 1, 65535),
+                smtp.bool("startTls", true), smtp.optionalString("username"), smtp.secret("password"));
+        smtp.finish();
+        return java.util.Optional.of(settings);
+    }
+
+    private static Receiver withDefaults(Receiver receiver) {
+        return switch (receiver.type()) {
+            case ALERTMANAGER -> new Receiver(receiver.name(), receiver.type(), receiver.urls(),
+                    receiver.resendInterval().or(() -> java.util.Optional.of(java.time.Duration.ofMinutes(1))),
+                    receiver.routingKey(), receiver.url(), receiver.smtp(), receiver.from(), receiver.to(), receiver.topicArn(),
+                    receiver.region(), receiver.endpoint(), receiver.namespace());
+            case PAGERDUTY -> new Receiver(receiver.name(), receiver.type(), receiver.urls(), receiver.resendInterval(),
+                    receiver.routingKey(), receiver.url().or(() -> java.util.Optional.of("https://events.pagerduty.com/v2/enqueue")),
+                    receiver.smtp(), receiver.from(), receiver.to(), receiver.topicArn(), receiver.region(), receiver.endpoint(),
+                    receiver.namespace());
+            case CLOUDWATCH -> new Receiver(receiver.name(), receiver.type(), receiver.urls(), receiver.resendInterval(),
+                    receiver.routingKey(), receiver.url(), receiver.smtp(), receiver.from(), receiver.to(), receiver.topicArn(),
+                    receiver.region(), receiver.endpoint(), receiver.namespace().or(() -> java.util.Optional.of("drpilot")));
+            default -> receiver;
+        };
+    }
+
+    /** What each receiver type needs. */
+    private record ReceiverChecks(Section item, Receiver receiver) {
+        void run() {
+            switch (receiver.type()) {
+                case ALERTMANAGER -> {
+                    if (receiver.urls().isEmpty()) {
+                        missing("urls", "an alertmanager receiver needs the URL of every Alertmanager (they are not load-balanced)");
+                    }
+                    for (int i = 0; i < receiver.urls().size(); i++) {
+                        if (!ProbeBinder.isHttpUrl(receiver.urls().get(i))) {
+                            item.problems().add(item.child("urls") + "[" + i + "]", "\"" + receiver.urls().get(i) + "\" is not an http:// or https:// URL");
+                        }
+                    }
+                }
+                case PAGERDUTY -> {
+                    if (receiver.routingKey().isEmpty() && !item.has("routingKey")) {
+                        missing("routingKey", "a pagerduty receiver needs its integration's routing key (${ENV_VAR} or file:/path)");
+                    }
+                    receiver.url().filter(url -> !ProbeBinder.isHttpUrl(url))
+                            .ifPresent(url -> item.problems().add(item.child("url"), "\"" + url + "\" is not an http:// or https:// URL"));
+                }
+                case EMAIL -> {
+                    if (receiver.smtp().isEmpty()) {
+                        missing("smtp", "an email receiver needs smtp.host");
+                    }
+                    if (receiver.from().isEmpty()) {
+                        missing("from", "an email receiver needs a sender address");
+                    }
+                    receiver.from().filter(from -> !EMAIL.matcher(from).matches())
+                            .ifPresent(from -> item.problems().add(item.child("from"), "\"" + from + "\" is not an email address"));
+                    if (receiver.to().isEmpty()) {
+                        missing("to", "an email receiver needs at least one recipient");
+                    }
+                    for (int i = 0; i < receiver.to().size(); i++) {
+                        if (!EMAIL.matcher(receiver.to().get(i)).matches()) {
+                            item.problems().add(item.child("to") + "[" + i + "]", "\"" + receiver.to().get(i) + "\" is not an email address");
+                        }
+                    }
+                }
+                case SNS -> {
+                    if (receiver.topicArn().isEmpty()) {
+                        missing("topicArn", "an sns receiver needs the topic ARN");
+                    } else if (!receiver.topicArn().get().startsWith("arn:")) {
+                        item.problems().add(item.child("topicArn"), "\"" + receiver.topicArn().get() + "\" is not an ARN (arn:aws:sns:region:account:topic)");
+                    }
+                    if (receiver.region().isEmpty()) {
+                        missing("region", "an sns receiver needs the AWS region");
+                    }
+                }
+                case CLOUDWATCH -> {
+                    if (receiver.region().isEmpty()) {
+                        missing("region", "a cloudwatch receiver needs the AWS region");
+                    }
+                }
+                case WEBHOOK -> {
+                    if (receiver.url().isEmpty()) {
+                        missing("url", "a webhook receiver needs a url");
+                    } else if (!ProbeBinder.isHttpUrl(receiver.url().get())) {
+                        item.problems().add(item.child("url"), "\"" + receiver.url().get() + "\" is not an http:// or https:// URL");
+                    }
+                }
+                case LOG -> {
+                    // Writes alerts to drpilot's own log: nothing to configure.
+                }
+            }
+        }
+
+        private void missing(String key, String why) {
+            item.problems().add(item.child(key), "missing: " + why);
+        }
+    }
+
+    List<Route> routes(List<Receiver> receivers) {
+        if (!top.has("routes")) {
+            return DefaultRoutes.of(receivers);
+        }
+        Set<String> receiverNames = new HashSet<>();
+        receivers.forEach(receiver -> receiverNames.add(receiver.name()));
+        List<Route> routes = new ArrayList<>();
+        for (Section item : top.list("routes")) {
+            Section match = item.section("match");
+            Set<String> severity = new LinkedHashSet<>();
+            for (String value : match.strings("severity")) {
+                String lower = value.toLowerCase(Locale.ROOT);
+                if (!SEVERITIES.contains(lower)) {
+                    item.problems().add(match.child("severity"), "\"" + value + "\" is not one of info, warning, critical");
+                }
+                severity.add(lower);
+            }
+            Route.Match criteria = new Route.Match(severity, new LinkedHashSet<>(match.strings("rule")),
+                    new LinkedHashSet<>(match.strings("component")), match.stringMap("labels"));
+            match.finish();
+            List<String> targets = item.strings("receivers");
+            if (targets.isEmpty()) {
+                item.problems().add(item.child("receivers"), "a route names at least one receiver");
+            }
+            for (int i = 0; i < targets.size(); i++) {
+                if (!receiverNames.contains(targets.get(i))) {
+                    item.problems().add(item.child("receivers") + "[" + i + "]", "no receiver named \"" + targets.get(i) + "\""
+                            + (receiverNames.isEmpty() ? " (no receivers are configured)" : " (receivers: " + String.join(", ", receiverNames) + ")"));
+                }
+            }
+            boolean continueMatching = item.bool("continue", false);
+            item.finish();
+            routes.add(new Route(criteria, targets, continueMatching));
+        }
+        return routes;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.drpilot.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/** A PostgreSQL cluster: a primary and its replicas, and how it may be failed over. */
+public record ClusterConfig(String name, String component, List<NodeConfig> nodes, FailoverSettings failover) {
+    public ClusterConfig {
+        nodes = List.copyOf(nodes);
+    }
+
+    public Optional<NodeConfig> node(String nodeName) {
+        return nodes.stream().filter(node -> node.name().equals(nodeName)).findFirst();
+    }
+}

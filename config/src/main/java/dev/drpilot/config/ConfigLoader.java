@@ -1,0 +1,141 @@
+package dev.drpilot.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Reads drpilot's YAML configuration and validates all of it at once: every problem is reported,
+ * each with the path of the key it is about, before anything starts.
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory());
+
+    private ConfigLoader() {
+    }
+
+    public static DrpilotConfig load(Path file) {
+        return load(file, System::getenv);
+    }
+
+    public static DrpilotConfig load(Path file, Function<String, String> env) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), java.util.List.of("file not found"));
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), java.util.List.of("cannot read the file: " + e.getMessage()));
+        }
+        return parse(text, file.toString(), env);
+    }
+
+    /** @param sourceName how problems name the source (a file name) */
+    public static DrpilotConfig parse(String yaml, String sourceName, Function<String, String> env) {
+        JsonNode root;
+        try {
+            root = yaml.isBlank() ? MissingNode.getInstance() : YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new ConfigException(sourceName, java.util.List.of(where + ": not valid YAML: " + e.getOriginalMessage()));
+        }
+        Problems problems = new Problems();
+        Section top = Section.of(root, "", problems, env);
+        if (root != null && !root.isMissingNode() && !root.isObject() && !root.isNull()) {
+            problems.throwIfAny(sourceName);
+        }
+
+        KafkaSettings kafka = kafka(top.section("kafka"));
+        CollectorSettings collector = collector(top.section("collector"));
+        Thresholds thresholds = thresholds(top.section("thresholds"));
+        PlantBinder plant = new PlantBinder(top);
+        var components = plant.components();
+        var clusters = plant.clusters(components);
+        ProbeBinder probes = new ProbeBinder(top);
+        var probeList = probes.probes();
+        var backups = probes.backups();
+        AlertingBinder alerting = new AlertingBinder(top);
+        var receivers = alerting.receivers();
+        var routes = alerting.routes(receivers);
+        var runbooks = new RunbookBinder(top).runbooks();
+        top.finish();
+
+        DrpilotConfig config = new DrpilotConfig(kafka, collector, components, clusters, probeList, backups, thresholds,
+                receivers, routes, runbooks);
+        new CrossChecks(config, problems).run();
+        problems.throwIfAny(sourceName);
+        return config;
+    }
+
+    private static KafkaSettings kafka(Section kafka) {
+        Optional<String> bootstrap = kafka.optionalString("bootstrapServers");
+        Section embedded = kafka.section("embedded");
+        Path stateDir = Path.of(embedded.string("stateDir", "./var/kafka"));
+        int port = embedded.integer("port", 9092, 0, 65535);
+        embedded.finish();
+        int partitions = kafka.integer("partitions", 6, 1, 10_000);
+        Optional<Short> replication = kafka.has("replicationFactor")
+                ? Optional.of((short) kafka.integer("replicationFactor", 1, 1, Short.MAX_VALUE)) : Optional.empty();
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        kafka.stringMap("properties").forEach((key, value) -> {
+            try {
+                properties.put(key, Secret.interpolate(value, kafka.env()));
+            } catch (IllegalArgumentException e) {
+                kafka.problems().add(kafka.child("properties") + "." + key, e.getMessage());
+            }
+        });
+        if (properties.containsKey("bootstrap.servers")) {
+            kafka.problems().add(kafka.child("properties") + ".bootstrap.servers", "set kafka.bootstrapServers instead");
+        }
+        kafka.finish();
+        return new KafkaSettings(bootstrap, new KafkaSettings.Embedded(stateDir, port), partitions, replication, properties);
+    }
+
+    private static CollectorSettings collector(Section collector) {
+        String id = collector.string("id", hostName());
+        String vantage = collector.string("vantage", id);
+        Duration heartbeat = collector.duration("heartbeatInterval", Duration.ofSeconds(10));
+        collector.finish();
+        return new CollectorSettings(id, vantage, heartbeat);
+    }
+
+    private static Thresholds thresholds(Section section) {
+        Thresholds thresholds = new Thresholds(
+                section.duration("replicationLag", Duration.ofSeconds(60)),
+                section.byteSize("replicationLagBytes", 64L << 20),
+                section.duration("lagHold", Duration.ofSeconds(30)),
+                section.duration("resolveHold", Duration.ofSeconds(60)),
+                section.duration("recoveryPointGrace", Duration.ofMinutes(2)),
+                section.integer("collectorSilenceFactor", 3, 2, 100));
+        if (thresholds.replicationLagBytes() <= 0) {
+            section.problems().add(section.child("replicationLagBytes"), "must be more than 0");
+        }
+        section.finish();
+        return thresholds;
+    }
+
+    private static String hostName() {
+        String fromEnv = System.getenv("HOSTNAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "drpilot";
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.drpilot.config;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationConfig;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
+import com.fasterxml.jackson.databind.type.CollectionLikeType;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The effective configuration as YAML, in the form the file is written in (durations as
+ * {@code 5m}, enums as {@code dry-run}), with every secret masked: what {@code drpilot config
+ * check} prints and what start-up logs.
+ */
+public final class ConfigPrinter {
+    private static final ObjectMapper MAPPER = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_ABSENT)
+            .addModule(new Jdk8Module())
+            .addModule(new SimpleModule("drpilot-config")
+                    .addSerializer(Duration.class, new ToStringSerializer<>(Durations::format))
+                    .addSerializer(Secret.class, new ToStringSerializer<>(Secret::toString))
+                    .addSerializer(Path.class, new ToStringSerializer<>(Path::toString))
+                    .setSerializerModifier(new EnumNames()))
+            .build();
+
+    private ConfigPrinter() {
+    }
+
+    public static String toYaml(DrpilotConfig config) {
+        try {
+            ObjectNode tree = MAPPER.valueToTree(config);
+            // Client properties may carry credentials (sasl.jaas.config ...): print the masked view only.
+            ((ObjectNode) tree.get("kafka")).set("properties", MAPPER.valueToTree(config.kafka().maskedProperties()));
+            return MAPPER.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final class ToStringSerializer<T> extends JsonSerializer<T> {
+        private final java.util.function.Function<T, String> format;
+
+        ToStringSerializer(java.util.function.Function<T, String> format) {
+            this.format = format;
+        }
+
+        @Override
+        public void serialize(T value, JsonGenerator generator, SerializerProvider provider) throws IOException {
+            generator.writeString(format.apply(value));
+        }
+    }
+
+    /** Enums print as they are written in the file: {@code DRY_RUN} as {@code dry-run}. */
+    private static final class EnumNames extends BeanSerializerModifier {
+        @Override
+        public JsonSerializer<?> modifyEnumSerializer(SerializationConfig config, JavaType valueType, BeanDescription description,
+                                                      JsonSerializer<?> serializer) {
+            return new JsonSerializer<Enum<?>>() {
+                @Override
+                public void serialize(Enum<?> value, JsonGenerator generator, SerializerProvider provider) throws IOException {
+                    generator.writeString(ConfigNames.of(value));
+                }
+            };
+        }
+
+        @Override
+        public JsonSerializer<?> modifyCollectionLikeSerializer(SerializationConfig config, CollectionLikeType valueType,
+                                                                BeanDescription description, JsonSerializer<?> serializer) {
+            return serializer;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.drpilot.config;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Checks between sections: names that must refer to something declared elsewhere, and limits that depend on each other. */
+final class CrossChecks {
+    private final DrpilotConfig config;
+    private final Problems problems;
+
+    CrossChecks(DrpilotConfig config, Problems problems) {
+        this.config = config;
+        this.problems = problems;
+    }
+
+    void run() {
+        Set<String> components = config.components().stream().map(Component::name).collect(Collectors.toSet());
+        List<Component> list = config.components();
+        for (int i = 0; i < list.size(); i++) {
+            Component component = list.get(i);
+            String path = "components[" + i + "]";
+            component.cluster().filter(cluster -> !config.clusters().containsKey(cluster))
+                    .ifPresent(cluster -> problems.add(path + ".cluster", "no cluster named \"" + cluster + "\""));
+            component.rpo().filter(rpo -> rpo.compareTo(config.thresholds().replicationLag()) <= 0)
+                    .ifPresent(rpo -> problems.add(path + ".rpo", Durations.format(rpo)
+                            + " must be longer than thresholds.replicationLag (" + Durations.format(config.thresholds().replicationLag())
+                            + "), or lag would breach the RPO before it warns"));
+        }
+        config.clusters().forEach((name, cluster) -> {
+            String path = "clusters." + name;
+            if (!cluster.component().isEmpty() && !components.contains(cluster.component())) {
+                problems.add(path + ".component", "no component named \"" + cluster.component() + "\"" + known(components));
+            }
+            if (!config.runbooks().containsKey(cluster.failover().runbook())) {
+                problems.add(path + ".failover.runbook", "no runbook named \"" + cluster.failover().runbook() + "\"" + known(config.runbooks().keySet()));
+            }
+            if (cluster.failover().mode() != FailoverSettings.Mode.OFF && cluster.nodes().stream().noneMatch(NodeConfig::mayBePromoted)) {
+                problems.add(path + ".failover.mode", "failover is " + ConfigNames.of(cluster.failover().mode())
+                        + " but every node is tagged nofailover");
+            }
+        });
+        List<Probe> probes = config.probes();
+        for (int i = 0; i < probes.size(); i++) {
+            Probe probe = probes.get(i);
+            String path = "probes[" + i + "]";
+            if (!probe.component().isEmpty() && !components.contains(probe.component())) {
+                problems.add(path + ".component", "no component named \"" + probe.component() + "\"" + known(components));
+            }
+            probe.cluster().ifPresent(clusterName -> {
+                ClusterConfig cluster = config.clusters().get(clusterName);
+                if (cluster == null) {
+                    problems.add(path + ".cluster", "no cluster named \"" + clusterName + "\"" + known(config.clusters().keySet()));
+                } else {
+                    probe.node().filter(node -> cluster.node(node).isEmpty()).ifPresent(node ->
+                            problems.add(path + ".node", "cluster " + clusterName + " has no node named \"" + node + "\""));
+                }
+            });
+        }
+        List<BackupSource> backups = config.backups();
+        for (int i = 0; i < backups.size(); i++) {
+            String component = backups.get(i).component();
+            if (!component.isEmpty() && !components.contains(component)) {
+                problems.add("backups[" + i + "].component", "no component named \"" + component + "\"" + known(components));
+            }
+        }
+    }
+
+    private static String known(Set<String> names) {
+        return names.isEmpty() ? " (none are configured)" : " (known: " + String.join(", ", names.stream().sorted().toList()) + ")";
+    }
+}

@@ -1,0 +1,40 @@
+package dev.drpilot.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The DR plan's routing, used when the configuration declares no routes: a failed backup goes to
+ * email; CRITICAL alerts (RPO/RTO breach, primary down, failover trouble) page through PagerDuty
+ * (and SNS); everything, CRITICAL included, goes to Alertmanager, webhooks and the log. A receiver
+ * named by several matching routes gets an alert once. Metrics see every alert regardless of routes.
+ */
+final class DefaultRoutes {
+    private DefaultRoutes() {
+    }
+
+    static List<Route> of(List<Receiver> receivers) {
+        List<String> email = namesOf(receivers, Receiver.Type.EMAIL);
+        List<String> pagers = namesOf(receivers, Receiver.Type.PAGERDUTY, Receiver.Type.SNS);
+        // CloudWatch receives figures (PutMetricData), not alerts, so no route names it.
+        List<String> everything = namesOf(receivers, Receiver.Type.ALERTMANAGER, Receiver.Type.LOG, Receiver.Type.WEBHOOK);
+        List<Route> routes = new ArrayList<>();
+        if (!email.isEmpty()) {
+            routes.add(new Route(new Route.Match(Set.of(), Set.of("backup-failed"), Set.of(), Map.of()), email, true));
+        }
+        if (!pagers.isEmpty()) {
+            routes.add(new Route(new Route.Match(Set.of("critical"), Set.of(), Set.of(), Map.of()), pagers, true));
+        }
+        if (!everything.isEmpty()) {
+            routes.add(new Route(Route.Match.everything(), everything, false));
+        }
+        return routes;
+    }
+
+    private static List<String> namesOf(List<Receiver> receivers, Receiver.Type... types) {
+        Set<Receiver.Type> wanted = Set.of(types);
+        return receivers.stream().filter(receiver -> wanted.contains(receiver.type())).map(Receiver::name).toList();
+    }
+}

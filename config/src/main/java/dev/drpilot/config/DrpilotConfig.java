@@ -1,0 +1,41 @@
+package dev.drpilot.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole, validated configuration: immutable, defaults filled in. Built by
+ * {@link ConfigLoader}; {@link #defaults()} is what runs when no file is given.
+ */
+public record DrpilotConfig(
+        KafkaSettings kafka,
+        CollectorSettings collector,
+        List<Component> components,
+        Map<String, ClusterConfig> clusters,
+        List<Probe> probes,
+        List<BackupSource> backups,
+        Thresholds thresholds,
+        List<Receiver> receivers,
+        List<Route> routes,
+        Map<String, Runbook> runbooks) {
+
+    public DrpilotConfig {
+        components = List.copyOf(components);
+        clusters = Map.copyOf(clusters);
+        probes = List.copyOf(probes);
+        backups = List.copyOf(backups);
+        receivers = List.copyOf(receivers);
+        routes = List.copyOf(routes);
+        runbooks = Map.copyOf(runbooks);
+    }
+
+    /** The built-in configuration: embedded Kafka, the DR plan's thresholds, nothing to watch yet. */
+    public static DrpilotConfig defaults() {
+        return ConfigLoader.parse("", "built-in defaults", name -> null);
+    }
+
+    public Optional<Component> component(String name) {
+        return components.stream().filter(component -> component.name().equals(name)).findFirst();
+    }
+}

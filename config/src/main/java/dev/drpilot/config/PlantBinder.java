@@ -1,0 +1,108 @@
+package dev.drpilot.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Binds what is watched: components with their recovery targets, and database clusters with their nodes. */
+final class PlantBinder {
+    private static final Set<String> KNOWN_TAGS = Set.of("nofailover", "noloadbalance", "nosync");
+
+    private final Section top;
+
+    PlantBinder(Section top) {
+        this.top = top;
+    }
+
+    List<Component> components() {
+        List<Component> components = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Section item : top.list("components")) {
+            String name = item.required("name");
+            Component.Kind kind = item.enumValue("kind", Component.Kind.class, null);
+            Duration rto = item.duration("rto", kind == null ? Duration.ofMinutes(15) : kind.defaultRto());
+            Optional<Duration> explicitRpo = item.optionalDuration("rpo");
+            Optional<Duration> rpo = explicitRpo.or(() -> kind == null ? Optional.empty() : kind.defaultRpo());
+            Optional<String> cluster = item.optionalString("cluster");
+            item.finish();
+            if (!name.isEmpty() && !names.add(name)) {
+                item.problems().add(item.child("name"), "\"" + name + "\" is used by another component");
+            }
+            components.add(new Component(name, kind == null ? Component.Kind.DATABASE : kind, rto, rpo, cluster));
+        }
+        return components;
+    }
+
+    Map<String, ClusterConfig> clusters(List<Component> components) {
+        Map<String, ClusterConfig> clusters = new LinkedHashMap<>();
+        top.namedSections("clusters").forEach((name, section) -> clusters.put(name, cluster(name, section, components)));
+        return clusters;
+    }
+
+    private ClusterConfig cluster(String name, Section section, List<Component> components) {
+        String component = section.required("component");
+        List<Section> nodeSections = section.list("nodes");
+        if (nodeSections.isEmpty()) {
+            section.problems().add(section.child("nodes"), "a cluster needs at least one node");
+        }
+        List<NodeConfig> nodes = new ArrayList<>();
+        Set<String> nodeNames = new HashSet<>();
+        for (Section nodeSection : nodeSections) {
+            NodeConfig node = node(nodeSection);
+            if (!node.name().isEmpty() && !nodeNames.add(node.name())) {
+                nodeSection.problems().add(nodeSection.child("name"), "\"" + node.name() + "\" is used by another node of cluster " + name);
+            }
+            nodes.add(node);
+        }
+        if (nodes.stream().filter(node -> node.role() == NodeConfig.Role.PRIMARY).count() > 1) {
+            section.problems().add(section.child("nodes"), "at most one node may have role primary");
+        }
+        Duration rpo = components.stream().filter(c -> c.name().equals(component)).findFirst()
+                .flatMap(Component::rpo).orElse(Component.Kind.DATABASE.defaultRpo().orElseThrow());
+        FailoverSettings failover = failover(section.section("failover"), rpo);
+        section.finish();
+        return new ClusterConfig(name, component, nodes, failover);
+    }
+
+    private static NodeConfig node(Section node) {
+        String name = node.required("name");
+        NodeConfig.Role role = node.enumValue("role", NodeConfig.Role.class, NodeConfig.Role.REPLICA);
+        Optional<String> jdbcUrl = node.optionalString("jdbcUrl");
+        String host = jdbcUrl.isPresent() ? node.string("host", "") : node.required("host");
+        int port = node.integer("port", 5432, 1, 65535);
+        String database = node.string("database", "postgres");
+        Optional<String> user = node.optionalString("user");
+        Optional<Secret> password = node.secret("password");
+        int priority = node.integer("priority", 50, 0, 100);
+        List<String> tags = node.strings("tags");
+        for (String tag : tags) {
+            if (!KNOWN_TAGS.contains(tag)) {
+                node.problems().add(node.child("tags"), "unknown tag \"" + tag + "\" (known: nofailover, noloadbalance, nosync)");
+            }
+        }
+        Optional<String> rds = node.optionalString("rdsInstanceId");
+        if (jdbcUrl.isPresent() && !jdbcUrl.get().startsWith("jdbc:postgresql://")) {
+            node.problems().add(node.child("jdbcUrl"), "\"" + jdbcUrl.get() + "\" is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db)");
+        }
+        node.finish();
+        return new NodeConfig(name, role, host, port, database, user, password, jdbcUrl, priority, tags, rds);
+    }
+
+    private static FailoverSettings failover(Section failover, Duration componentRpo) {
+        FailoverSettings settings = new FailoverSettings(
+                failover.enumValue("mode", FailoverSettings.Mode.class, FailoverSettings.Mode.OFF),
+                failover.duration("maxLagOnFailover", componentRpo),
+                failover.byteSize("maxLagBytesOnFailover", 16L << 20),
+                failover.duration("cooldown", Duration.ofMinutes(15)),
+                failover.integer("quorum", 2, 1, 100),
+                failover.integer("holdProbes", 3, 1, 100),
+                failover.string("runbook", "default"));
+        failover.finish();
+        return settings;
+    }
+}
