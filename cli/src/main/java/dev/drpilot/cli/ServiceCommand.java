@@ -1,7 +1,10 @@
 package dev.drpilot.cli;
 
 import dev.drpilot.config.ConfigLoader;
+import dev.drpilot.config.ConfigPrinter;
 import dev.drpilot.config.DrpilotConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.drpilot.schemas.topic.Topic;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -19,6 +22,8 @@ import java.util.concurrent.Callable;
  * stop them cleanly on Ctrl-C or SIGTERM.
  */
 abstract class ServiceCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServiceCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -46,6 +51,12 @@ abstract class ServiceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DrpilotConfig config = configFile == null ? DrpilotConfig.defaults() : ConfigLoader.load(configFile);
         String name = spec.commandLine().getCommandName();
+        log.info("drpilot {} {}: configuration {} ({} components, {} clusters, {} probes, {} receivers)", name,
+                VersionCommand.drpilotVersion(), configFile == null ? "built-in defaults" : configFile,
+                config.components().size(), config.clusters().size(), config.probes().size(), config.receivers().size());
+        if (log.isDebugEnabled()) {
+            log.debug("Effective configuration (secrets masked):\n{}", ConfigPrinter.toYaml(config));
+        }
         try (ServiceHost host = new ServiceHost(name)) {
             KafkaConnection kafka = KafkaConnection.open(config.kafka(), bootstrapServers, mayEmbedBroker(), stateDirOverride(), name);
             host.add("kafka", kafka);

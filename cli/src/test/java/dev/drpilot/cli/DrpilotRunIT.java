@@ -10,6 +10,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.drpilot.broker.EmbeddedKafkaBroker;
+import dev.drpilot.testkit.EmbeddedKafkaExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -86,6 +89,26 @@ class DrpilotRunIT {
                 "  heartbeatInterval: 1s",
                 ""));
         return config;
+    }
+
+    @Test
+    @ExtendWith(EmbeddedKafkaExtension.class)
+    void ingestAloneRunsAgainstAnExistingKafkaCluster(EmbeddedKafkaBroker broker) throws Exception {
+        Path config = writeConfig();
+        Path log = work.resolve("ingest.log");
+        process = new ProcessBuilder(LAUNCHER.toString(), "ingest", "--config", config.toString(),
+                "--bootstrap-servers", broker.bootstrapServers())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await("drpilot ingest to report it is running (log " + log + ")").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .failFast("drpilot exited early", () -> !process.isAlive())
+                .until(() -> Files.readString(log).contains("drpilot ingest running on Kafka at " + broker.bootstrapServers()));
+
+        assertThat(heartbeats(broker.bootstrapServers(), 1)).isNotEmpty();
+        process.destroy();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(log)).contains("drpilot ingest: ingest stopped", "drpilot ingest: stopped cleanly")
+                .doesNotContain("embedded Kafka broker");
     }
 
     private Started start(Path config, String logName) throws IOException {
