@@ -1,10 +1,12 @@
 package dev.drpilot.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -12,6 +14,7 @@ import java.util.regex.Pattern;
 final class AlertingBinder {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
     private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
+    private static final String PAGERDUTY_EVENTS = "https://events.pagerduty.com/v2/enqueue";
 
     private final Section top;
 
@@ -25,49 +28,36 @@ final class AlertingBinder {
         for (Section item : top.list("receivers")) {
             String name = item.required("name");
             Receiver.Type type = item.enumValue("type", Receiver.Type.class, null);
+            // Type-specific defaults: Prometheus' resend interval, PagerDuty's public endpoint, our metric namespace.
+            Optional<Duration> resendInterval = item.optionalDuration("resendInterval")
+                    .or(() -> type == Receiver.Type.ALERTMANAGER ? Optional.of(Duration.ofMinutes(1)) : Optional.empty());
+            Optional<String> url = item.optionalString("url")
+                    .or(() -> type == Receiver.Type.PAGERDUTY ? Optional.of(PAGERDUTY_EVENTS) : Optional.empty());
+            Optional<String> namespace = item.optionalString("namespace")
+                    .or(() -> type == Receiver.Type.CLOUDWATCH ? Optional.of("drpilot") : Optional.empty());
             Receiver receiver = new Receiver(name, type == null ? Receiver.Type.LOG : type,
-                    item.strings("urls"), item.optionalDuration("resendInterval"), item.secret("routingKey"),
-                    item.optionalString("url"), smtp(item), item.optionalString("from"), item.strings("to"),
-                    item.optionalString("topicArn"), item.optionalString("region"), item.optionalString("endpoint"),
-                    item.optionalString("namespace"));
+                    item.strings("urls"), resendInterval, item.secret("routingKey"), url, smtp(item),
+                    item.optionalString("from"), item.strings("to"), item.optionalString("topicArn"),
+                    item.optionalString("region"), item.optionalString("endpoint"), namespace);
             item.finish();
-            if (!name.isEmpty() && !names.add(name)) {
-                item.problems().add(item.child("name"), "\"" + name + "\" is used by another receiver");
-            }
+            item.requireUniqueName(names, name, "receiver");
             if (type != null) {
                 new ReceiverChecks(item, receiver).run();
             }
-            receivers.add(withDefaults(receiver));
+            receivers.add(receiver);
         }
         return receivers;
     }
 
-    private static java.util.Optional<Receiver.Smtp> smtp(Section item) {
+    private static Optional<Receiver.Smtp> smtp(Section item) {
         if (!item.has("smtp")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Section smtp = item.section("smtp");
         Receiver.Smtp settings = new Receiver.Smtp(smtp.required("host"), smtp.integer("port", 587, 1, 65535),
                 smtp.bool("startTls", true), smtp.optionalString("username"), smtp.secret("password"));
         smtp.finish();
-        return java.util.Optional.of(settings);
-    }
-
-    private static Receiver withDefaults(Receiver receiver) {
-        return switch (receiver.type()) {
-            case ALERTMANAGER -> new Receiver(receiver.name(), receiver.type(), receiver.urls(),
-                    receiver.resendInterval().or(() -> java.util.Optional.of(java.time.Duration.ofMinutes(1))),
-                    receiver.routingKey(), receiver.url(), receiver.smtp(), receiver.from(), receiver.to(), receiver.topicArn(),
-                    receiver.region(), receiver.endpoint(), receiver.namespace());
-            case PAGERDUTY -> new Receiver(receiver.name(), receiver.type(), receiver.urls(), receiver.resendInterval(),
-                    receiver.routingKey(), receiver.url().or(() -> java.util.Optional.of("https://events.pagerduty.com/v2/enqueue")),
-                    receiver.smtp(), receiver.from(), receiver.to(), receiver.topicArn(), receiver.region(), receiver.endpoint(),
-                    receiver.namespace());
-            case CLOUDWATCH -> new Receiver(receiver.name(), receiver.type(), receiver.urls(), receiver.resendInterval(),
-                    receiver.routingKey(), receiver.url(), receiver.smtp(), receiver.from(), receiver.to(), receiver.topicArn(),
-                    receiver.region(), receiver.endpoint(), receiver.namespace().or(() -> java.util.Optional.of("drpilot")));
-            default -> receiver;
-        };
+        return Optional.of(settings);
     }
 
     /** What each receiver type needs. */

@@ -30,9 +30,7 @@ final class PlantBinder {
             Optional<Duration> rpo = explicitRpo.or(() -> kind == null ? Optional.empty() : kind.defaultRpo());
             Optional<String> cluster = item.optionalString("cluster");
             item.finish();
-            if (!name.isEmpty() && !names.add(name)) {
-                item.problems().add(item.child("name"), "\"" + name + "\" is used by another component");
-            }
+            item.requireUniqueName(names, name, "component");
             components.add(new Component(name, kind == null ? Component.Kind.DATABASE : kind, rto, rpo, cluster));
         }
         return components;
@@ -54,9 +52,7 @@ final class PlantBinder {
         Set<String> nodeNames = new HashSet<>();
         for (Section nodeSection : nodeSections) {
             NodeConfig node = node(nodeSection);
-            if (!node.name().isEmpty() && !nodeNames.add(node.name())) {
-                nodeSection.problems().add(nodeSection.child("name"), "\"" + node.name() + "\" is used by another node of cluster " + name);
-            }
+            nodeSection.requireUniqueName(nodeNames, node.name(), "node of cluster " + name);
             nodes.add(node);
         }
         if (nodes.stream().filter(node -> node.role() == NodeConfig.Role.PRIMARY).count() > 1) {

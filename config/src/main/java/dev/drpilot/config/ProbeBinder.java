@@ -31,9 +31,7 @@ final class ProbeBinder {
                     item.optionalString("host"), item.has("port") ? Optional.of(item.integer("port", 0, 1, 65535)) : Optional.empty(),
                     item.optionalString("dnsName"), item.optionalString("expect"));
             item.finish();
-            if (!name.isEmpty() && !names.add(name)) {
-                item.problems().add(item.child("name"), "\"" + name + "\" is used by another probe");
-            }
+            item.requireUniqueName(names, name, "probe");
             if (interval != null && timeout != null && timeout.compareTo(interval) >= 0) {
                 item.problems().add(item.child("timeout"), Durations.format(timeout) + " must be shorter than the interval ("
                         + Durations.format(interval) + "), or a hung target would stack probes up");

@@ -278,6 +278,13 @@ final class Section {
         return entries;
     }
 
+    /** Names must be unique among siblings: a second "pg-1" would make every reference to it ambiguous. */
+    void requireUniqueName(Set<String> seen, String name, String what) {
+        if (!name.isEmpty() && !seen.add(name)) {
+            problems.add(child("name"), "\"" + name + "\" is used by another " + what);
+        }
+    }
+
     /** Reports every key of this mapping that no read asked for, with the nearest known key as a hint. */
     void finish() {
         if (!(node instanceof ObjectNode object)) {
