@@ -1,0 +1,200 @@
+package dev.drpilot.testkit.postgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.awaitility.Awaitility;
+
+/**
+ * A real PostgreSQL primary with N streaming replicas ({@code pg_basebackup -R -X stream}), each
+ * on a free loopback port, in a temporary directory removed on {@link #close()}. Built from the
+ * installed server binaries; nothing is mocked.
+ *
+ * <pre>{@code
+ * try (PostgresCluster cluster = PostgresCluster.start("orders", 2)) {
+ *     cluster.primary().writeRows(1000);
+ *     cluster.awaitCaughtUp(Duration.ofSeconds(30));
+ *     cluster.replica(0).pauseReplay();
+ * }
+ * }</pre>
+ */
+public final class PostgresCluster implements AutoCloseable {
+    private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Path root;
+    private final PostgresNode primary;
+    private final List<PostgresNode> replicas;
+
+    private PostgresCluster(Path root, PostgresNode primary, List<PostgresNode> replicas) {
+        this.root = root;
+        this.primary = primary;
+        this.replicas = List.copyOf(replicas);
+    }
+
+    /** Nodes are named {@code <name>-1} (the primary), {@code <name>-2}, ... (replicas). */
+    public static PostgresCluster start(String name, int replicaCount) {
+        PostgresInstallation installation = PostgresInstallation.find();
+        Path root;
+        try {
+            root = Files.createTempDirectory("drpilot-pg-" + name + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<PostgresNode> started = new ArrayList<>();
+        try {
+            PostgresNode primary = initPrimary(installation, root, name + "-1");
+            started.add(primary);
+            List<PostgresNode> replicas = new ArrayList<>();
+            for (int i = 0; i < replicaCount; i++) {
+                PostgresNode replica = cloneReplica(installation, root, name + "-" + (i + 2), primary);
+                started.add(replica);
+                replicas.add(replica);
+            }
+            PostgresCluster cluster = new PostgresCluster(root, primary, replicas);
+            cluster.awaitStreaming(SETUP_TIMEOUT);
+            return cluster;
+        } catch (IOException | RuntimeException e) {
+            started.forEach(PostgresCluster::stopQuietly);
+            deleteQuietly(root);
+            throw new IllegalStateException("cannot start PostgreSQL cluster " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static PostgresNode initPrimary(PostgresInstallation installation, Path root, String name) throws IOException {
+        Path dataDir = installation.newDirectory(root, name);
+        installation.pg(SETUP_TIMEOUT, "initdb", "-D", dataDir.toString(), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8");
+        Files.writeString(dataDir.resolve("postgresql.conf"), String.join("\n",
+                "",
+                "# drpilot test harness",
+                "wal_level = replica",
+                "max_wal_senders = 10",
+                "max_replication_slots = 10",
+                "hot_standby = on",
+                "wal_keep_size = 256MB",
+                // Tests need speed, not durability: a crash test stops the server, not the machine.
+                "fsync = off",
+                "synchronous_commit = off",
+                "full_page_writes = off",
+                "shared_buffers = 32MB",
+                "max_connections = 40",
+                "wal_receiver_status_interval = 1s",
+                "track_commit_timestamp = on",
+                ""), java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n",
+                "local all all trust",
+                "host all all 127.0.0.1/32 trust",
+                "local replication all trust",
+                "host replication all 127.0.0.1/32 trust",
+                ""));
+        PostgresNode primary = new PostgresNode(installation, name, dataDir, freePort());
+        primary.start();
+        return primary;
+    }
+
+    private static PostgresNode cloneReplica(PostgresInstallation installation, Path root, String name, PostgresNode primary) throws IOException {
+        Path dataDir = root.resolve(name);
+        installation.pg(SETUP_TIMEOUT, "pg_basebackup", "-h", primary.host(), "-p", Integer.toString(primary.port()),
+                "-U", "postgres", "-D", dataDir.toString(), "-R", "-X", "stream", "-c", "fast", "--no-sync");
+        PostgresNode replica = new PostgresNode(installation, name, dataDir, freePort());
+        replica.start();
+        return replica;
+    }
+
+    /** Waits until every replica is in the primary's pg_stat_replication with state streaming. */
+    public void awaitStreaming(Duration timeout) {
+        Awaitility.await("every replica of " + primary.name() + " streaming").atMost(timeout)
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> streamingReplicas() == replicas.size());
+    }
+
+    /** Waits until every replica has replayed everything the primary had written when this was called. */
+    public void awaitCaughtUp(Duration timeout) {
+        String target;
+        try {
+            target = query(primary, "SELECT pg_current_wal_insert_lsn()::text");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the primary's WAL position", e);
+        }
+        for (PostgresNode replica : replicas) {
+            Awaitility.await(replica.name() + " to replay up to " + target).atMost(timeout)
+                    .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                    .until(() -> "t".equals(query(replica, "SELECT pg_last_wal_replay_lsn() >= '" + target + "'::pg_lsn")));
+        }
+    }
+
+    private int streamingReplicas() throws SQLException {
+        return Integer.parseInt(query(primary, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"));
+    }
+
+    private static String query(PostgresNode node, String sql) throws SQLException {
+        try (Connection connection = node.connect(); Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getString(1);
+        }
+    }
+
+    public PostgresNode primary() {
+        return primary;
+    }
+
+    public List<PostgresNode> replicas() {
+        return replicas;
+    }
+
+    public PostgresNode replica(int index) {
+        return replicas.get(index);
+    }
+
+    public List<PostgresNode> nodes() {
+        List<PostgresNode> all = new ArrayList<>();
+        all.add(primary);
+        all.addAll(replicas);
+        return all;
+    }
+
+    @Override
+    public void close() {
+        nodes().forEach(PostgresCluster::stopQuietly);
+        deleteQuietly(root);
+    }
+
+    private static void stopQuietly(PostgresNode node) {
+        if (node.isRunning()) {
+            try {
+                node.stopImmediately();
+            } catch (RuntimeException e) {
+                System.err.println("drpilot test harness: could not stop " + node + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path root) {
+        try {
+            PostgresInstallation.run(Duration.ofSeconds(60), List.of("rm", "-rf", root.toString()), false);
+        } catch (IOException e) {
+            System.err.println("drpilot test harness: could not remove " + root + ": " + e.getMessage());
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
