@@ -12,7 +12,7 @@ final class Services {
     static final ServiceDefinition INGEST = new ServiceDefinition("ingest", IngestService.TOPICS, context -> {
         CollectorSettings collector = context.config().collector();
         CollectorIdentity identity = new CollectorIdentity(collector.id(), collector.vantage(), VersionCommand.drpilotVersion());
-        return new IngestService(identity, collector.heartbeatInterval(), context.kafkaClientProperties(), context.clock()).start();
+        return new IngestService(context.config(), identity, context.kafkaClientProperties(), context.clock()).start();
     });
 
     // The detector's rules and the actuator's receivers arrive with their own issues; until then

@@ -1,10 +1,16 @@
 package dev.drpilot.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** A PostgreSQL cluster: a primary and its replicas, and how it may be failed over. */
-public record ClusterConfig(String name, String component, List<NodeConfig> nodes, FailoverSettings failover) {
+/**
+ * A PostgreSQL cluster: a primary and its replicas, and how it may be failed over.
+ *
+ * @param replicationInterval how often the replication collector reads the cluster's replication state
+ */
+public record ClusterConfig(String name, String component, List<NodeConfig> nodes, Duration replicationInterval,
+                            FailoverSettings failover) {
     public ClusterConfig {
         nodes = List.copyOf(nodes);
     }

@@ -60,9 +60,10 @@ final class PlantBinder {
         }
         Duration rpo = components.stream().filter(c -> c.name().equals(component)).findFirst()
                 .flatMap(Component::rpo).orElse(Component.Kind.DATABASE.defaultRpo().orElseThrow());
+        Duration replicationInterval = section.duration("replicationInterval", Duration.ofSeconds(5));
         FailoverSettings failover = failover(section.section("failover"), rpo);
         section.finish();
-        return new ClusterConfig(name, component, nodes, failover);
+        return new ClusterConfig(name, component, nodes, replicationInterval, failover);
     }
 
     private static NodeConfig node(Section node) {

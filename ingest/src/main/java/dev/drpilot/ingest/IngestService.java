@@ -1,23 +1,37 @@
 package dev.drpilot.ingest;
 
+import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.CollectorSettings;
+import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.events.CollectorHeartbeat;
+import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.ingest.replication.ReplicationCollector;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The collectors' process: observes and publishes, never decides. Today it publishes its own
- * heartbeat; the replication, health and backup collectors join it here.
+ * The collectors' process: observes and publishes, never decides. It runs the replication
+ * collector of every configured cluster and publishes its own heartbeat.
  */
 public final class IngestService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngestService.class);
+
     /** The topics this service writes. */
     public static final List<Topic<?, ?>> TOPICS = List.of(
             Topics.REPLICATION_OBSERVATIONS,
@@ -26,29 +40,69 @@ public final class IngestService implements AutoCloseable {
             Topics.COLLECTOR_HEARTBEATS,
             Topics.DEAD_LETTER);
 
-    private final Producer<String, CollectorHeartbeat> heartbeatProducer;
-    private final HeartbeatPublisher heartbeats;
+    // Monitoring reads must fail fast on a hung server: well inside the default 5s interval.
+    private static final PostgresConnector MONITORING = new PostgresConnector(
+            Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(2));
 
-    public IngestService(CollectorIdentity identity, Duration heartbeatInterval, Map<String, Object> kafkaClientProperties, Clock clock) {
-        this.heartbeatProducer = new KafkaProducer<>(producerProperties(kafkaClientProperties, identity),
+    private final DrpilotConfig config;
+    private final Producer<String, CollectorHeartbeat> heartbeatProducer;
+    private final Producer<String, ReplicationObservation> replicationProducer;
+    private final HeartbeatPublisher heartbeats;
+    private final List<ReplicationCollector> replicationCollectors = new ArrayList<>();
+    private final ScheduledExecutorService scheduler;
+
+    public IngestService(DrpilotConfig config, CollectorIdentity identity, Map<String, Object> kafkaClientProperties, Clock clock) {
+        this.config = config;
+        this.heartbeatProducer = new KafkaProducer<>(producerProperties(kafkaClientProperties, identity, "heartbeat"),
                 Topics.COLLECTOR_HEARTBEATS.keySerde().serializer(), Topics.COLLECTOR_HEARTBEATS.valueSerde().serializer());
-        this.heartbeats = new HeartbeatPublisher(identity, heartbeatInterval, List.of("heartbeat"), heartbeatProducer, clock);
+        this.replicationProducer = new KafkaProducer<>(producerProperties(kafkaClientProperties, identity, "replication"),
+                Topics.REPLICATION_OBSERVATIONS.keySerde().serializer(), Topics.REPLICATION_OBSERVATIONS.valueSerde().serializer());
+        List<String> runs = new ArrayList<>(List.of("heartbeat"));
+        for (ClusterConfig cluster : config.clusters().values()) {
+            replicationCollectors.add(new ReplicationCollector(cluster, identity, MONITORING, replicationProducer, clock));
+            runs.add("replication:" + cluster.name());
+        }
+        CollectorSettings collector = config.collector();
+        this.heartbeats = new HeartbeatPublisher(identity, collector.heartbeatInterval(), runs, heartbeatProducer, clock);
+        AtomicInteger threads = new AtomicInteger();
+        // One thread per cluster (at most 8): a cluster whose servers hang only delays itself.
+        this.scheduler = Executors.newScheduledThreadPool(Math.max(1, Math.min(8, config.clusters().size())), runnable -> {
+            Thread thread = new Thread(runnable, "collector-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     public IngestService start() {
         heartbeats.start();
+        List<ClusterConfig> clusters = List.copyOf(config.clusters().values());
+        for (int i = 0; i < clusters.size(); i++) {
+            Duration interval = clusters.get(i).replicationInterval();
+            scheduler.scheduleWithFixedDelay(replicationCollectors.get(i), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+            log.info("[cluster={}] collecting replication state every {} ms", clusters.get(i).name(), interval.toMillis());
+        }
         return this;
     }
 
     @Override
     public void close() {
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         heartbeats.close();
+        replicationProducer.close(Duration.ofSeconds(10));
         heartbeatProducer.close(Duration.ofSeconds(10));
     }
 
-    private static Map<String, Object> producerProperties(Map<String, Object> base, CollectorIdentity identity) {
+    private static Map<String, Object> producerProperties(Map<String, Object> base, CollectorIdentity identity, String purpose) {
         Map<String, Object> props = new HashMap<>(base);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "drpilot-ingest-" + identity.collectorId());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "drpilot-ingest-" + identity.collectorId() + "-" + purpose);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         // An observation that cannot reach Kafka for two minutes is stale anyway; the next one replaces it.

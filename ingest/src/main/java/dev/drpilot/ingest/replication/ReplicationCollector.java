@@ -1,0 +1,119 @@
+package dev.drpilot.ingest.replication;
+
+import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.NodeConfig;
+import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.Source;
+import dev.drpilot.ingest.CollectorIdentity;
+import dev.drpilot.ingest.PostgresConnector;
+import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Reads one cluster's replication state each interval and publishes one
+ * {@link ReplicationObservation} per replica, keyed by cluster. It observes and reports; deciding
+ * whether the lag matters is the detector's job.
+ */
+public final class ReplicationCollector implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ReplicationCollector.class);
+
+    private final ClusterConfig cluster;
+    private final Source source;
+    private final ReplicationReader reader;
+    private final Producer<String, ReplicationObservation> producer;
+    private final Clock clock;
+    private final AtomicLong publishFailures = new AtomicLong();
+    // The primary of the last read that found one; until then the configured role hint.
+    private volatile String lastPrimary;
+
+    public ReplicationCollector(ClusterConfig cluster, CollectorIdentity identity, PostgresConnector connector,
+                                Producer<String, ReplicationObservation> producer, Clock clock) {
+        this.cluster = cluster;
+        this.source = Source.newBuilder().setCollectorId(identity.collectorId()).setVantage(identity.vantage()).build();
+        this.reader = new ReplicationReader(connector);
+        this.producer = producer;
+        this.clock = clock;
+        this.lastPrimary = cluster.nodes().stream().filter(node -> node.role() == NodeConfig.Role.PRIMARY)
+                .map(NodeConfig::name).findFirst().orElse(null);
+    }
+
+    @Override
+    public void run() {
+        try {
+            collect().forEach(observation -> producer.send(
+                    new ProducerRecord<>(Topics.REPLICATION_OBSERVATIONS.name(), cluster.name(), observation),
+                    (metadata, error) -> {
+                        if (error != null) {
+                            publishFailures.incrementAndGet();
+                            log.warn("[cluster={} replica={}] replication observation not delivered: {}", cluster.name(),
+                                    observation.getReplicaNode(), error.toString());
+                        }
+                    }));
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again: log and keep the collector alive.
+            log.error("[cluster={}] replication collection failed: {}", cluster.name(), e.toString(), e);
+        }
+    }
+
+    /** Observations Kafka finally refused. */
+    public long publishFailures() {
+        return publishFailures.get();
+    }
+
+    /**
+     * One observation per node that is not the primary. The primary is read first, so that a
+     * replica's replay position is compared with a primary position older than itself. When no
+     * primary answers, the one last seen (or configured) is still left out: it is the node that
+     * is down, not a replica.
+     */
+    List<ReplicationObservation> collect() {
+        PrimaryView primary = null;
+        NodeConfig primaryNode = null;
+        for (NodeConfig node : nodesPrimaryHintFirst()) {
+            try {
+                primary = reader.readPrimary(node);
+            } catch (SQLException e) {
+                log.debug("[cluster={} node={}] not readable as primary: {}", cluster.name(), node.name(), e.getMessage());
+            }
+            if (primary != null) {
+                primaryNode = node;
+                break;
+            }
+        }
+        String primaryName = primaryNode != null ? primaryNode.name() : lastPrimary;
+        lastPrimary = primaryName;
+        List<ReplicationObservation> observations = new ArrayList<>();
+        for (NodeConfig node : cluster.nodes()) {
+            if (node.name().equals(primaryName)) {
+                continue;
+            }
+            Optional<ReplicaView> replica = Optional.empty();
+            Optional<String> error = Optional.empty();
+            try {
+                replica = Optional.of(reader.readReplica(node));
+            } catch (SQLException e) {
+                error = Optional.of(e.getMessage());
+            }
+            observations.add(ReplicationLag.observe(cluster.component(), cluster.name(), source, clock.instant(),
+                    Optional.ofNullable(primary), node.name(), replica, error));
+        }
+        return observations;
+    }
+
+    private List<NodeConfig> nodesPrimaryHintFirst() {
+        List<NodeConfig> nodes = new ArrayList<>(cluster.nodes());
+        nodes.sort(Comparator.comparing(node -> node.role() != NodeConfig.Role.PRIMARY));
+        return nodes;
+    }
+}
