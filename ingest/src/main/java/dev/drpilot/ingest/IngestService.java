@@ -4,7 +4,11 @@ import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.CollectorSettings;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.events.CollectorHeartbeat;
+import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.Source;
+import dev.drpilot.ingest.health.HealthProbes;
+import dev.drpilot.ingest.health.ProbeScheduler;
 import dev.drpilot.ingest.replication.ReplicationCollector;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
@@ -27,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The collectors' process: observes and publishes, never decides. It runs the replication
- * collector of every configured cluster and publishes its own heartbeat.
+ * collector of every configured cluster, the health probes, and publishes its own heartbeat.
  */
 public final class IngestService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestService.class);
@@ -47,6 +51,8 @@ public final class IngestService implements AutoCloseable {
     private final DrpilotConfig config;
     private final Producer<String, CollectorHeartbeat> heartbeatProducer;
     private final Producer<String, ReplicationObservation> replicationProducer;
+    private final Producer<String, HealthObservation> healthProducer;
+    private final ProbeScheduler probes;
     private final HeartbeatPublisher heartbeats;
     private final List<ReplicationCollector> replicationCollectors = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
@@ -57,7 +63,12 @@ public final class IngestService implements AutoCloseable {
                 Topics.COLLECTOR_HEARTBEATS.keySerde().serializer(), Topics.COLLECTOR_HEARTBEATS.valueSerde().serializer());
         this.replicationProducer = new KafkaProducer<>(producerProperties(kafkaClientProperties, identity, "replication"),
                 Topics.REPLICATION_OBSERVATIONS.keySerde().serializer(), Topics.REPLICATION_OBSERVATIONS.valueSerde().serializer());
+        this.healthProducer = new KafkaProducer<>(producerProperties(kafkaClientProperties, identity, "health"),
+                Topics.HEALTH_OBSERVATIONS.keySerde().serializer(), Topics.HEALTH_OBSERVATIONS.valueSerde().serializer());
+        Source source = Source.newBuilder().setCollectorId(identity.collectorId()).setVantage(identity.vantage()).build();
+        this.probes = HealthProbes.scheduler(config, source, healthProducer, clock);
         List<String> runs = new ArrayList<>(List.of("heartbeat"));
+        probes.probeNames().forEach(name -> runs.add("probe:" + name));
         for (ClusterConfig cluster : config.clusters().values()) {
             replicationCollectors.add(new ReplicationCollector(cluster, identity, MONITORING, replicationProducer, clock));
             runs.add("replication:" + cluster.name());
@@ -75,6 +86,7 @@ public final class IngestService implements AutoCloseable {
 
     public IngestService start() {
         heartbeats.start();
+        probes.start();
         List<ClusterConfig> clusters = List.copyOf(config.clusters().values());
         for (int i = 0; i < clusters.size(); i++) {
             Duration interval = clusters.get(i).replicationInterval();
@@ -95,7 +107,9 @@ public final class IngestService implements AutoCloseable {
             scheduler.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        probes.close();
         heartbeats.close();
+        healthProducer.close(Duration.ofSeconds(10));
         replicationProducer.close(Duration.ofSeconds(10));
         heartbeatProducer.close(Duration.ofSeconds(10));
     }
