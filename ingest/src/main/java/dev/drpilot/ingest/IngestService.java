@@ -3,10 +3,14 @@ package dev.drpilot.ingest;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.CollectorSettings;
 import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.config.BackupSource;
+import dev.drpilot.config.Component;
+import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.CollectorHeartbeat;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Source;
+import dev.drpilot.ingest.backup.BackupCollector;
 import dev.drpilot.ingest.health.HealthProbes;
 import dev.drpilot.ingest.health.ProbeScheduler;
 import dev.drpilot.ingest.replication.ReplicationCollector;
@@ -31,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The collectors' process: observes and publishes, never decides. It runs the replication
- * collector of every configured cluster, the health probes, and publishes its own heartbeat.
+ * collector of every configured cluster, the health probes and the backup pollers, and publishes
+ * its own heartbeat.
  */
 public final class IngestService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestService.class);
@@ -52,6 +57,9 @@ public final class IngestService implements AutoCloseable {
     private final Producer<String, CollectorHeartbeat> heartbeatProducer;
     private final Producer<String, ReplicationObservation> replicationProducer;
     private final Producer<String, HealthObservation> healthProducer;
+    private final Producer<String, BackupObservation> backupProducer;
+    private final List<BackupSource> polledBackups;
+    private final List<BackupCollector> backupCollectors = new ArrayList<>();
     private final ProbeScheduler probes;
     private final HeartbeatPublisher heartbeats;
     private final List<ReplicationCollector> replicationCollectors = new ArrayList<>();
@@ -69,6 +77,15 @@ public final class IngestService implements AutoCloseable {
         this.probes = HealthProbes.scheduler(config, source, healthProducer, clock);
         List<String> runs = new ArrayList<>(List.of("heartbeat"));
         probes.probeNames().forEach(name -> runs.add("probe:" + name));
+        this.backupProducer = new KafkaProducer<>(producerProperties(kafkaClientProperties, identity, "backup"),
+                Topics.BACKUP_OBSERVATIONS.keySerde().serializer(), Topics.BACKUP_OBSERVATIONS.valueSerde().serializer());
+        // Report-only backups arrive from the backup jobs themselves (drpilot emit backup); nothing to poll.
+        this.polledBackups = config.backups().stream().filter(backup -> backup.tool() != BackupSource.Tool.REPORT_ONLY).toList();
+        for (BackupSource backup : polledBackups) {
+            backupCollectors.add(new BackupCollector(backup, config.component(backup.component()).flatMap(Component::cluster),
+                    source, backupProducer, clock));
+            runs.add("backup:" + backup.component());
+        }
         for (ClusterConfig cluster : config.clusters().values()) {
             replicationCollectors.add(new ReplicationCollector(cluster, identity, MONITORING, replicationProducer, clock));
             runs.add("replication:" + cluster.name());
@@ -76,8 +93,8 @@ public final class IngestService implements AutoCloseable {
         CollectorSettings collector = config.collector();
         this.heartbeats = new HeartbeatPublisher(identity, collector.heartbeatInterval(), runs, heartbeatProducer, clock);
         AtomicInteger threads = new AtomicInteger();
-        // One thread per cluster (at most 8): a cluster whose servers hang only delays itself.
-        this.scheduler = Executors.newScheduledThreadPool(Math.max(1, Math.min(8, config.clusters().size())), runnable -> {
+        // One thread per cluster and backup source (at most 8): a source that hangs delays only itself.
+        this.scheduler = Executors.newScheduledThreadPool(Math.max(1, Math.min(8, config.clusters().size() + polledBackups.size())), runnable -> {
             Thread thread = new Thread(runnable, "collector-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -92,6 +109,11 @@ public final class IngestService implements AutoCloseable {
             Duration interval = clusters.get(i).replicationInterval();
             scheduler.scheduleWithFixedDelay(replicationCollectors.get(i), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
             log.info("[cluster={}] collecting replication state every {} ms", clusters.get(i).name(), interval.toMillis());
+        }
+        for (int i = 0; i < polledBackups.size(); i++) {
+            BackupSource backup = polledBackups.get(i);
+            scheduler.scheduleWithFixedDelay(backupCollectors.get(i), 0, backup.interval().toMillis(), TimeUnit.MILLISECONDS);
+            log.info("[component={}] polling {} backups every {} ms", backup.component(), backup.tool(), backup.interval().toMillis());
         }
         return this;
     }
@@ -110,6 +132,7 @@ public final class IngestService implements AutoCloseable {
         probes.close();
         heartbeats.close();
         healthProducer.close(Duration.ofSeconds(10));
+        backupProducer.close(Duration.ofSeconds(10));
         replicationProducer.close(Duration.ofSeconds(10));
         heartbeatProducer.close(Duration.ofSeconds(10));
     }
