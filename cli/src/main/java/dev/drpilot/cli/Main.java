@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 DetectCommand.class,
                 ActCommand.class,
                 ConfigCommand.class,
+                EmitCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {
