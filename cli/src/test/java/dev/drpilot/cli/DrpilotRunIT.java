@@ -83,6 +83,8 @@ class DrpilotRunIT {
                 "  embedded:",
                 "    stateDir: " + work.resolve("kafka"),
                 "    port: 0",
+                "ingestApi:",
+                "  port: 0",
                 "collector:",
                 "  id: it-collector",
                 "  vantage: it-vantage",

@@ -60,6 +60,7 @@ public final class ConfigLoader {
 
         KafkaSettings kafka = kafka(top.section("kafka"));
         CollectorSettings collector = collector(top.section("collector"));
+        IngestApiSettings ingestApi = ingestApi(top.section("ingestApi"));
         Thresholds thresholds = thresholds(top.section("thresholds"));
         PlantBinder plant = new PlantBinder(top);
         var components = plant.components();
@@ -73,7 +74,7 @@ public final class ConfigLoader {
         var runbooks = new RunbookBinder(top).runbooks();
         top.finish();
 
-        DrpilotConfig config = new DrpilotConfig(kafka, collector, components, clusters, probeList, backups, thresholds,
+        DrpilotConfig config = new DrpilotConfig(kafka, collector, ingestApi, components, clusters, probeList, backups, thresholds,
                 receivers, routes, runbooks);
         new CrossChecks(config, problems).run();
         problems.throwIfAny(sourceName);
@@ -110,6 +111,21 @@ public final class ConfigLoader {
         Duration heartbeat = collector.duration("heartbeatInterval", Duration.ofSeconds(10));
         collector.finish();
         return new CollectorSettings(id, vantage, heartbeat);
+    }
+
+    private static IngestApiSettings ingestApi(Section api) {
+        IngestApiSettings settings = new IngestApiSettings(
+                api.bool("enabled", true),
+                api.string("bind", "0.0.0.0"),
+                api.integer("port", 8081, 0, 65535),
+                api.byteSize("maxBodyBytes", 1L << 20),
+                api.secret("token"),
+                api.duration("maxClockSkew", Duration.ofMinutes(5)));
+        if (settings.maxBodyBytes() < 1024) {
+            api.problems().add(api.child("maxBodyBytes"), "must be at least 1KiB");
+        }
+        api.finish();
+        return settings;
     }
 
     private static Thresholds thresholds(Section section) {

@@ -11,6 +11,7 @@ import java.util.Optional;
 public record DrpilotConfig(
         KafkaSettings kafka,
         CollectorSettings collector,
+        IngestApiSettings ingestApi,
         List<Component> components,
         Map<String, ClusterConfig> clusters,
         List<Probe> probes,

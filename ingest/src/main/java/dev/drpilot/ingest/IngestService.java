@@ -10,6 +10,7 @@ import dev.drpilot.events.CollectorHeartbeat;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Source;
+import dev.drpilot.ingest.api.IngestApi;
 import dev.drpilot.ingest.backup.BackupCollector;
 import dev.drpilot.ingest.health.HealthProbes;
 import dev.drpilot.ingest.health.ProbeScheduler;
@@ -22,6 +23,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,6 +70,8 @@ public final class IngestService implements AutoCloseable {
     private final HeartbeatPublisher heartbeats;
     private final List<ReplicationCollector> replicationCollectors = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
+    private final Producer<String, byte[]> apiProducer;
+    private final IngestApi api;
 
     public IngestService(DrpilotConfig config, CollectorIdentity identity, Map<String, Object> kafkaClientProperties, Clock clock) {
         this.config = config;
@@ -92,6 +100,24 @@ public final class IngestService implements AutoCloseable {
         }
         CollectorSettings collector = config.collector();
         this.heartbeats = new HeartbeatPublisher(identity, collector.heartbeatInterval(), runs, heartbeatProducer, clock);
+        if (config.ingestApi().enabled()) {
+            Map<String, Object> apiProps = producerProperties(kafkaClientProperties, identity, "api");
+            // An API caller waits for the answer: Kafka trouble must become a 503 within seconds.
+            apiProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+            apiProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+            apiProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+            this.apiProducer = new KafkaProducer<>(apiProps, new StringSerializer(), new ByteArraySerializer());
+            try {
+                this.api = new IngestApi(config.ingestApi(), config.components(), source, apiProducer, Duration.ofSeconds(10), clock);
+            } catch (IOException e) {
+                apiProducer.close(Duration.ZERO);
+                throw new UncheckedIOException("cannot listen on " + config.ingestApi().bind() + ":" + config.ingestApi().port()
+                        + " for the ingest API (set ingestApi.port, or ingestApi.enabled: false): " + e.getMessage(), e);
+            }
+        } else {
+            this.apiProducer = null;
+            this.api = null;
+        }
         AtomicInteger threads = new AtomicInteger();
         // One thread per cluster and backup source (at most 8): a source that hangs delays only itself.
         this.scheduler = Executors.newScheduledThreadPool(Math.max(1, Math.min(8, config.clusters().size() + polledBackups.size())), runnable -> {
@@ -104,6 +130,9 @@ public final class IngestService implements AutoCloseable {
     public IngestService start() {
         heartbeats.start();
         probes.start();
+        if (api != null) {
+            api.start();
+        }
         List<ClusterConfig> clusters = List.copyOf(config.clusters().values());
         for (int i = 0; i < clusters.size(); i++) {
             Duration interval = clusters.get(i).replicationInterval();
@@ -120,6 +149,10 @@ public final class IngestService implements AutoCloseable {
 
     @Override
     public void close() {
+        if (api != null) {
+            api.close();
+            apiProducer.close(Duration.ofSeconds(10));
+        }
         scheduler.shutdown();
         try {
             if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {

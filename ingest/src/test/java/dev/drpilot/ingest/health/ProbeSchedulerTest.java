@@ -61,16 +61,17 @@ class ProbeSchedulerTest {
 
     @Test
     void aHungCheckFailsAtItsTimeoutAndDoesNotDelayTheOtherProbes() {
-        ScheduledProbe hung = probe("hung", Duration.ofMillis(300), Duration.ofMillis(200), check("10.255.255.1:5432", () -> {
+        // Generous margins between timeout and interval: the deadline must fire before the next tick even on a busy machine.
+        ScheduledProbe hung = probe("hung", Duration.ofMillis(1000), Duration.ofMillis(200), check("10.255.255.1:5432", () -> {
             release.await();
             return ProbeOutcome.ok(NodeRole.PRIMARY, Map.of());
         }));
-        ScheduledProbe healthy = probe("healthy", Duration.ofMillis(100), Duration.ofMillis(80),
+        ScheduledProbe healthy = probe("healthy", Duration.ofMillis(100), Duration.ofSeconds(2),
                 check("127.0.0.1:5432", () -> ProbeOutcome.ok(NodeRole.REPLICA, Map.of())));
         scheduler = new ProbeScheduler(List.of(hung, healthy), SOURCE, producer, Clock.systemUTC());
         scheduler.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> observationsOf("hung").size() >= 3 && observationsOf("healthy").size() >= 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> observationsOf("hung").size() >= 3 && observationsOf("healthy").size() >= 10);
 
         List<HealthObservation> hungRuns = observationsOf("hung");
         assertThat(hungRuns.get(0).getOk()).isFalse();

@@ -1,0 +1,246 @@
+package dev.drpilot.ingest.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.drpilot.config.Component;
+import dev.drpilot.config.Durations;
+import dev.drpilot.config.IngestApiSettings;
+import dev.drpilot.config.Secret;
+import dev.drpilot.events.Source;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * {@code POST /v1/observations/{replication|backup|health}} for systems that report observations
+ * themselves. A request is one JSON object or an array; it is checked whole before anything is
+ * published (a batch with one bad record publishes nothing), and answered 202 only once Kafka has
+ * acknowledged every record ({@code acks=all}). Kafka unreachable: 503 with {@code Retry-After}
+ * within the Kafka timeout, never a hang.
+ */
+public final class IngestApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngestApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PREFIX = "/v1/observations/";
+    private static final int RETRY_AFTER_SECONDS = 5;
+
+    private final IngestApiSettings settings;
+    private final Set<String> components;
+    private final Source defaultSource;
+    private final Producer<String, byte[]> producer;
+    private final Duration kafkaTimeout;
+    private final Clock clock;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private volatile Instant lastKafkaFailure = Instant.MIN;
+
+    public IngestApi(IngestApiSettings settings, List<Component> components, Source defaultSource, Producer<String, byte[]> producer,
+                     Duration kafkaTimeout, Clock clock) throws IOException {
+        this.settings = settings;
+        this.components = components.stream().map(Component::name).collect(Collectors.toUnmodifiableSet());
+        this.defaultSource = defaultSource;
+        this.producer = producer;
+        this.kafkaTimeout = kafkaTimeout;
+        this.clock = clock;
+        this.server = HttpServer.create(new InetSocketAddress(settings.bind(), settings.port()), 0);
+        this.executor = Executors.newFixedThreadPool(4, runnable -> {
+            Thread thread = new Thread(runnable, "ingest-api");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        server.createContext(PREFIX, this::observations);
+        server.createContext("/healthz", exchange -> respond(exchange, 200, "{\"status\":\"ok\"}"));
+        server.createContext("/readyz", exchange -> {
+            boolean kafkaRecentlyFailed = lastKafkaFailure.isAfter(clock.instant().minusSeconds(30));
+            respond(exchange, kafkaRecentlyFailed ? 503 : 200,
+                    kafkaRecentlyFailed ? "{\"status\":\"kafka unreachable\"}" : "{\"status\":\"ready\"}");
+        });
+    }
+
+    public IngestApi start() {
+        server.start();
+        log.info("ingest API listening on http://{}:{}{}{replication|backup|health}", settings.bind(), port(), PREFIX);
+        return this;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        executor.shutdownNow();
+    }
+
+    private void observations(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().add("Allow", "POST");
+                respond(exchange, 405, error("use POST"));
+                return;
+            }
+            if (!authorized(exchange)) {
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+                respond(exchange, 401, error("missing or wrong bearer token"));
+                return;
+            }
+            String kindPath = exchange.getRequestURI().getPath().substring(PREFIX.length());
+            ObservationKind kind = ObservationKind.byPath(kindPath).orElse(null);
+            if (kind == null) {
+                respond(exchange, 404, error("no such observation type \"" + kindPath + "\" (replication, backup, health)"));
+                return;
+            }
+            byte[] body = readBody(exchange);
+            if (body == null) {
+                respond(exchange, 413, error("body larger than " + settings.maxBodyBytes() + " bytes"));
+                return;
+            }
+            handle(exchange, kind, body);
+        } catch (RuntimeException e) {
+            log.error("ingest API request failed: {}", e.toString(), e);
+            respond(exchange, 500, error("internal error: " + e.getMessage()));
+        }
+    }
+
+    private void handle(HttpExchange exchange, ObservationKind kind, byte[] body) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            respond(exchange, 400, problems(List.of(new FieldProblem(null, "(body)", "malformed JSON: " + e.getOriginalMessage()))));
+            return;
+        }
+        if (root == null || !(root.isObject() || root.isArray())) {
+            respond(exchange, 400, problems(List.of(new FieldProblem(null, "(body)", "expected a JSON object or an array of objects"))));
+            return;
+        }
+        List<FieldProblem> problems = new ArrayList<>();
+        List<SpecificRecord> records = new ArrayList<>();
+        Map<String, Supplier<Object>> defaults = Map.of("source", () -> defaultSource);
+        Instant latestAllowed = clock.instant().plus(settings.maxClockSkew());
+        int count = root.isArray() ? root.size() : 1;
+        for (int i = 0; i < count; i++) {
+            Integer index = root.isArray() ? i : null;
+            JsonNode item = root.isArray() ? root.get(i) : root;
+            kind.json.read(item, defaults, problems, index).ifPresent(record -> {
+                String component = kind.component.apply(record);
+                if (!components.contains(component)) {
+                    problems.add(new FieldProblem(index, "component", "unknown component \"" + component + "\""));
+                }
+                if (kind.observedAt.apply(record).isAfter(latestAllowed)) {
+                    problems.add(new FieldProblem(index, "observedAt", "more than " + Durations.format(settings.maxClockSkew())
+                            + " in the future (check the sender's clock)"));
+                }
+                records.add(record);
+            });
+        }
+        if (count == 0) {
+            problems.add(new FieldProblem(null, "(body)", "an empty array: nothing to publish"));
+        }
+        if (!problems.isEmpty()) {
+            respond(exchange, 400, problems(problems));
+            return;
+        }
+        publish(exchange, kind, records);
+    }
+
+    private void publish(HttpExchange exchange, ObservationKind kind, List<SpecificRecord> records) throws IOException {
+        long deadline = System.nanoTime() + kafkaTimeout.toNanos();
+        try {
+            List<Future<RecordMetadata>> sends = new ArrayList<>();
+            for (SpecificRecord record : records) {
+                sends.add(producer.send(new ProducerRecord<>(kind.topic.name(), kind.key.apply(record), kind.serialize(record))));
+            }
+            for (Future<RecordMetadata> send : sends) {
+                send.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (Exception e) {
+            lastKafkaFailure = clock.instant();
+            log.warn("ingest API: {} {} observation(s) not acknowledged by Kafka: {}", records.size(), kind.path, e.toString());
+            exchange.getResponseHeaders().add("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            respond(exchange, 503, error("Kafka did not acknowledge the observations within " + Durations.format(kafkaTimeout)
+                    + "; retry later (some may have been stored: observations are safe to send twice)"));
+            return;
+        }
+        ObjectNode accepted = JSON.createObjectNode().put("accepted", records.size()).put("topic", kind.topic.name());
+        respond(exchange, 202, accepted.toString());
+    }
+
+    private boolean authorized(HttpExchange exchange) {
+        if (settings.token().isEmpty()) {
+            return true;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        String expected = "Bearer " + settings.token().map(Secret::reveal).orElseThrow();
+        // Constant-time comparison: the token must not leak through response timing.
+        return header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The body, or null when it is larger than allowed (read no further than one byte past the limit). */
+    private byte[] readBody(HttpExchange exchange) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && length.matches("\\d+") && Long.parseLong(length) > settings.maxBodyBytes()) {
+            return null;
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 1, settings.maxBodyBytes() + 1));
+            return body.length > settings.maxBodyBytes() ? null : body;
+        }
+    }
+
+    private static String problems(List<FieldProblem> problems) {
+        ObjectNode body = JSON.createObjectNode().put("error", "invalid observations: nothing was published");
+        ArrayNode list = body.putArray("problems");
+        for (FieldProblem problem : problems) {
+            ObjectNode item = list.addObject();
+            if (problem.index() != null) {
+                item.put("index", problem.index());
+            }
+            item.put("field", problem.field()).put("message", problem.message());
+        }
+        return body.toString();
+    }
+
+    private static String error(String message) {
+        return JSON.createObjectNode().put("error", message).toString();
+    }
+
+    private static void respond(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
