@@ -61,9 +61,13 @@ final class PlantBinder {
         Duration rpo = components.stream().filter(c -> c.name().equals(component)).findFirst()
                 .flatMap(Component::rpo).orElse(Component.Kind.DATABASE.defaultRpo().orElseThrow());
         Duration replicationInterval = section.duration("replicationInterval", Duration.ofSeconds(5));
+        Optional<CloudWatchSource> cloudwatch = section.has("cloudwatch") ? Optional.of(cloudwatch(section.section("cloudwatch"))) : Optional.empty();
+        if (cloudwatch.isPresent() && nodes.stream().allMatch(node -> node.rdsInstanceId().isEmpty())) {
+            section.problems().add(section.child("cloudwatch"), "no node of this cluster has an rdsInstanceId to read from CloudWatch");
+        }
         FailoverSettings failover = failover(section.section("failover"), rpo);
         section.finish();
-        return new ClusterConfig(name, component, nodes, replicationInterval, failover);
+        return new ClusterConfig(name, component, nodes, replicationInterval, cloudwatch, failover);
     }
 
     private static NodeConfig node(Section node) {
@@ -88,6 +92,15 @@ final class PlantBinder {
         }
         node.finish();
         return new NodeConfig(name, role, host, port, database, user, password, jdbcUrl, priority, tags, rds);
+    }
+
+    private static CloudWatchSource cloudwatch(Section cloudwatch) {
+        CloudWatchSource source = new CloudWatchSource(cloudwatch.required("region"), cloudwatch.optionalString("endpoint"),
+                cloudwatch.duration("interval", Duration.ofMinutes(1)));
+        source.endpoint().filter(endpoint -> !ProbeBinder.isHttpUrl(endpoint)).ifPresent(endpoint ->
+                cloudwatch.problems().add(cloudwatch.child("endpoint"), "\"" + endpoint + "\" is not an http:// or https:// URL"));
+        cloudwatch.finish();
+        return source;
     }
 
     private static FailoverSettings failover(Section failover, Duration componentRpo) {

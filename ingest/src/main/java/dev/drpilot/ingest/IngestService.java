@@ -12,6 +12,9 @@ import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Source;
 import dev.drpilot.ingest.api.IngestApi;
 import dev.drpilot.ingest.backup.BackupCollector;
+import dev.drpilot.ingest.cloudwatch.CloudWatchClients;
+import dev.drpilot.ingest.cloudwatch.RdsReplicaLagCollector;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import dev.drpilot.ingest.health.HealthProbes;
 import dev.drpilot.ingest.health.ProbeScheduler;
 import dev.drpilot.ingest.replication.ReplicationCollector;
@@ -66,6 +69,8 @@ public final class IngestService implements AutoCloseable {
     private final Producer<String, BackupObservation> backupProducer;
     private final List<BackupSource> polledBackups;
     private final List<BackupCollector> backupCollectors = new ArrayList<>();
+    private final List<CloudWatchClient> cloudWatchClients = new ArrayList<>();
+    private final Map<ClusterConfig, RdsReplicaLagCollector> cloudWatchCollectors = new java.util.LinkedHashMap<>();
     private final ProbeScheduler probes;
     private final HeartbeatPublisher heartbeats;
     private final List<ReplicationCollector> replicationCollectors = new ArrayList<>();
@@ -97,6 +102,12 @@ public final class IngestService implements AutoCloseable {
         for (ClusterConfig cluster : config.clusters().values()) {
             replicationCollectors.add(new ReplicationCollector(cluster, identity, MONITORING, replicationProducer, clock));
             runs.add("replication:" + cluster.name());
+            cluster.cloudwatch().ifPresent(cloudwatch -> {
+                CloudWatchClient client = CloudWatchClients.create(cloudwatch);
+                cloudWatchClients.add(client);
+                cloudWatchCollectors.put(cluster, new RdsReplicaLagCollector(cluster, client, identity, replicationProducer, clock));
+                runs.add("cloudwatch:" + cluster.name());
+            });
         }
         CollectorSettings collector = config.collector();
         this.heartbeats = new HeartbeatPublisher(identity, collector.heartbeatInterval(), runs, heartbeatProducer, clock);
@@ -120,7 +131,7 @@ public final class IngestService implements AutoCloseable {
         }
         AtomicInteger threads = new AtomicInteger();
         // One thread per cluster and backup source (at most 8): a source that hangs delays only itself.
-        this.scheduler = Executors.newScheduledThreadPool(Math.max(1, Math.min(8, config.clusters().size() + polledBackups.size())), runnable -> {
+        this.scheduler = Executors.newScheduledThreadPool(Math.max(1, Math.min(8, config.clusters().size() + polledBackups.size() + cloudWatchCollectors.size())), runnable -> {
             Thread thread = new Thread(runnable, "collector-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -139,6 +150,11 @@ public final class IngestService implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(replicationCollectors.get(i), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
             log.info("[cluster={}] collecting replication state every {} ms", clusters.get(i).name(), interval.toMillis());
         }
+        cloudWatchCollectors.forEach((cluster, collector) -> {
+            Duration interval = cluster.cloudwatch().orElseThrow().interval();
+            scheduler.scheduleWithFixedDelay(collector, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+            log.info("[cluster={}] reading RDS ReplicaLag from CloudWatch every {} ms", cluster.name(), interval.toMillis());
+        });
         for (int i = 0; i < polledBackups.size(); i++) {
             BackupSource backup = polledBackups.get(i);
             scheduler.scheduleWithFixedDelay(backupCollectors.get(i), 0, backup.interval().toMillis(), TimeUnit.MILLISECONDS);
@@ -163,6 +179,7 @@ public final class IngestService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         probes.close();
+        cloudWatchClients.forEach(CloudWatchClient::close);
         heartbeats.close();
         healthProducer.close(Duration.ofSeconds(10));
         backupProducer.close(Duration.ofSeconds(10));
