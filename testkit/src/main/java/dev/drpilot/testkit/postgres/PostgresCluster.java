@@ -91,6 +91,9 @@ public final class PostgresCluster implements AutoCloseable {
                 "max_connections = 40",
                 "wal_receiver_status_interval = 1s",
                 "track_commit_timestamp = on",
+                // Autovacuum and autoanalyze commit transactions of their own every minute; without
+                // them an idle primary is really idle, which the idle-lag tests depend on.
+                "autovacuum = off",
                 ""), java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n",
                 "local all all trust",
