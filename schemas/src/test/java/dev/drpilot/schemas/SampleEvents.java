@@ -41,6 +41,7 @@ public final class SampleEvents {
                 .setSentLsn(0x3_0000_1000L).setWriteLsn(0x3_0000_0F00L).setFlushLsn(0x3_0000_0E00L)
                 .setReplayLsn(0x3_0000_0800L).setPrimaryLsn(0x3_0000_1000L)
                 .setLagBytes(0x800L).setLagSeconds(72.5).setLastReplayAt(T0.minusSeconds(72))
+                .setWriteLagSeconds(0.004).setFlushLagSeconds(0.006).setReplayLagSeconds(72.1)
                 .setSlotDiskUsageBytes(4_194_304L)
                 .setError(null)
                 .build();

@@ -18,6 +18,6 @@ record PrimaryView(String node, long currentLsn, Map<String, StandbyRow> standby
 
     /** One row of pg_stat_replication; positions in bytes, lag in seconds, null where the view has NULL. */
     record StandbyRow(String applicationName, String state, String syncState, Long sentLsn, Long writeLsn,
-                      Long flushLsn, Long replayLsn, Double replayLagSeconds) {
+                      Long flushLsn, Long replayLsn, Double writeLagSeconds, Double flushLagSeconds, Double replayLagSeconds) {
     }
 }

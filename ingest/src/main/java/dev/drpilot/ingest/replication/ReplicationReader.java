@@ -20,6 +20,7 @@ final class ReplicationReader {
             SELECT application_name, state, sync_state,
                    pg_wal_lsn_diff(sent_lsn, '0/0')::bigint, pg_wal_lsn_diff(write_lsn, '0/0')::bigint,
                    pg_wal_lsn_diff(flush_lsn, '0/0')::bigint, pg_wal_lsn_diff(replay_lsn, '0/0')::bigint,
+                   EXTRACT(EPOCH FROM write_lag)::float8, EXTRACT(EPOCH FROM flush_lag)::float8,
                    EXTRACT(EPOCH FROM replay_lag)::float8
               FROM pg_stat_replication""";
     private static final String REPLICA = """
@@ -52,7 +53,7 @@ final class ReplicationReader {
                 while (rows.next()) {
                     PrimaryView.StandbyRow row = new PrimaryView.StandbyRow(rows.getString(1), rows.getString(2), rows.getString(3),
                             nullableLong(rows, 4), nullableLong(rows, 5), nullableLong(rows, 6), nullableLong(rows, 7),
-                            nullableDouble(rows, 8));
+                            nullableDouble(rows, 8), nullableDouble(rows, 9), nullableDouble(rows, 10));
                     standbys.put(row.applicationName(), row);
                 }
             }

@@ -23,7 +23,8 @@ class ReplicationLagTest {
     }
 
     private static PrimaryView.StandbyRow streaming(String node, long replayLsn, Double replayLag) {
-        return new PrimaryView.StandbyRow(node, "streaming", "async", replayLsn, replayLsn, replayLsn, replayLsn, replayLag);
+        return new PrimaryView.StandbyRow(node, "streaming", "async", replayLsn, replayLsn, replayLsn, replayLsn,
+                replayLag == null ? null : replayLag / 4, replayLag == null ? null : replayLag / 2, replayLag);
     }
 
     private static ReplicaView replica(long receiveLsn, long replayLsn, Instant lastReplayAt) {
@@ -62,6 +63,9 @@ class ReplicationLagTest {
                 Optional.of(replica(9_000, 4_000, null)), Optional.empty());
 
         assertThat(observation.getLagSeconds()).isEqualTo(2.5);
+        assertThat(observation.getReplayLagSeconds()).isEqualTo(2.5);
+        assertThat(observation.getFlushLagSeconds()).isEqualTo(1.25);
+        assertThat(observation.getWriteLagSeconds()).isEqualTo(0.625);
     }
 
     @Test
