@@ -1,10 +1,12 @@
 package dev.drpilot.cli;
 
 import dev.drpilot.config.CollectorSettings;
+import dev.drpilot.detector.DetectorService;
 import dev.drpilot.ingest.CollectorIdentity;
 import dev.drpilot.ingest.IngestService;
 import dev.drpilot.schemas.topic.Topics;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /** drpilot's services, wired by hand from the configuration (constructor injection, no framework). */
@@ -15,12 +17,12 @@ final class Services {
         return new IngestService(context.config(), identity, context.kafkaClientProperties(), context.clock()).start();
     });
 
-    // The detector's rules and the actuator's receivers arrive with their own issues; until then
-    // these services create the topics they will read and write, and hold nothing else.
-    static final ServiceDefinition DETECT = new ServiceDefinition("detect", List.of(
-            Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS, Topics.HEALTH_OBSERVATIONS,
-            Topics.COLLECTOR_HEARTBEATS, Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.DEAD_LETTER),
-            context -> () -> { });
+    static final ServiceDefinition DETECT = new ServiceDefinition("detect", DetectorService.TOPICS, context ->
+            new DetectorService(context.config(), context.kafkaClientProperties(), DetectorService.APPLICATION_ID,
+                    Path.of(System.getProperty("java.io.tmpdir"), "drpilot-streams-" + ProcessHandle.current().pid())).start());
+
+    // The actuator's receivers arrive with their own issue; until then it creates the topics it
+    // will read and write, and holds nothing else.
 
     static final ServiceDefinition ACT = new ServiceDefinition("act", List.of(
             Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.DEAD_LETTER),

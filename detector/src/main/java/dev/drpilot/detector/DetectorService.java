@@ -1,0 +1,75 @@
+package dev.drpilot.detector;
+
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.schemas.topic.Topic;
+import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The detectors' process: one Kafka Streams application ({@code drpilot-detector}) running
+ * {@link DetectorTopology}, exactly-once (v2). A record it cannot read or process is written,
+ * byte for byte with the reason in its headers, to {@code drpilot.deadletter} and skipped:
+ * one poison pill must not stop detection for everyone.
+ */
+public final class DetectorService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DetectorService.class);
+    public static final String APPLICATION_ID = "drpilot-detector";
+
+    /** The topics the detectors read and write. */
+    public static final List<Topic<?, ?>> TOPICS = List.of(
+            Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS, Topics.HEALTH_OBSERVATIONS,
+            Topics.COLLECTOR_HEARTBEATS, Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.DEAD_LETTER);
+
+    private final KafkaStreams streams;
+
+    public DetectorService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, String applicationId, Path stateDir) {
+        Properties props = new Properties();
+        props.putAll(kafkaClientProperties);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTER.name());
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        // Alerts should leave within a second of the observation that raised them.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        this.streams = new KafkaStreams(DetectorTopology.build(config), props);
+        streams.setUncaughtExceptionHandler(error -> {
+            log.error("detector stream thread failed, replacing it: {}", error.toString(), error);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    public DetectorService start() {
+        streams.start();
+        log.info("detector {} started: rules [replication-lag]", APPLICATION_ID);
+        return this;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /**
+     * Stops the application and removes its local state: the state stores are changelogged, so
+     * the next start restores them from Kafka — which also makes a state directory left by a
+     * different cluster harmless.
+     */
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        streams.cleanUp();
+    }
+}
