@@ -6,8 +6,11 @@ import java.util.Optional;
 /**
  * A part of the system with recovery targets: how long it may be down (RTO) and how much data it
  * may lose (RPO).
+ *
+ * @param thresholds the detection thresholds in force for this component: the top-level ones with its own overrides
  */
-public record Component(String name, Kind kind, Duration rto, Optional<Duration> rpo, Optional<String> cluster) {
+public record Component(String name, Kind kind, Duration rto, Optional<Duration> rpo, Optional<String> cluster,
+                        Thresholds thresholds) {
 
     /** The DR plan's component kinds, with its targets as defaults. */
     public enum Kind {

@@ -13,7 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -23,6 +27,9 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory());
+    /** The detection rules, by the name alerts and routes use. */
+    public static final List<String> RULES = List.of("replication-lag", "backup-failed", "rpo-breach", "primary-down",
+            "rto-breach", "split-brain", "silent-collector", "failover-health");
 
     private ConfigLoader() {
     }
@@ -61,8 +68,10 @@ public final class ConfigLoader {
         KafkaSettings kafka = kafka(top.section("kafka"));
         CollectorSettings collector = collector(top.section("collector"));
         IngestApiSettings ingestApi = ingestApi(top.section("ingestApi"));
-        Thresholds thresholds = thresholds(top.section("thresholds"));
-        PlantBinder plant = new PlantBinder(top);
+        Thresholds thresholds = Thresholds.bind(top.section("thresholds"), Thresholds.drPlan());
+        AlertSettings alerts = alerts(top.section("alerts"));
+        List<ExpectedCollector> expectedCollectors = expectedCollectors(top);
+        PlantBinder plant = new PlantBinder(top, thresholds);
         var components = plant.components();
         var clusters = plant.clusters(components);
         ProbeBinder probes = new ProbeBinder(top);
@@ -75,7 +84,7 @@ public final class ConfigLoader {
         top.finish();
 
         DrpilotConfig config = new DrpilotConfig(kafka, collector, ingestApi, components, clusters, probeList, backups, thresholds,
-                receivers, routes, runbooks);
+                alerts, expectedCollectors, receivers, routes, runbooks);
         new CrossChecks(config, problems).run();
         problems.throwIfAny(sourceName);
         return config;
@@ -128,19 +137,41 @@ public final class ConfigLoader {
         return settings;
     }
 
-    private static Thresholds thresholds(Section section) {
-        Thresholds thresholds = new Thresholds(
-                section.duration("replicationLag", Duration.ofSeconds(60)),
-                section.byteSize("replicationLagBytes", 64L << 20),
-                section.duration("lagHold", Duration.ofSeconds(30)),
-                section.duration("resolveHold", Duration.ofSeconds(60)),
-                section.duration("recoveryPointGrace", Duration.ofMinutes(2)),
-                section.integer("collectorSilenceFactor", 3, 2, 100));
-        if (thresholds.replicationLagBytes() <= 0) {
-            section.problems().add(section.child("replicationLagBytes"), "must be more than 0");
-        }
+    private static AlertSettings alerts(Section section) {
+        Optional<String> runbookUrl = section.optionalString("runbookUrl");
+        runbookUrl.filter(url -> !ProbeBinder.isHttpUrl(url.replaceAll("\\{[a-z]+}", "x")))
+                .ifPresent(url -> section.problems().add(section.child("runbookUrl"), "\"" + url + "\" is not an http:// or https:// URL"));
+        Map<String, String> runbookUrls = section.stringMap("runbookUrls");
+        runbookUrls.forEach((rule, url) -> {
+            if (!RULES.contains(rule)) {
+                section.problems().add(section.child("runbookUrls") + "." + rule, "no rule named \"" + rule + "\" (rules: " + String.join(", ", RULES) + ")");
+            }
+            if (!ProbeBinder.isHttpUrl(url.replaceAll("\\{[a-z]+}", "x"))) {
+                section.problems().add(section.child("runbookUrls") + "." + rule, "\"" + url + "\" is not an http:// or https:// URL");
+            }
+        });
+        Optional<Duration> reemit = section.optionalDuration("reemitInterval");
+        reemit.filter(interval -> interval.isZero() || interval.isNegative())
+                .ifPresent(interval -> section.problems().add(section.child("reemitInterval"), "must be longer than 0s"));
+        AlertSettings settings = new AlertSettings(runbookUrl, runbookUrls, reemit,
+                section.duration("evaluationInterval", Duration.ofSeconds(5)));
         section.finish();
-        return thresholds;
+        return settings;
+    }
+
+    private static List<ExpectedCollector> expectedCollectors(Section top) {
+        List<ExpectedCollector> expected = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (Section item : top.list("expectedCollectors")) {
+            String id = item.required("id");
+            ExpectedCollector collector = new ExpectedCollector(id, item.duration("heartbeatInterval", Duration.ofSeconds(10)));
+            if (!id.isEmpty() && !ids.add(id)) {
+                item.problems().add(item.child("id"), "\"" + id + "\" is listed twice");
+            }
+            item.finish();
+            expected.add(collector);
+        }
+        return expected;
     }
 
     private static String hostName() {

@@ -3,11 +3,11 @@ package dev.drpilot.config;
 import java.util.Locale;
 
 /** How enum constants are written in the configuration: lower case with dashes ({@code DRY_RUN} is {@code dry-run}). */
-final class ConfigNames {
+public final class ConfigNames {
     private ConfigNames() {
     }
 
-    static String of(Enum<?> constant) {
+    public static String of(Enum<?> constant) {
         return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

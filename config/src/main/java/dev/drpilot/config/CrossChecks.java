@@ -22,9 +22,9 @@ final class CrossChecks {
             String path = "components[" + i + "]";
             component.cluster().filter(cluster -> !config.clusters().containsKey(cluster))
                     .ifPresent(cluster -> problems.add(path + ".cluster", "no cluster named \"" + cluster + "\""));
-            component.rpo().filter(rpo -> rpo.compareTo(config.thresholds().replicationLag()) <= 0)
+            component.rpo().filter(rpo -> rpo.compareTo(component.thresholds().replicationLag()) <= 0)
                     .ifPresent(rpo -> problems.add(path + ".rpo", Durations.format(rpo)
-                            + " must be longer than thresholds.replicationLag (" + Durations.format(config.thresholds().replicationLag())
+                            + " must be longer than thresholds.replicationLag (" + Durations.format(component.thresholds().replicationLag())
                             + "), or lag would breach the RPO before it warns"));
         }
         config.clusters().forEach((name, cluster) -> {

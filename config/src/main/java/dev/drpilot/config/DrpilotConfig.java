@@ -17,6 +17,8 @@ public record DrpilotConfig(
         List<Probe> probes,
         List<BackupSource> backups,
         Thresholds thresholds,
+        AlertSettings alerts,
+        List<ExpectedCollector> expectedCollectors,
         List<Receiver> receivers,
         List<Route> routes,
         Map<String, Runbook> runbooks) {
@@ -26,6 +28,7 @@ public record DrpilotConfig(
         clusters = Map.copyOf(clusters);
         probes = List.copyOf(probes);
         backups = List.copyOf(backups);
+        expectedCollectors = List.copyOf(expectedCollectors);
         receivers = List.copyOf(receivers);
         routes = List.copyOf(routes);
         runbooks = Map.copyOf(runbooks);

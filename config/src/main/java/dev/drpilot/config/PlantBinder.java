@@ -14,9 +14,11 @@ final class PlantBinder {
     private static final Set<String> KNOWN_TAGS = Set.of("nofailover", "noloadbalance", "nosync");
 
     private final Section top;
+    private final Thresholds thresholds;
 
-    PlantBinder(Section top) {
+    PlantBinder(Section top, Thresholds thresholds) {
         this.top = top;
+        this.thresholds = thresholds;
     }
 
     List<Component> components() {
@@ -29,9 +31,10 @@ final class PlantBinder {
             Optional<Duration> explicitRpo = item.optionalDuration("rpo");
             Optional<Duration> rpo = explicitRpo.or(() -> kind == null ? Optional.empty() : kind.defaultRpo());
             Optional<String> cluster = item.optionalString("cluster");
+            Thresholds own = Thresholds.bind(item.section("thresholds"), thresholds);
             item.finish();
             item.requireUniqueName(names, name, "component");
-            components.add(new Component(name, kind == null ? Component.Kind.DATABASE : kind, rto, rpo, cluster));
+            components.add(new Component(name, kind == null ? Component.Kind.DATABASE : kind, rto, rpo, cluster, own));
         }
         return components;
     }

@@ -169,7 +169,10 @@ final class Section {
     }
 
     <E extends Enum<E>> E enumValue(String key, Class<E> type, E defaultValue) {
-        Optional<String> text = optionalString(key);
+        JsonNode value = node.get(key);
+        // YAML 1.1 reads a bare off/on/no/yes as a boolean: "mode: off" must still mean the name off.
+        Optional<String> text = value != null && value.isBoolean() ? Optional.of(value.booleanValue() ? "on" : "off") : optionalString(key);
+        known.add(key);
         if (text.isEmpty()) {
             if (defaultValue == null && !has(key)) {
                 problems.add(child(key), "missing (required)");

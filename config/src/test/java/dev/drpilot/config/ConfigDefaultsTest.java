@@ -155,4 +155,40 @@ class ConfigDefaultsTest {
                 """, "t", ENV::get));
         assertThat(printed).contains("rto: 1h30m").contains("mode: dry-run").contains("rpo: 5m");
     }
+
+    @Test
+    void aBareOffIsTheNameOffNotABoolean() {
+        DrpilotConfig config = ConfigLoader.parse("""
+                components: [{name: orders-db, kind: database}]
+                clusters:
+                  orders:
+                    component: orders-db
+                    nodes: [{name: pg-1, role: primary, host: pg-1}]
+                    failover: {mode: off}
+                """, "test", name -> null);
+        assertThat(config.clusters().get("orders").failover().mode()).isEqualTo(FailoverSettings.Mode.OFF);
+    }
+
+    @Test
+    void aComponentOverridesSomeThresholdsAndInheritsTheRest() {
+        DrpilotConfig config = ConfigLoader.parse("""
+                thresholds: {replicationLag: 45s, lagHold: 20s}
+                components:
+                  - {name: orders-db, kind: database}
+                  - {name: ledger-db, kind: database, thresholds: {lagHold: 5s, evidenceMaxAge: 10s}}
+                alerts: {runbookUrl: "https://wiki.example/dr/{rule}/{component}", reemitInterval: 10m}
+                expectedCollectors: [{id: eu-1, heartbeatInterval: 15s}]
+                """, "test", name -> null);
+        assertThat(config.component("orders-db").orElseThrow().thresholds()).isEqualTo(config.thresholds());
+        Thresholds ledger = config.component("ledger-db").orElseThrow().thresholds();
+        assertThat(ledger.lagHold()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(ledger.evidenceMaxAge()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(ledger.replicationLag()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(config.thresholds().failoverCompletion()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.thresholds().probeFailures()).isEqualTo(3);
+        assertThat(config.alerts().runbookFor("rpo-breach", "ledger-db", null)).contains("https://wiki.example/dr/rpo-breach/ledger-db");
+        assertThat(config.alerts().reemitInterval()).contains(Duration.ofMinutes(10));
+        assertThat(config.alerts().evaluationInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.expectedCollectors()).containsExactly(new ExpectedCollector("eu-1", Duration.ofSeconds(15)));
+    }
 }

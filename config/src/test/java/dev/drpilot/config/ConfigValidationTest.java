@@ -341,4 +341,20 @@ class ConfigValidationTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("/nonexistent/drpilot.yaml: 1 problem" + System.lineSeparator() + "  file not found");
     }
+
+    @Test
+    void alertSettingsAndComponentThresholdsAreChecked() {
+        assertThat(problemsOf("""
+                components: [{name: a, kind: database, thresholds: {lagHold: soon, replicatonLag: 5s}}]
+                alerts: {runbookUrl: "wiki/{rule}", runbookUrls: {primary-dwn: "https://x.example/pd"}, reemitInterval: 0s}
+                expectedCollectors: [{id: eu-1}, {id: eu-1}, {heartbeatInterval: 10s}]
+                """)).containsExactlyInAnyOrder(
+                "components[0].thresholds.lagHold: \"soon\" is not a duration (use 90s, 5m, 1h)",
+                "components[0].thresholds.replicatonLag: unknown key (did you mean \"replicationLag\"?)",
+                "alerts.runbookUrl: \"wiki/{rule}\" is not an http:// or https:// URL",
+                "alerts.runbookUrls.primary-dwn: no rule named \"primary-dwn\" (rules: replication-lag, backup-failed, rpo-breach, primary-down, rto-breach, split-brain, silent-collector, failover-health)",
+                "alerts.reemitInterval: must be longer than 0s",
+                "expectedCollectors[1].id: \"eu-1\" is listed twice",
+                "expectedCollectors[2].id: missing (required)");
+    }
 }

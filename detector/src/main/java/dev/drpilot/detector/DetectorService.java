@@ -1,5 +1,6 @@
 package dev.drpilot.detector;
 
+import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
@@ -30,7 +31,7 @@ public final class DetectorService implements AutoCloseable {
     /** The topics the detectors read and write. */
     public static final List<Topic<?, ?>> TOPICS = List.of(
             Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS, Topics.HEALTH_OBSERVATIONS,
-            Topics.COLLECTOR_HEARTBEATS, Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.DEAD_LETTER);
+            Topics.COLLECTOR_HEARTBEATS, Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.DEAD_LETTER);
 
     private final KafkaStreams streams;
 
@@ -55,12 +56,24 @@ public final class DetectorService implements AutoCloseable {
 
     public DetectorService start() {
         streams.start();
-        log.info("detector {} started: rules [replication-lag]", APPLICATION_ID);
+        log.info("detector {} started: rules {}", APPLICATION_ID, ConfigLoader.RULES);
         return this;
     }
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /**
+     * Records skipped because they could not be read or processed (each one copied to the
+     * dead-letter topic): Kafka Streams' own {@code dropped-records-total}, summed over tasks.
+     * Also exported over JMX as {@code kafka.streams:type=stream-task-metrics}.
+     */
+    public long deadLettered() {
+        return (long) streams.metrics().values().stream()
+                .filter(metric -> metric.metricName().name().equals("dropped-records-total"))
+                .mapToDouble(metric -> ((Number) metric.metricValue()).doubleValue())
+                .sum();
     }
 
     /**

@@ -1,27 +1,152 @@
 package dev.drpilot.detector;
 
 import dev.drpilot.config.DrpilotConfig;
-import dev.drpilot.detector.alert.AlertStateSerde;
+import dev.drpilot.detector.alert.AlertBook;
+import dev.drpilot.detector.alert.AlertState;
+import dev.drpilot.detector.rules.BackupFailedRule;
+import dev.drpilot.detector.rules.FailoverHealthRule;
+import dev.drpilot.detector.rules.PrimaryDownRule;
+import dev.drpilot.detector.rules.PrimaryWatch;
+import dev.drpilot.detector.rules.RecoveryPointRule;
 import dev.drpilot.detector.rules.ReplicationLagRule;
+import dev.drpilot.detector.rules.RtoRule;
+import dev.drpilot.detector.rules.SilentCollectorRule;
+import dev.drpilot.detector.rules.SplitBrainRule;
+import dev.drpilot.detector.state.JsonSerde;
+import dev.drpilot.events.Alert;
+import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.CollectorHeartbeat;
+import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.HealthObservation;
+import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
-/** The detectors as one Kafka Streams topology: a pure function of the configuration. */
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The detectors as one Kafka Streams topology: a pure function of the configuration.
+ *
+ * <p>Rules about one cluster (lag, primary down, split brain, RTO) run where its observations
+ * are, partitioned by cluster, so they scale with the partitions. Rules that must also notice what
+ * never arrived (RPO without any backup report, collectors that never started) or that join two
+ * differently keyed topics (failover health) run in single-partition sub-topologies: their volume
+ * is small, and one task then knows every component, collector or incident — a configured but
+ * silent one is checked once, not once per partition.
+ */
 public final class DetectorTopology {
     private DetectorTopology() {
     }
 
     public static Topology build(DrpilotConfig config) {
-        Topology topology = new Topology();
-        topology.addSource("replication-observations", Topics.REPLICATION_OBSERVATIONS.keySerde().deserializer(),
-                Topics.REPLICATION_OBSERVATIONS.valueSerde().deserializer(), Topics.REPLICATION_OBSERVATIONS.name());
-        topology.addProcessor(ReplicationLagRule.NAME, () -> new ReplicationLagRule(config), "replication-observations");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ReplicationLagRule.STORE),
-                Serdes.String(), AlertStateSerde.create()), ReplicationLagRule.NAME);
-        topology.addSink("alerts", Topics.ALERTS.name(), Topics.ALERTS.keySerde().serializer(), Topics.ALERTS.valueSerde().serializer(),
-                ReplicationLagRule.NAME);
-        return topology;
+        Plant plant = new Plant(config);
+        StreamsBuilder builder = new StreamsBuilder();
+        List<KStream<String, Object>> outputs = new ArrayList<>();
+
+        KStream<String, ReplicationObservation> replication = stream(builder, Topics.REPLICATION_OBSERVATIONS);
+        KStream<String, HealthObservation> health = stream(builder, Topics.HEALTH_OBSERVATIONS);
+        KStream<String, BackupObservation> backups = stream(builder, Topics.BACKUP_OBSERVATIONS);
+
+        outputs.add(replication.process(rule(builder, ReplicationLagRule.NAME, () -> new ReplicationLagRule(plant)),
+                Named.as(ReplicationLagRule.NAME), stores(ReplicationLagRule.NAME)));
+        outputs.add(backups.process(rule(builder, BackupFailedRule.NAME, () -> new BackupFailedRule(plant)),
+                Named.as(BackupFailedRule.NAME), stores(BackupFailedRule.NAME)));
+
+        addStore(builder, PrimaryDownRule.STORE, JsonSerde.of(PrimaryWatch.class));
+        KStream<String, Object> primaryDown = health.mapValues(value -> (Object) value, Named.as("health-as-object"))
+                .merge(replication.mapValues(value -> (Object) value, Named.as("replication-as-object")), Named.as("primary-down-input"))
+                .process(rule(builder, PrimaryDownRule.NAME, () -> new PrimaryDownRule(plant)), Named.as(PrimaryDownRule.NAME),
+                        stores(PrimaryDownRule.NAME, PrimaryDownRule.STORE));
+        outputs.add(primaryDown);
+
+        addStore(builder, SplitBrainRule.STORE, JsonSerde.of(SplitBrainRule.Roles.class));
+        outputs.add(health.process(rule(builder, SplitBrainRule.NAME, () -> new SplitBrainRule(plant)), Named.as(SplitBrainRule.NAME),
+                stores(SplitBrainRule.NAME, SplitBrainRule.STORE)));
+
+        // Incidents of the primary-down rule, and the application and DNS probes, feed the RTO clock.
+        addStore(builder, RtoRule.STORE, JsonSerde.of(RtoRule.Tracked.class));
+        outputs.add(primaryDown.filter((key, value) -> value instanceof dev.drpilot.detector.rules.IncidentEvent, Named.as("incidents"))
+                .merge(health.mapValues(value -> (Object) value, Named.as("probes-as-object")), Named.as("rto-input"))
+                .process(rule(builder, RtoRule.NAME, () -> new RtoRule(plant)), Named.as(RtoRule.NAME), stores(RtoRule.NAME, RtoRule.STORE)));
+
+        addStore(builder, RecoveryPointRule.STORE, JsonSerde.of(RecoveryPointRule.RecoveryPoint.class));
+        outputs.add(backups.selectKey((key, value) -> value.getComponent(), Named.as("backups-by-component"))
+                .repartition(Repartitioned.<String, BackupObservation>as("recovery-points")
+                        .withKeySerde(Serdes.String()).withValueSerde(Topics.BACKUP_OBSERVATIONS.valueSerde()).withNumberOfPartitions(1))
+                .process(rule(builder, RecoveryPointRule.NAME, () -> new RecoveryPointRule(plant)), Named.as(RecoveryPointRule.NAME),
+                        stores(RecoveryPointRule.NAME, RecoveryPointRule.STORE)));
+
+        addStore(builder, SilentCollectorRule.STORE, JsonSerde.of(SilentCollectorRule.Heard.class));
+        outputs.add(stream(builder, Topics.COLLECTOR_HEARTBEATS)
+                .repartition(Repartitioned.<String, CollectorHeartbeat>as("heartbeats")
+                        .withKeySerde(Serdes.String()).withValueSerde(Topics.COLLECTOR_HEARTBEATS.valueSerde()).withNumberOfPartitions(1))
+                .process(rule(builder, SilentCollectorRule.NAME, () -> new SilentCollectorRule(plant)), Named.as(SilentCollectorRule.NAME),
+                        stores(SilentCollectorRule.NAME, SilentCollectorRule.STORE)));
+
+        addStore(builder, FailoverHealthRule.STORE, JsonSerde.of(FailoverHealthRule.Track.class));
+        KStream<String, FailoverCommand> commands = stream(builder, Topics.FAILOVER_COMMANDS);
+        KStream<String, Object> failoverInput = commands
+                .selectKey((key, value) -> value.getIncidentId(), Named.as("commands-by-incident"))
+                .repartition(Repartitioned.<String, FailoverCommand>as("failover-commands")
+                        .withKeySerde(Serdes.String()).withValueSerde(Topics.FAILOVER_COMMANDS.valueSerde()).withNumberOfPartitions(1))
+                .mapValues(value -> (Object) value, Named.as("commands-as-object"))
+                .merge(stream(builder, Topics.ACTIONS)
+                        .filter((key, value) -> value != null && value.getIncidentId() != null, Named.as("actions-with-incident"))
+                        .selectKey((key, value) -> value.getIncidentId(), Named.as("actions-by-incident"))
+                        .repartition(Repartitioned.<String, dev.drpilot.events.ActionRecord>as("failover-actions")
+                                .withKeySerde(Serdes.String()).withValueSerde(Topics.ACTIONS.valueSerde()).withNumberOfPartitions(1))
+                        .mapValues(value -> (Object) value, Named.as("actions-as-object")), Named.as("failover-health-input"));
+        outputs.add(failoverInput.process(rule(builder, FailoverHealthRule.NAME, () -> new FailoverHealthRule(plant)),
+                Named.as(FailoverHealthRule.NAME), stores(FailoverHealthRule.NAME, FailoverHealthRule.STORE)));
+
+        KStream<String, Object> all = outputs.get(0);
+        for (int i = 1; i < outputs.size(); i++) {
+            all = all.merge(outputs.get(i), Named.as("outputs-" + i));
+        }
+        all.filter((key, value) -> value instanceof Alert, Named.as("alerts-only"))
+                .mapValues(value -> (Alert) value, Named.as("as-alert"))
+                .to(Topics.ALERTS.name(), Produced.with(Topics.ALERTS.keySerde(), Topics.ALERTS.valueSerde()).withName("alerts"));
+        primaryDown.filter((key, value) -> value instanceof FailoverCommand, Named.as("commands-only"))
+                .mapValues(value -> (FailoverCommand) value, Named.as("as-command"))
+                .to(Topics.FAILOVER_COMMANDS.name(), Produced.with(Topics.FAILOVER_COMMANDS.keySerde(), Topics.FAILOVER_COMMANDS.valueSerde())
+                        .withName("failover-commands"));
+        return builder.build();
+    }
+
+    private static <V> KStream<String, V> stream(StreamsBuilder builder, Topic<String, V> topic) {
+        return builder.stream(topic.name(), Consumed.with(topic.keySerde(), topic.valueSerde()).withName(topic.name()));
+    }
+
+    /** Registers the rule's alert stores and returns its processor supplier. */
+    private static <V> ProcessorSupplier<String, V, String, Object> rule(StreamsBuilder builder, String rule,
+                                                                        ProcessorSupplier<String, V, String, Object> supplier) {
+        addStore(builder, AlertBook.Stores.states(rule), JsonSerde.of(AlertState.class));
+        addStore(builder, AlertBook.Stores.firing(rule), Topics.ALERTS.valueSerde());
+        return supplier;
+    }
+
+    private static String[] stores(String rule, String... own) {
+        String[] names = new String[2 + own.length];
+        names[0] = AlertBook.Stores.states(rule);
+        names[1] = AlertBook.Stores.firing(rule);
+        System.arraycopy(own, 0, names, 2, own.length);
+        return names;
+    }
+
+    private static <V> void addStore(StreamsBuilder builder, String name, Serde<V> valueSerde) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde)
+                .withCachingEnabled());
     }
 }

@@ -103,7 +103,7 @@ public final class AlertLifecycle {
         return rank(b) > rank(a) ? b : a;
     }
 
-    private static int rank(Severity severity) {
+    static int rank(Severity severity) {
         return switch (severity) {
             case CRITICAL -> 3;
             case WARNING -> 2;

@@ -6,28 +6,26 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** Builds the {@link Alert} record for a transition, with the labels every sink relies on. */
 public final class Alerts {
     private Alerts() {
     }
 
-    /**
-     * @param alertName Prometheus-style name, e.g. {@code ReplicationLag}
-     * @param identity  identifying labels besides rule and alertname (component, cluster, node ...)
-     */
-    public static Alert of(String rule, String alertName, AlertLifecycle.Transition transition, Map<String, String> identity,
-                           String summary, String description, Double value, Double threshold, String unit, Instant emittedAt) {
+    public static Alert of(AlertDraft draft, AlertLifecycle.Transition transition, Optional<String> runbookUrl, Instant emittedAt) {
+        Map<String, String> identity = draft.identity();
         Map<String, String> labels = new LinkedHashMap<>(identity);
-        labels.put("alertname", alertName);
-        labels.put("rule", rule);
+        labels.put("alertname", draft.alertName());
+        labels.put("rule", draft.rule());
         labels.put("severity", transition.severity().name().toLowerCase(Locale.ROOT));
         Map<String, String> annotations = new LinkedHashMap<>();
-        annotations.put("summary", summary);
-        annotations.put("description", description);
+        annotations.put("summary", draft.summary());
+        annotations.put("description", draft.description());
+        runbookUrl.ifPresent(url -> annotations.put("runbook_url", url));
         return Alert.newBuilder()
-                .setFingerprint(fingerprint(rule, identity))
-                .setRule(rule)
+                .setFingerprint(fingerprint(draft.rule(), identity))
+                .setRule(draft.rule())
                 .setStatus(transition.status())
                 .setSeverity(transition.severity())
                 .setComponent(identity.getOrDefault("component", ""))
@@ -35,20 +33,32 @@ public final class Alerts {
                 .setNode(identity.get("node"))
                 .setLabels(labels)
                 .setAnnotations(annotations)
-                .setValue(value)
-                .setThreshold(threshold)
-                .setUnit(unit)
+                .setValue(draft.value())
+                .setThreshold(draft.threshold())
+                .setUnit(draft.unit())
                 .setStartsAt(transition.startsAt())
                 .setEndsAt(transition.endsAt())
                 .setEmittedAt(emittedAt)
+                .setIncidentId(draft.incidentId())
                 .build();
     }
 
-    /** Rule plus the identifying labels in a fixed order: stable across restarts and versions. */
+    /** Rule plus the identifying labels in a fixed order: stable across restarts and versions. Null labels are left out. */
     public static String fingerprint(String rule, Map<String, String> identity) {
         StringBuilder fingerprint = new StringBuilder(rule);
-        identity.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        identity.entrySet().stream().filter(entry -> entry.getValue() != null).sorted(Map.Entry.comparingByKey())
                 .forEach(entry -> fingerprint.append('/').append(entry.getKey()).append('=').append(entry.getValue()));
         return fingerprint.toString();
+    }
+
+    /** Identity labels in the order given, nulls left out (an alert about a component has no node). */
+    public static Map<String, String> identity(String... keysAndValues) {
+        Map<String, String> identity = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+            if (keysAndValues[i + 1] != null) {
+                identity.put(keysAndValues[i], keysAndValues[i + 1]);
+            }
+        }
+        return identity;
     }
 }

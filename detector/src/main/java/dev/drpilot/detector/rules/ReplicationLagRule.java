@@ -1,52 +1,32 @@
 package dev.drpilot.detector.rules;
 
-import dev.drpilot.config.Component;
-import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.Durations;
 import dev.drpilot.config.Thresholds;
+import dev.drpilot.detector.Plant;
+import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.AlertLifecycle;
-import dev.drpilot.detector.alert.AlertState;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.alert.Evaluation;
-import dev.drpilot.events.Alert;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Severity;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * Rule 1, replication lag: a replica's lag over {@code thresholds.replicationLag} (or
  * {@code replicationLagBytes}) for {@code thresholds.lagHold} → WARNING; over the component's RPO →
  * CRITICAL. It resolves after {@code resolveHold} below 90 % of the threshold (hysteresis).
- * Observations without a figure (null: no measurement) neither raise nor clear it.
+ * Observations without a figure (null: no measurement) neither raise nor clear it. Thresholds are
+ * the component's own where it overrides them.
  */
-public final class ReplicationLagRule implements Processor<String, ReplicationObservation, String, Alert> {
+public final class ReplicationLagRule extends RuleProcessor<ReplicationObservation> {
     public static final String NAME = "replication-lag";
-    public static final String STORE = "replication-lag-alerts";
     static final double HYSTERESIS = 0.9;
 
-    private final DrpilotConfig config;
-    private final AlertLifecycle lifecycle;
-    private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, AlertState> store;
-
-    public ReplicationLagRule(DrpilotConfig config) {
-        this.config = config;
-        Thresholds thresholds = config.thresholds();
-        this.lifecycle = new AlertLifecycle(thresholds.lagHold(), thresholds.resolveHold());
-    }
-
-    @Override
-    public void init(ProcessorContext<String, Alert> context) {
-        this.context = context;
-        this.store = context.getStateStore(STORE);
+    public ReplicationLagRule(Plant plant) {
+        super(NAME, plant);
     }
 
     @Override
@@ -55,33 +35,28 @@ public final class ReplicationLagRule implements Processor<String, ReplicationOb
         if (observation == null || (observation.getLagSeconds() == null && observation.getLagBytes() == null)) {
             return;
         }
-        Thresholds thresholds = config.thresholds();
+        String component = observation.getComponent();
+        Thresholds thresholds = plant.thresholds(component);
         double seconds = observation.getLagSeconds() == null ? 0 : observation.getLagSeconds();
         long bytes = observation.getLagBytes() == null ? 0 : observation.getLagBytes();
         double threshold = thresholds.replicationLag().toMillis() / 1000.0;
         boolean holds = seconds > threshold || bytes > thresholds.replicationLagBytes();
         boolean stillHolds = seconds > threshold * HYSTERESIS || bytes > thresholds.replicationLagBytes() * HYSTERESIS;
-        Optional<Duration> rpo = config.component(observation.getComponent()).flatMap(Component::rpo);
+        if (!holds && !stillHolds && book.state(Alerts.fingerprint(NAME, Alerts.identity("component", component,
+                "cluster", observation.getCluster(), "node", observation.getReplicaNode()))).isEmpty()) {
+            return;   // the common case: a healthy replica with nothing pending or firing
+        }
+        Optional<Duration> rpo = plant.rpo(component);
         Severity severity = rpo.filter(limit -> seconds > limit.toMillis() / 1000.0).isPresent() ? Severity.CRITICAL : Severity.WARNING;
-
-        Map<String, String> identity = new LinkedHashMap<>();
-        identity.put("component", observation.getComponent());
-        identity.put("cluster", observation.getCluster());
-        identity.put("node", observation.getReplicaNode());
-        String fingerprint = Alerts.fingerprint(NAME, identity);
-
-        AlertLifecycle.Step step = lifecycle.apply(Optional.ofNullable(store.get(fingerprint)),
-                new Evaluation(observation.getObservedAt(), holds, stillHolds, severity));
-        step.state().ifPresentOrElse(state -> store.put(fingerprint, state), () -> store.delete(fingerprint));
-        step.emit().ifPresent(transition -> {
-            String summary = "Replica " + observation.getReplicaNode() + " of " + observation.getCluster() + " is "
-                    + Durations.format(Duration.ofMillis((long) (seconds * 1000))) + " behind";
-            String description = "Replication lag of " + observation.getReplicaNode() + ": " + seconds + " s, " + bytes
-                    + " bytes (threshold " + Durations.format(thresholds.replicationLag())
-                    + rpo.map(limit -> ", RPO " + Durations.format(limit)).orElse("") + ").";
-            Alert alert = Alerts.of(NAME, "ReplicationLag", transition, identity, summary, description, seconds, threshold,
-                    "seconds", observation.getObservedAt());
-            context.forward(new Record<>(fingerprint, alert, record.timestamp()));
-        });
+        String summary = "Replica " + observation.getReplicaNode() + " of " + observation.getCluster() + " is "
+                + Durations.format(Duration.ofMillis((long) (seconds * 1000))) + " behind";
+        String description = "Replication lag of " + observation.getReplicaNode() + ": " + seconds + " s, " + bytes
+                + " bytes (threshold " + Durations.format(thresholds.replicationLag()) + " / " + thresholds.replicationLagBytes() + " bytes"
+                + rpo.map(limit -> ", RPO " + Durations.format(limit)).orElse("") + ").";
+        AlertDraft draft = new AlertDraft(NAME, "ReplicationLag", Alerts.identity("component", component,
+                "cluster", observation.getCluster(), "node", observation.getReplicaNode()),
+                summary, description, seconds, threshold, "seconds", null);
+        book.evaluate(draft, new AlertLifecycle(thresholds.lagHold(), thresholds.resolveHold()),
+                new Evaluation(observation.getObservedAt(), holds, stillHolds, severity), wallClock());
     }
 }

@@ -1,0 +1,61 @@
+package dev.drpilot.detector.rules;
+
+import dev.drpilot.detector.Plant;
+import dev.drpilot.detector.alert.AlertDraft;
+import dev.drpilot.detector.alert.AlertLifecycle;
+import dev.drpilot.detector.alert.Alerts;
+import dev.drpilot.detector.alert.Evaluation;
+import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.BackupStatus;
+import dev.drpilot.events.Severity;
+import org.apache.kafka.streams.processor.api.Record;
+
+import java.time.Duration;
+
+/**
+ * Rule 2, backup failed: a FAILED backup observation (a failed {@code backup-push} reported by its
+ * job, or a backup tool that could not be read) fires a WARNING at once — the DR plan sends it by
+ * email; whether it endangers the RPO is the recovery-point rule's call. A newer SUCCEEDED backup
+ * of the component resolves it. A late success (older than the failure) changes nothing.
+ */
+public final class BackupFailedRule extends RuleProcessor<BackupObservation> {
+    public static final String NAME = "backup-failed";
+    private static final AlertLifecycle LIFECYCLE = new AlertLifecycle(Duration.ZERO, Duration.ZERO);
+
+    public BackupFailedRule(Plant plant) {
+        super(NAME, plant);
+    }
+
+    @Override
+    public void process(Record<String, BackupObservation> record) {
+        BackupObservation observation = record.value();
+        if (observation == null) {
+            return;
+        }
+        boolean failed = observation.getStatus() == BackupStatus.FAILED;
+        if (!failed && observation.getStatus() != BackupStatus.SUCCEEDED) {
+            return;   // RUNNING says nothing yet; MISSING (no backup at all) is the recovery-point rule's
+        }
+        String component = observation.getComponent();
+        AlertDraft draft = new AlertDraft(NAME, "BackupFailed", Alerts.identity("component", component, "cluster", observation.getCluster()),
+                "Backup of " + component + " failed",
+                !failed ? "A newer " + tool(observation) + " backup of " + component + " succeeded at " + observation.getObservedAt() + "."
+                        : "The " + tool(observation) + " backup" + (observation.getBackupName() == null ? "" : " " + observation.getBackupName())
+                        + " of " + component + " failed at " + observation.getObservedAt()
+                        + (observation.getError() == null ? "" : ": " + observation.getError()),
+                null, null, null, null);
+        if (!failed && book.state(draft.fingerprint()).isEmpty()) {
+            return;
+        }
+        book.evaluate(draft, LIFECYCLE, new Evaluation(observation.getObservedAt(), failed, failed, Severity.WARNING), wallClock());
+    }
+
+    private static String tool(BackupObservation observation) {
+        return switch (observation.getTool()) {
+            case WAL_G -> "WAL-G";
+            case PGBACKREST -> "pgBackRest";
+            case REPORT -> "reported";
+            default -> "";
+        };
+    }
+}

@@ -1,0 +1,158 @@
+package dev.drpilot.detector.rules;
+
+import dev.drpilot.config.Durations;
+import dev.drpilot.detector.Plant;
+import dev.drpilot.detector.alert.AlertDraft;
+import dev.drpilot.detector.alert.Alerts;
+import dev.drpilot.events.ActionKind;
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.Severity;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rule 8, failover health: a failover that did not end well → CRITICAL. That is: a step recorded
+ * as FAILED, a failover refused (no safe candidate, primary still answering, paused, cooldown), a
+ * FAILED summary, or a command with no successful summary within {@code thresholds.failoverCompletion}
+ * (a runbook that stalled half-way, or an actuator that is not running). A successful summary of
+ * the incident resolves it.
+ *
+ * <p>Reads the failover commands and the actuator's action records, re-keyed by incident into a
+ * single-partition sub-topology (failovers are rare; one task sees a command and its records
+ * together, whatever order the two topics deliver them in). Completed failovers are forgotten a
+ * week later.
+ */
+public final class FailoverHealthRule extends RuleProcessor<Object> {
+    public static final String NAME = "failover-health";
+    public static final String STORE = "failovers";
+    private static final Duration KEEP_COMPLETED = Duration.ofDays(7);
+
+    private KeyValueStore<String, Track> failovers;
+
+    /** One incident's failover as the actuator reports it. */
+    public static final class Track {
+        public String cluster;
+        public String component;
+        public Instant issuedAt;
+        public String mode;
+        public Instant completedAt;
+        public String trouble;
+    }
+
+    public FailoverHealthRule(Plant plant) {
+        super(NAME, plant);
+    }
+
+    @Override
+    protected void initStores(ProcessorContext<String, Object> context) {
+        failovers = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, Object> record) {
+        if (record.value() instanceof FailoverCommand command) {
+            Track track = load(command.getIncidentId());
+            track.cluster = command.getCluster();
+            track.component = command.getComponent();
+            track.mode = command.getMode().name();
+            if (track.issuedAt == null) {
+                track.issuedAt = command.getIssuedAt();
+            }
+            failovers.put(command.getIncidentId(), track);
+        } else if (record.value() instanceof ActionRecord action && action.getIncidentId() != null && isFailover(action)) {
+            onAction(action);
+        }
+    }
+
+    private static boolean isFailover(ActionRecord action) {
+        return action.getKind() == ActionKind.FAILOVER_STEP || action.getKind() == ActionKind.FAILOVER_REFUSED
+                || action.getKind() == ActionKind.FAILOVER_SUMMARY;
+    }
+
+    private void onAction(ActionRecord action) {
+        String incident = action.getIncidentId();
+        Track track = load(incident);
+        if (track.cluster == null) {
+            track.cluster = action.getCluster();
+        }
+        if (track.component == null) {
+            track.component = plant.cluster(track.cluster).map(dev.drpilot.config.ClusterConfig::component).orElse(null);
+        }
+        if (track.issuedAt == null) {
+            track.issuedAt = action.getStartedAt();
+        }
+        Instant now = wallClock();
+        if (action.getKind() == ActionKind.FAILOVER_SUMMARY && action.getStatus() == ActionStatus.SUCCEEDED) {
+            track.completedAt = action.getFinishedAt() == null ? now : action.getFinishedAt();
+            failovers.put(incident, track);
+            book.resolve(draft(incident, track, "Failover of " + track.cluster + " completed",
+                    "Failover " + incident + " of " + track.cluster + " completed at " + track.completedAt + ": " + action.getDetail()),
+                    track.completedAt, now);
+            return;
+        }
+        String trouble = null;
+        if (action.getKind() == ActionKind.FAILOVER_REFUSED || action.getStatus() == ActionStatus.REFUSED) {
+            trouble = "refused";
+        } else if (action.getStatus() == ActionStatus.FAILED) {
+            trouble = action.getKind() == ActionKind.FAILOVER_SUMMARY ? "failed" : "step " + action.getName() + " failed";
+        }
+        if (trouble == null) {
+            failovers.put(incident, track);
+            return;
+        }
+        track.trouble = trouble + ": " + action.getDetail();
+        failovers.put(incident, track);
+        book.fire(draft(incident, track, "Failover of " + track.cluster + " " + trouble,
+                "Failover " + incident + " of " + track.cluster + " " + track.trouble + ". The cluster may have no writable primary:"
+                        + " check `drpilot failover history` and the runbook's records."),
+                track.issuedAt, Severity.CRITICAL, now);
+    }
+
+    @Override
+    protected void tick(Instant now) {
+        List<KeyValue<String, Track>> all = new ArrayList<>();
+        try (KeyValueIterator<String, Track> iterator = failovers.all()) {
+            iterator.forEachRemaining(all::add);
+        }
+        for (KeyValue<String, Track> entry : all) {
+            Track track = entry.value;
+            if (track.completedAt != null) {
+                if (track.completedAt.plus(KEEP_COMPLETED).isBefore(now)) {
+                    failovers.delete(entry.key);
+                }
+                continue;
+            }
+            Duration bound = plant.thresholds(track.component).failoverCompletion();
+            Duration open = Duration.between(track.issuedAt, now);
+            if (open.compareTo(bound) > 0) {
+                book.fire(draft(entry.key, track, "Failover of " + track.cluster + " not completed after "
+                                + Durations.format(Duration.ofSeconds(open.toSeconds())),
+                        "Failover " + entry.key + " of " + track.cluster + " was requested at " + track.issuedAt
+                                + " and has no successful completion record within " + Durations.format(bound)
+                                + (track.trouble == null ? "" : " (" + track.trouble + ")")
+                                + ". Is the actuator running? Is the runbook stuck?"),
+                        track.issuedAt, Severity.CRITICAL, now);
+            }
+        }
+    }
+
+    private Track load(String incident) {
+        Track track = failovers.get(incident);
+        return track == null ? new Track() : track;
+    }
+
+    private static AlertDraft draft(String incident, Track track, String summary, String description) {
+        return new AlertDraft(NAME, "FailoverTrouble", Alerts.identity("component", track.component, "cluster", track.cluster,
+                "incident", incident), summary, description, null, null, null, incident);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.drpilot.detector.rules;
+
+import java.time.Instant;
+
+/**
+ * An incident opened or closed, handed from the rule that saw it (primary down) to the RTO rule
+ * inside the topology; never written to a topic.
+ *
+ * @param closedAt null while open
+ */
+public record IncidentEvent(String incidentId, String kind, String component, String cluster, String node, String what,
+                            Instant openedAt, Instant closedAt) {
+}

@@ -1,0 +1,222 @@
+package dev.drpilot.detector.rules;
+
+import dev.drpilot.config.ConfigNames;
+import dev.drpilot.config.FailoverSettings;
+import dev.drpilot.detector.Plant;
+import dev.drpilot.detector.alert.AlertDraft;
+import dev.drpilot.detector.alert.Alerts;
+import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.FailoverMode;
+import dev.drpilot.events.HealthObservation;
+import dev.drpilot.events.NodeRole;
+import dev.drpilot.events.ProbeKind;
+import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.Severity;
+import dev.drpilot.events.Source;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Rule 4, primary down: the cluster's primary fails its health probes from a quorum of vantages
+ * ({@code failover.quorum}, default 2 — or every vantage when fewer report), each probe vantage
+ * with {@code failover.holdProbes} consecutive failures (default 3), a replica whose WAL receiver
+ * lost the primary counting as a vantage too. One vantage, or a blip shorter than the hold, is not
+ * enough. On confirmation: a CRITICAL alert and, unless the cluster's failover mode is {@code off},
+ * exactly one {@link FailoverCommand} for the new incident. The incident lives in the changelogged
+ * store in the same transaction as the command (exactly-once v2), so a restart or rebalance can
+ * neither lose the command nor issue a second one; the incident id is derived from the cluster
+ * and the first failure, so even a replay names the same incident.
+ *
+ * <p>Input: health observations of PostgreSQL probes and replication observations, keyed by cluster.
+ */
+public final class PrimaryDownRule extends RuleProcessor<Object> {
+    private static final Logger log = LoggerFactory.getLogger(PrimaryDownRule.class);
+    public static final String NAME = "primary-down";
+    public static final String STORE = "primary-watch";
+    private static final DateTimeFormatter INCIDENT_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private KeyValueStore<String, PrimaryWatch> watches;
+
+    public PrimaryDownRule(Plant plant) {
+        super(NAME, plant);
+    }
+
+    @Override
+    protected void initStores(ProcessorContext<String, Object> context) {
+        watches = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, Object> record) {
+        if (record.value() instanceof HealthObservation health) {
+            if (health.getKind() == ProbeKind.POSTGRES && health.getCluster() != null && health.getNode() != null) {
+                onHealth(health);
+            }
+        } else if (record.value() instanceof ReplicationObservation replication) {
+            onReplication(replication);
+        }
+    }
+
+    private void onHealth(HealthObservation observation) {
+        String cluster = observation.getCluster();
+        PrimaryWatch watch = load(cluster);
+        String node = observation.getNode();
+        boolean claimsPrimary = observation.getOk() && observation.getRole() == NodeRole.PRIMARY;
+        if (!node.equals(watch.primary)) {
+            if (claimsPrimary && (watch.newest == null || !observation.getObservedAt().isBefore(watch.newest.minus(
+                    plant.thresholds(observation.getComponent()).evidenceMaxAge())))) {
+                changePrimary(watch, cluster, observation.getComponent(), node, observation.getObservedAt());
+                watches.put(cluster, watch);
+            }
+            return;
+        }
+        String detail = observation.getOk() ? "answered as " + observation.getRole()
+                : "probe " + observation.getProbe() + " failed: " + observation.getError();
+        Source source = observation.getSource();
+        if (watch.see("probe:" + source.getVantage(), source.getCollectorId(), source.getVantage(), false, !observation.getOk(),
+                observation.getObservedAt(), detail)) {
+            decide(watch, cluster, observation.getComponent(), observation.getObservedAt());
+            watches.put(cluster, watch);
+        }
+    }
+
+    private void onReplication(ReplicationObservation observation) {
+        if (!Boolean.TRUE.equals(observation.getInRecovery())) {
+            return;   // the replica did not answer, or is no replica: it has no view of the primary
+        }
+        boolean lost = !"streaming".equals(observation.getWalReceiverStatus());
+        String cluster = observation.getCluster();
+        String key = "replica:" + observation.getReplicaNode();
+        PrimaryWatch existing = watches.get(cluster);
+        if (!lost && existing != null && existing.vantages.containsKey(key) && existing.vantages.get(key).failures == 0
+                && existing.vantages.get(key).lastAt != null
+                && existing.vantages.get(key).lastAt.plus(plant.thresholds(observation.getComponent()).evidenceMaxAge().dividedBy(3))
+                        .isAfter(observation.getObservedAt())) {
+            // The common case: a replica still streaming, recorded as such recently enough to count as a
+            // reporting vantage. Skipping the write keeps the busiest input cheap.
+            return;
+        }
+        PrimaryWatch watch = existing == null ? fresh(cluster) : existing;
+        if (watch.primary == null || watch.primary.equals(observation.getReplicaNode())) {
+            return;
+        }
+        String detail = lost ? "WAL receiver of " + observation.getReplicaNode() + " is "
+                + (observation.getWalReceiverStatus() == null ? "not running" : observation.getWalReceiverStatus()) : "streaming";
+        Source source = observation.getSource();
+        if (watch.see(key, source.getCollectorId(), "replica " + observation.getReplicaNode(), true, lost, observation.getObservedAt(), detail)) {
+            decide(watch, cluster, observation.getComponent(), observation.getObservedAt());
+            watches.put(cluster, watch);
+        }
+    }
+
+    private PrimaryWatch load(String cluster) {
+        PrimaryWatch watch = watches.get(cluster);
+        return watch == null ? fresh(cluster) : watch;
+    }
+
+    private PrimaryWatch fresh(String cluster) {
+        PrimaryWatch watch = new PrimaryWatch();
+        watch.primary = plant.configuredPrimary(cluster).orElse(null);
+        return watch;
+    }
+
+    private void decide(PrimaryWatch watch, String cluster, String component, Instant at) {
+        FailoverSettings failover = plant.failover(cluster);
+        var maxAge = plant.thresholds(component).evidenceMaxAge();
+        if (watch.incident == null) {
+            List<PrimaryWatch.Vantage> confirming = watch.confirming(failover.quorum(), failover.holdProbes(), maxAge);
+            if (!confirming.isEmpty()) {
+                open(watch, cluster, component, confirming, at, failover);
+            }
+        } else if (watch.incident.node.equals(watch.primary) && watch.recovered(maxAge)) {
+            close(watch, cluster, component, at, "answers again");
+        }
+    }
+
+    private void open(PrimaryWatch watch, String cluster, String component, List<PrimaryWatch.Vantage> confirming, Instant at,
+                      FailoverSettings failover) {
+        Instant detectedAt = confirming.stream().map(v -> v.firstFailureAt).min(Comparator.naturalOrder()).orElse(at);
+        PrimaryWatch.Incident incident = new PrimaryWatch.Incident();
+        incident.id = cluster + "-" + INCIDENT_TIME.format(detectedAt);
+        incident.node = watch.primary;
+        incident.detectedAt = detectedAt;
+        incident.confirmedAt = at;
+        incident.evidence = confirming.stream().map(v -> v.vantage + ": " + v.detail
+                + (v.replica ? "" : " (" + v.failures + " consecutive)")).toList();
+        watch.incident = incident;
+        int reporting = watch.fresh(plant.thresholds(component).evidenceMaxAge()).size();
+        String reason = "primary " + incident.node + " of " + cluster + " unreachable from " + confirming.size() + " of " + reporting
+                + " vantages since " + detectedAt + ": " + String.join("; ", incident.evidence);
+        Instant now = wallClock();
+        book.fire(draft(cluster, component, incident, "Primary " + incident.node + " of " + cluster + " is down",
+                reason + (failover.mode() == FailoverSettings.Mode.OFF ? ". Automatic failover is off for this cluster."
+                        : ". Failover (" + ConfigNames.of(failover.mode()) + ") requested as incident " + incident.id + ".")),
+                detectedAt, Severity.CRITICAL, now);
+        log.warn("[rule={} cluster={} incident={}] {}", NAME, cluster, incident.id, reason);
+        context.forward(new Record<>(cluster, new IncidentEvent(incident.id, NAME, component, cluster, incident.node,
+                "primary " + incident.node + " down", detectedAt, null), now.toEpochMilli()));
+        if (failover.mode() != FailoverSettings.Mode.OFF) {
+            FailoverCommand command = FailoverCommand.newBuilder()
+                    .setCommandId(incident.id + "/failover")
+                    .setIncidentId(incident.id)
+                    .setCluster(cluster)
+                    .setComponent(component)
+                    .setFailedNode(incident.node)
+                    .setReason(reason)
+                    .setMode(mode(failover.mode()))
+                    .setDetectedAt(detectedAt)
+                    .setIssuedAt(now)
+                    .setEvidence(confirming.stream().map(v -> Source.newBuilder().setCollectorId(v.collectorId == null ? "" : v.collectorId)
+                            .setVantage(v.vantage).build()).collect(Collectors.toList()))
+                    .build();
+            context.forward(new Record<>(cluster, command, now.toEpochMilli()));
+        }
+    }
+
+    private void changePrimary(PrimaryWatch watch, String cluster, String component, String node, Instant at) {
+        if (watch.incident != null) {
+            close(watch, cluster, component, at, "was replaced: " + node + " is primary now");
+        }
+        if (watch.primary != null) {
+            log.info("[rule={} cluster={}] primary is now {} (was {})", NAME, cluster, node, watch.primary);
+        }
+        watch.newPrimary(node);
+        watch.touch(at);
+    }
+
+    private void close(PrimaryWatch watch, String cluster, String component, Instant at, String how) {
+        PrimaryWatch.Incident incident = watch.incident;
+        watch.incident = null;
+        Instant now = wallClock();
+        book.resolve(draft(cluster, component, incident, "Primary " + incident.node + " of " + cluster + " is down",
+                "Primary " + incident.node + " of " + cluster + " " + how + " (incident " + incident.id + ", down since "
+                        + incident.detectedAt + ")."), at, now);
+        log.info("[rule={} cluster={} incident={}] closed: {} {}", NAME, cluster, incident.id, incident.node, how);
+        context.forward(new Record<>(cluster, new IncidentEvent(incident.id, NAME, component, cluster, incident.node,
+                "primary " + incident.node + " down", incident.detectedAt, at), now.toEpochMilli()));
+    }
+
+    private static AlertDraft draft(String cluster, String component, PrimaryWatch.Incident incident, String summary, String description) {
+        return new AlertDraft(NAME, "PrimaryDown", Alerts.identity("component", component, "cluster", cluster, "node", incident.node),
+                summary, description, null, null, null, incident.id);
+    }
+
+    private static FailoverMode mode(FailoverSettings.Mode mode) {
+        return switch (mode) {
+            case AUTO -> FailoverMode.AUTO;
+            case DRY_RUN -> FailoverMode.DRY_RUN;
+            case MANUAL -> FailoverMode.MANUAL;
+            case OFF -> FailoverMode.UNKNOWN;
+        };
+    }
+}

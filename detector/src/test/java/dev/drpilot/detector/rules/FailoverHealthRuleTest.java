@@ -1,0 +1,86 @@
+package dev.drpilot.detector.rules;
+
+import dev.drpilot.detector.RuleDriver;
+import dev.drpilot.events.ActionKind;
+import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.Alert;
+import dev.drpilot.events.AlertStatus;
+import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.FailoverMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static dev.drpilot.detector.RuleDriver.T0;
+import static dev.drpilot.detector.RuleDriver.action;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FailoverHealthRuleTest {
+    private final RuleDriver driver = new RuleDriver("""
+            components: [{name: orders-db, kind: database}]
+            clusters:
+              orders:
+                component: orders-db
+                nodes: [{name: pg-1, role: primary, host: pg-1}, {name: pg-2, host: pg-2}]
+            thresholds: {failoverCompletion: 2m}
+            alerts: {evaluationInterval: 5s}
+            """);
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private List<Alert> trouble() {
+        return driver.alerts().stream().filter(alert -> alert.getRule().equals("failover-health")).toList();
+    }
+
+    private void command(String incident) {
+        driver.command(FailoverCommand.newBuilder().setCommandId(incident + "/failover").setIncidentId(incident).setCluster("orders")
+                .setComponent("orders-db").setFailedNode("pg-1").setReason("test").setMode(FailoverMode.AUTO)
+                .setDetectedAt(T0).setIssuedAt(T0).build());
+    }
+
+    @Test
+    void aFailoverWithoutASuccessfulSummaryWithinTheBoundIsCritical() {
+        command("orders-1");
+        driver.action(action("orders-1", "orders", ActionKind.FAILOVER_STEP, "check", ActionStatus.SUCCEEDED, T0.plusSeconds(1), "pg-2 chosen"));
+        driver.advance(Duration.ofSeconds(110));
+        assertThat(trouble()).isEmpty();
+        driver.advance(Duration.ofSeconds(15));
+        assertThat(trouble()).singleElement().satisfies(alert -> {
+            assertThat(alert.getFingerprint()).isEqualTo("failover-health/cluster=orders/component=orders-db/incident=orders-1");
+            assertThat(alert.getAnnotations().get("summary")).startsWith("Failover of orders not completed after 2m");
+        });
+        driver.action(action("orders-1", "orders", ActionKind.FAILOVER_SUMMARY, "summary", ActionStatus.SUCCEEDED, T0.plusSeconds(130), "pg-2 promoted"));
+        assertThat(trouble()).singleElement().extracting(Alert::getStatus).isEqualTo(AlertStatus.RESOLVED);
+    }
+
+    @Test
+    void aFailedStepOrARefusalIsCriticalAtOnce() {
+        command("orders-2");
+        driver.action(action("orders-2", "orders", ActionKind.FAILOVER_STEP, "promote", ActionStatus.FAILED, T0.plusSeconds(3),
+                "pg_promote returned false after 30 s"));
+        assertThat(trouble()).singleElement().satisfies(alert ->
+                assertThat(alert.getAnnotations().get("description")).contains("step promote failed: pg_promote returned false"));
+
+        driver.action(action("orders-3", "orders", ActionKind.FAILOVER_REFUSED, "check", ActionStatus.REFUSED, T0.plusSeconds(3),
+                "no candidate within the lag bound"));   // its record arrived before its command
+        command("orders-3");
+        assertThat(trouble()).singleElement().satisfies(alert -> {
+            assertThat(alert.getIncidentId()).isEqualTo("orders-3");
+            assertThat(alert.getComponent()).isEqualTo("orders-db");
+            assertThat(alert.getAnnotations().get("summary")).isEqualTo("Failover of orders refused");
+        });
+    }
+
+    @Test
+    void aFailoverThatCompletesInTimeRaisesNothing() {
+        command("orders-4");
+        driver.action(action("orders-4", "orders", ActionKind.FAILOVER_SUMMARY, "summary", ActionStatus.SUCCEEDED, T0.plusSeconds(9), "done"));
+        driver.advance(Duration.ofMinutes(10));
+        assertThat(trouble()).isEmpty();
+    }
+}
