@@ -149,7 +149,13 @@ final class AlertingBinder {
                 }
                 severity.add(lower);
             }
-            Route.Match criteria = new Route.Match(severity, new LinkedHashSet<>(match.strings("rule")),
+            List<String> rules = match.strings("rule");
+            for (String rule : rules) {
+                if (!ConfigLoader.RULES.contains(rule)) {
+                    item.problems().add(match.child("rule"), "no rule named \"" + rule + "\" (rules: " + String.join(", ", ConfigLoader.RULES) + ")");
+                }
+            }
+            Route.Match criteria = new Route.Match(severity, new LinkedHashSet<>(rules),
                     new LinkedHashSet<>(match.strings("component")), match.stringMap("labels"));
             match.finish();
             List<String> targets = item.strings("receivers");

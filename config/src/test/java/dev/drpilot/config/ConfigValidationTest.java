@@ -357,4 +357,13 @@ class ConfigValidationTest {
                 "expectedCollectors[1].id: \"eu-1\" is listed twice",
                 "expectedCollectors[2].id: missing (required)");
     }
+
+    @Test
+    void aRouteMatchingAnUnknownRuleIsAnError() {
+        assertThat(problemsOf("""
+                receivers: [{name: log, type: log}]
+                routes: [{match: {rule: [backup-failed, backups-failed]}, receivers: [log]}]
+                """)).containsExactly("routes[0].match.rule: no rule named \"backups-failed\" (rules: replication-lag, backup-failed, "
+                + "rpo-breach, primary-down, rto-breach, split-brain, silent-collector, failover-health)");
+    }
 }
