@@ -26,12 +26,20 @@ import java.util.function.Function;
  * each with the path of the key it is about, before anything starts.
  */
 public final class ConfigLoader {
-    private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory());
+    // SnakeYAML stops at 3 MiB of text by default: a plant of ~80,000 components. Allow 64 MiB.
+    private static final ObjectMapper YAML = new YAMLMapper(YAMLFactory.builder()
+            .loaderOptions(loaderOptions(64 << 20)).build());
     /** The detection rules, by the name alerts and routes use. */
     public static final List<String> RULES = List.of("replication-lag", "backup-failed", "rpo-breach", "primary-down",
             "rto-breach", "split-brain", "silent-collector", "failover-health");
 
     private ConfigLoader() {
+    }
+
+    private static org.yaml.snakeyaml.LoaderOptions loaderOptions(int codePointLimit) {
+        org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+        options.setCodePointLimit(codePointLimit);
+        return options;
     }
 
     public static DrpilotConfig load(Path file) {

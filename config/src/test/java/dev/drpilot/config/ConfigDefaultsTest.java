@@ -191,4 +191,13 @@ class ConfigDefaultsTest {
         assertThat(config.alerts().evaluationInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.expectedCollectors()).containsExactly(new ExpectedCollector("eu-1", Duration.ofSeconds(15)));
     }
+
+    @Test
+    void aPlantOfAHundredThousandComponentsLoads() {
+        StringBuilder yaml = new StringBuilder("components:\n");
+        for (int i = 0; i < 100_000; i++) {
+            yaml.append("  - {name: db-").append(i).append(", kind: database}\n");
+        }
+        assertThat(ConfigLoader.parse(yaml.toString(), "big", name -> null).components()).hasSize(100_000);
+    }
 }
