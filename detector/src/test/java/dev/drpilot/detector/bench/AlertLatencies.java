@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 /**
  * Observation-to-alert latency. The load generator registers each triggering observation
@@ -36,12 +37,23 @@ final class AlertLatencies implements AutoCloseable {
     record Sample(long sentAt, long visibleMillis, long appendMillis) {
     }
 
-    /** Latency figures of the alerts whose observations were sent in a window. */
+    /**
+     * Latency figures of the alerts whose observations were sent in a window. Alerts still missing
+     * at the end count as later than any that arrived: a percentile that falls on them is
+     * {@link #LATE}, so a detector that falls behind cannot look fast by leaving out its slowest alerts.
+     */
     record Stats(int count, int missing, long p50, long p90, long p99, long max, long appendP50, long appendP99) {
         String visible() {
-            return count == 0 ? "-" : p50 + "/" + p90 + "/" + p99 + "/" + max;
+            return count + missing == 0 ? "-" : format(p50) + "/" + format(p90) + "/" + format(p99) + "/" + format(max);
+        }
+
+        static String format(long millis) {
+            return millis == LATE ? "late" : Long.toString(millis);
         }
     }
+
+    /** A percentile that falls on an alert that had not arrived when the run ended. */
+    static final long LATE = Long.MAX_VALUE;
 
     private final Map<String, Long> expected = new ConcurrentHashMap<>();
     private final List<Sample> samples = new ArrayList<>();
@@ -115,9 +127,12 @@ final class AlertLatencies implements AutoCloseable {
         synchronized (samples) {
             window = samples.stream().filter(s -> s.sentAt() >= from && s.sentAt() < to).toList();
         }
-        long[] visible = window.stream().mapToLong(Sample::visibleMillis).sorted().toArray();
-        long[] append = window.stream().mapToLong(Sample::appendMillis).sorted().toArray();
-        return new Stats(visible.length, missing(from, to), percentile(visible, 50), percentile(visible, 90),
+        int missing = missing(from, to);
+        long[] visible = LongStream.concat(window.stream().mapToLong(Sample::visibleMillis), LongStream.generate(() -> LATE).limit(missing))
+                .sorted().toArray();
+        long[] append = LongStream.concat(window.stream().mapToLong(Sample::appendMillis), LongStream.generate(() -> LATE).limit(missing))
+                .sorted().toArray();
+        return new Stats(window.size(), missing, percentile(visible, 50), percentile(visible, 90),
                 percentile(visible, 99), visible.length == 0 ? 0 : visible[visible.length - 1],
                 percentile(append, 50), percentile(append, 99));
     }

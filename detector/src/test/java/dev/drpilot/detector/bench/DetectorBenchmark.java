@@ -86,7 +86,9 @@ public final class DetectorBenchmark {
     }
 
     static RunResult run(BenchOptions options, int rate, int components) throws Exception {
-        Path dir = Files.createTempDirectory("drpilot-bench-");
+        // Not the OS temp folder: Streams warns that it may be cleaned under a running application.
+        Path work = Files.createDirectories(options.outDir().resolve("work"));
+        Path dir = Files.createTempDirectory(work, "run-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dir.resolve("kafka")).build().start();
              Admin admin = Admin.create(broker.clientProperties())) {
             createTopics(admin);

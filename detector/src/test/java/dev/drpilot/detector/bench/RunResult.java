@@ -49,18 +49,19 @@ record RunResult(int offered, int components, double sentRate, double medianRate
     }
 
     String row() {
-        return String.format("%-7s %8d %9.0f %9.0f %9.0f %9.0f %9d | %-22s %5d %6d %4d | %5.2f %5.2f %5.2f %5.2f %5.2f %5.2f %5.2f",
+        return String.format("%-7s %8d %9.0f %9.0f %9.0f %9.0f %9d | %-22s %5s %6d %4d | %5.2f %5.2f %5.2f %5.2f %5.2f %5.2f %5.2f",
                 BenchOptions.rateLabel(offered), components, sentRate, medianRate, meanRate, minRate, lagAtEnd,
-                latency.visible(), latency.appendP50(), latency.count(), latency.missing(),
+                latency.visible(), AlertLatencies.Stats.format(latency.appendP50()), latency.count(), latency.missing(),
                 core("streams"), core("streams-io"), core("broker"), core("load"), core("load-io"), core("native/gc/jit"), core("machine"));
     }
 
     String detail() {
         return String.format("sent %.0f/s, processed median %.0f/s (mean %.0f, min %.0f), lag at end %d, changelog records per input %.2f;%n"
-                        + "alert latency visible p50 %d p90 %d p99 %d max %d ms, append p50 %d p99 %d ms, %d alerts, %d missing, %d unmatched;%n"
+                        + "alert latency visible p50/p90/p99/max %s ms, append p50 %s p99 %s ms, %d alerts, %d missing, %d unmatched;%n"
                         + "cores %s; send errors %d",
-                sentRate, medianRate, meanRate, minRate, lagAtEnd, changelogRate, latency.p50(), latency.p90(), latency.p99(), latency.max(),
-                latency.appendP50(), latency.appendP99(), latency.count(), latency.missing(), unmatched, formatCores(), sendErrors);
+                sentRate, medianRate, meanRate, minRate, lagAtEnd, changelogRate, latency.visible(),
+                AlertLatencies.Stats.format(latency.appendP50()), AlertLatencies.Stats.format(latency.appendP99()),
+                latency.count(), latency.missing(), unmatched, formatCores(), sendErrors);
     }
 
     private double core(String group) {
@@ -81,7 +82,8 @@ record RunResult(int offered, int components, double sentRate, double medianRate
                   of the per-second rates over the window); lag@end: input records not yet committed at the window's end
                 visible: ms from the triggering observation's send to its alert's receipt by a read_committed consumer
                   (includes the exactly-once commit, interval 200 ms); app50: median ms to the alert's broker append time
-                alerts: alerts matched to observations sent in the window; miss: those whose alert had not arrived 10 s later
+                alerts: alerts matched to observations sent in the window; miss: those whose alert had not arrived 10 s
+                  after the window; they rank above every arrived one ("late" where a percentile falls on them)
                 cores used (CPU s per s): strm detector stream thread(s), s-io detector producer/heartbeat threads,
                   brkr embedded broker (and other JVM threads), load the load generator (Avro serialization, send),
                   l-io its producer I/O thread, n/gc JVM threads outside Java (GC, JIT, RocksDB), mach the whole machine
