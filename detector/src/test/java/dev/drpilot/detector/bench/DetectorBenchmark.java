@@ -109,6 +109,7 @@ public final class DetectorBenchmark {
             throws Exception {
         AlertLatencies latencies = new AlertLatencies(broker.clientProperties()).start();
         KafkaProducer<String, ReplicationObservation> producer = producer(broker);
+        // The load reads the progress (max runs pause while too far ahead); the progress reads the load's count.
         ConsumerProgress[] progress = new ConsumerProgress[1];
         ObservationLoad load = new ObservationLoad(producer, rate, components, options.probeShare(), options.maxLag(),
                 () -> progress[0].committed(), latencies);
@@ -132,6 +133,7 @@ public final class DetectorBenchmark {
             return RunResult.of(rate, components, progress[0].samples(), nanosFrom, nanosTo,
                     latencies.stats(windowFrom, windowTo), CpuUsage.between(cpuFrom, cpuTo), load.failed(), latencies.unmatched());
         } finally {
+            load.close();
             progress[0].close();
             latencies.close();
             producer.close(Duration.ofSeconds(10));

@@ -167,8 +167,12 @@ final class ObservationLoad implements AutoCloseable {
         return normal;
     }
 
+    /** Stops sending and flushes what was sent; closing again does nothing. */
     @Override
     public void close() throws InterruptedException {
+        if (!running) {
+            return;
+        }
         running = false;
         thread.join(30_000);
         producer.flush();
