@@ -23,7 +23,7 @@ import java.util.stream.LongStream;
  * Observation-to-alert latency. The load generator registers each triggering observation
  * (cluster, replica, event time) with its send time; a {@code read_committed} consumer on
  * {@code drpilot.alerts} (own thread, no group, all partitions) matches each alert by
- * (cluster, node, emittedAt) and records two figures:
+ * (cluster, node, the event time of the observation that triggered it) and records two figures:
  * <ul>
  *   <li><b>visible</b>: the consumer's receive time minus the send time: what a downstream
  *       reader sees, including the exactly-once commit (interval 200 ms) that makes it visible;</li>
@@ -87,6 +87,16 @@ final class AlertLatencies implements AutoCloseable {
         expected.put(key(cluster, node, observedAt), sentAt);
     }
 
+    /**
+     * The event time of the observation that made the rule emit this alert: the probe replicas step
+     * 1 s per observation and the holds are 1 s, so a FIRING alert comes from the observation one
+     * step after its {@code startsAt}, a RESOLVED one from the step after its {@code endsAt}.
+     */
+    static long triggeredBy(Alert alert) {
+        java.time.Instant edge = alert.getStatus() == dev.drpilot.events.AlertStatus.RESOLVED ? alert.getEndsAt() : alert.getStartsAt();
+        return edge.toEpochMilli() + ObservationLoad.STEP_MILLIS;
+    }
+
     private static String key(String cluster, String node, long observedAt) {
         return cluster + '/' + node + '@' + observedAt;
     }
@@ -98,7 +108,7 @@ final class AlertLatencies implements AutoCloseable {
                     long now = System.currentTimeMillis();
                     Alert alert = record.value();
                     Long sentAt = alert == null ? null
-                            : expected.remove(key(alert.getCluster(), alert.getNode(), alert.getEmittedAt().toEpochMilli()));
+                            : expected.remove(key(alert.getCluster(), alert.getNode(), triggeredBy(alert)));
                     if (sentAt == null) {
                         unmatched.incrementAndGet();
                         continue;

@@ -28,10 +28,14 @@ import java.util.function.LongSupplier;
  * its event time ({@code observedAt}) advancing 1 s per step: with {@code lagHold: 1s} and
  * {@code resolveHold: 1s} the 2nd step raises a FIRING alert and the 4th a RESOLVED one, so every
  * second probe record triggers exactly one alert, whatever the wall-clock pacing. The rule stamps
- * the triggering observation's {@code observedAt} on the alert as {@code emittedAt}, which is how
- * {@link AlertLatencies} matches an alert to the record that caused it.
+ * the alert's {@code startsAt} (FIRING) or {@code endsAt} (RESOLVED) one step before the triggering
+ * observation's {@code observedAt}, which is how {@link AlertLatencies} matches an alert to the
+ * record that caused it.
  */
 final class ObservationLoad implements AutoCloseable {
+    /** Event time between two observations of a probe replica; the benchmark's holds are one step. */
+    static final long STEP_MILLIS = 1_000L;
+
     static final int MAX_PROBES = 100;
     static final String REPLICA = "pg-2";
     static final String PROBE_REPLICA = "probe";
@@ -148,7 +152,7 @@ final class ObservationLoad implements AutoCloseable {
             int slot = (int) (probeCount++ % probeClusters.length);
             int step = probeSteps[slot]++;
             cluster = clusters[probeClusters[slot]];
-            long observedAt = eventTimeBase + step * 1_000L;
+            long observedAt = eventTimeBase + step * STEP_MILLIS;
             observation.setObservedAt(Instant.ofEpochMilli(observedAt));
             observation.setReplicaNode(PROBE_REPLICA);
             observation.setLagSeconds(step % 4 < 2 ? PROBE_LAG_SECONDS : 0.0);
