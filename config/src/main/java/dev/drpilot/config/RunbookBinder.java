@@ -17,7 +17,7 @@ final class RunbookBinder {
             Runbook.Type.FENCE, Map.of("method", Set.of("stop", "command", "kubernetes"), "command", Set.of(),
                     "namespace", Set.of(), "statefulSet", Set.of(), "deployment", Set.of()),
             Runbook.Type.PROMOTE, Map.of("method", Set.of("postgres", "rds")),
-            Runbook.Type.REPOINT, Map.of("method", Set.of("kubernetes", "route53"), "namespace", Set.of(), "deployment", Set.of(),
+            Runbook.Type.REPOINT, Map.of("method", Set.of("kubernetes", "route53", "replicas"), "namespace", Set.of(), "deployment", Set.of(),
                     "env", Set.of(), "configMap", Set.of(), "key", Set.of(), "hostedZoneId", Set.of(), "recordName", Set.of(),
                     "ttl", Set.of()),
             Runbook.Type.VERIFY, Map.of(),
@@ -36,13 +36,14 @@ final class RunbookBinder {
         return runbooks;
     }
 
-    /** check, fence (stop the old primary), promote (pg_promote), verify, notify. */
+    /** check, fence (stop the old primary), promote (pg_promote), the other replicas follow, verify, notify. */
     static Runbook builtIn() {
         Duration minute = Duration.ofSeconds(60);
         return new Runbook(DEFAULT, List.of(
                 new Runbook.Step(Runbook.Type.CHECK, Duration.ofSeconds(30), Map.of()),
                 new Runbook.Step(Runbook.Type.FENCE, minute, Map.of("method", "stop")),
                 new Runbook.Step(Runbook.Type.PROMOTE, minute, Map.of("method", "postgres")),
+                new Runbook.Step(Runbook.Type.REPOINT, Duration.ofSeconds(30), Map.of("method", "replicas")),
                 new Runbook.Step(Runbook.Type.VERIFY, minute, Map.of()),
                 new Runbook.Step(Runbook.Type.NOTIFY, Duration.ofSeconds(30), Map.of())));
     }
@@ -80,7 +81,7 @@ final class RunbookBinder {
         }
         if (type == Runbook.Type.REPOINT) {
             if (method.isEmpty()) {
-                item.problems().add(item.child("method"), "missing: repoint needs a method (kubernetes or route53)");
+                item.problems().add(item.child("method"), "missing: repoint needs a method (replicas, kubernetes or route53)");
             } else if (method.equals("kubernetes") && !options.containsKey("deployment") && !options.containsKey("configMap")) {
                 item.problems().add(item.child("deployment"), "repoint via kubernetes patches a deployment (env) or a configMap (key)");
             } else if (method.equals("route53") && (!options.containsKey("hostedZoneId") || !options.containsKey("recordName"))) {

@@ -281,7 +281,7 @@ class ConfigValidationTest {
                 "runbooks.broken.steps[0].type: \"reboot\" is not one of check, fence, promote, repoint, verify, notify",
                 "runbooks.broken.steps[1].command: fence method command needs the command to run",
                 "runbooks.broken.steps[2].method: \"magic\" is not one of postgres, rds",
-                "runbooks.broken.steps[3].method: missing: repoint needs a method (kubernetes or route53)",
+                "runbooks.broken.steps[3].method: missing: repoint needs a method (replicas, kubernetes or route53)",
                 "runbooks.broken.steps[4].deployment: repoint via kubernetes patches a deployment (env) or a configMap (key)",
                 "runbooks.broken.steps[5]: repoint via route53 needs hostedZoneId and recordName",
                 "runbooks.broken.steps[5].ttl: \"soon\" is not a number of seconds",

@@ -1,0 +1,241 @@
+package dev.drpilot.actuator.failover;
+
+import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.Durations;
+import dev.drpilot.config.NodeConfig;
+import dev.drpilot.config.Runbook;
+import dev.drpilot.events.ActionKind;
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.FailoverMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Carries out one failover command: the cluster's runbook, step by step, each recorded on
+ * {@code drpilot.actions} as STARTED before it runs and SUCCEEDED/FAILED/REFUSED/SKIPPED after.
+ *
+ * <p>At most once per incident, even across crashes: the records of the incident are read first;
+ * a finished incident is not run again, a step recorded as SUCCEEDED is not repeated (the check
+ * step's choice of candidate is restored from its record), and before any other step runs it is
+ * asked whether the world already shows its effect — a replica already promoted is not promoted
+ * again. A failed or refused step stops the runbook; the summary record says why, and the
+ * detectors' failover-health rule raises the CRITICAL alert.
+ */
+public final class RunbookExecutor {
+    private static final Logger log = LoggerFactory.getLogger(RunbookExecutor.class);
+
+    private final AuditLog audit;
+    private final StepFactory steps;
+    private final Clock clock;
+    private final ExecutorService runner = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "failover-step");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public RunbookExecutor(AuditLog audit, StepFactory steps, Clock clock) {
+        this.audit = audit;
+        this.steps = steps;
+        this.clock = clock;
+    }
+
+    /** How a command ended. */
+    public enum Outcome { SUCCEEDED, FAILED, REFUSED, DRY_RUN, AWAITING_APPROVAL, ALREADY_DONE }
+
+    public Outcome execute(FailoverCommand command, ClusterConfig cluster, Runbook runbook) throws AuditLog.AuditException, Stopped {
+        return execute(command, cluster, runbook, () -> false);
+    }
+
+    /**
+     * @param stopping asked before each step: when true the runbook stops there, unfinished and without a summary, so that the
+     *                 next start of the actuator (which gets the command again) resumes it
+     */
+    public Outcome execute(FailoverCommand command, ClusterConfig cluster, Runbook runbook, java.util.function.BooleanSupplier stopping)
+            throws AuditLog.AuditException, Stopped {
+        String incident = command.getIncidentId();
+        String prefix = "[incident=" + incident + " cluster=" + cluster.name() + "]";
+        List<ActionRecord> history = audit.incident(incident, command.getIssuedAt().minus(Duration.ofMinutes(1)));
+        if (history.stream().anyMatch(record -> record.getKind() == ActionKind.FAILOVER_SUMMARY)) {
+            log.info("{} already carried out; nothing to do", prefix);
+            return Outcome.ALREADY_DONE;
+        }
+        Optional<NodeConfig> failed = Optional.ofNullable(command.getFailedNode()).flatMap(cluster::node);
+        FailoverContext context = new FailoverContext(incident, cluster, failed, command.getDetectedAt(), command.getForce());
+        boolean dryRun = command.getMode() == FailoverMode.DRY_RUN || cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.DRY_RUN;
+        if (!dryRun && (command.getMode() == FailoverMode.MANUAL || cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.MANUAL)) {
+            write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.STARTED, clock.instant(), null,
+                    "waiting for an operator's approval: drpilot failover approve " + incident, Map.of()));
+            log.warn("{} manual mode: waiting for approval", prefix);
+            return Outcome.AWAITING_APPROVAL;
+        }
+        Optional<String> cooling = cooldown(cluster, incident);
+        if (cooling.isPresent() && !command.getForce()) {
+            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, "cooldown: " + cooling.get(), Map.of());
+        }
+
+        Map<String, String> figures = new LinkedHashMap<>();
+        List<Runbook.Step> plan = runbook.steps();
+        for (int i = 0; i < plan.size(); i++) {
+            Runbook.Step config = plan.get(i);
+            if (stopping.getAsBoolean()) {
+                log.warn("{} stopping before step {}: the runbook resumes at the next start", prefix, i + 1);
+                throw new Stopped();
+            }
+            FailoverStep step = steps.create(config, cluster);
+            String actionId = incident + "/" + (i + 1) + "-" + config.type().name().toLowerCase(Locale.ROOT);
+            Optional<ActionRecord> recorded = history.stream()
+                    .filter(record -> actionId.equals(record.getActionId()) && record.getStatus() == ActionStatus.SUCCEEDED).findFirst();
+            if (recorded.isPresent()) {
+                restore(context, cluster, recorded.get(), figures);
+                log.info("{} step {} ({}) already recorded as done", prefix, i + 1, step.describe());
+                continue;
+            }
+            Instant started = clock.instant();
+            if (dryRun && config.type() != Runbook.Type.CHECK) {
+                // The check only reads, so a dry run makes the same choice a real run would; nothing else runs.
+                write(record(incident, cluster, ActionKind.FAILOVER_STEP, actionId, step.describe(), ActionStatus.SKIPPED, started, started,
+                        "dry-run: would " + step.plan(context), Map.of("dryRun", "true")));
+                continue;
+            }
+            write(record(incident, cluster, ActionKind.FAILOVER_STEP, actionId, step.describe(), ActionStatus.STARTED, started, null,
+                    step.plan(context), Map.of()));
+            StepOutcome outcome;
+            try {
+                outcome = run(step, context, config.timeout());
+            } catch (FailoverRefusedException e) {
+                write(record(incident, cluster, ActionKind.FAILOVER_REFUSED, actionId, step.describe(), ActionStatus.REFUSED, started,
+                        clock.instant(), e.getMessage(), Map.of()));
+                log.warn("{} step {} ({}) refused: {}", prefix, i + 1, step.describe(), e.getMessage());
+                return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_SUMMARY, "refused at " + step.describe() + ": " + e.getMessage(), figures);
+            } catch (Exception e) {
+                String why = e instanceof StepFailedException ? e.getMessage() : e.toString();
+                write(record(incident, cluster, ActionKind.FAILOVER_STEP, actionId, step.describe(), ActionStatus.FAILED, started,
+                        clock.instant(), why, Map.of()));
+                log.error("{} step {} ({}) failed: {}", prefix, i + 1, step.describe(), why);
+                return finish(command, cluster, context, Outcome.FAILED, ActionKind.FAILOVER_SUMMARY, "failed at " + step.describe() + ": " + why, figures);
+            }
+            Instant finished = clock.instant();
+            Map<String, String> attributes = new LinkedHashMap<>(outcome.attributes());
+            attributes.put("durationMillis", Long.toString(Duration.between(started, finished).toMillis()));
+            context.chosenCandidate().ifPresent(candidate -> attributes.putIfAbsent("candidate", candidate.name()));
+            write(record(incident, cluster, ActionKind.FAILOVER_STEP, actionId, step.describe(), ActionStatus.SUCCEEDED, started, finished,
+                    outcome.detail(), attributes));
+            figures.putAll(attributes);
+            log.info("{} step {} ({}) done in {} ms: {}", prefix, i + 1, step.describe(), attributes.get("durationMillis"), outcome.detail());
+        }
+        return finish(command, cluster, context, dryRun ? Outcome.DRY_RUN : Outcome.SUCCEEDED, ActionKind.FAILOVER_SUMMARY,
+                dryRun ? "dry-run: every step planned, nothing changed" : "failed over to " + context.chosenCandidate().map(NodeConfig::name).orElse("?"),
+                figures);
+    }
+
+    private StepOutcome run(FailoverStep step, FailoverContext context, Duration timeout) throws Exception {
+        if (step.alreadyDone(context)) {
+            return StepOutcome.of("already done: " + step.plan(context));
+        }
+        Future<StepOutcome> running = runner.submit(() -> step.run(context, timeout));
+        try {
+            return running.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            running.cancel(true);
+            throw new StepFailedException(step.describe() + " did not finish within its timeout of " + Durations.format(timeout));
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** Takes the check step's choice and the figures back from a step recorded before a restart. */
+    private static void restore(FailoverContext context, ClusterConfig cluster, ActionRecord record, Map<String, String> figures) {
+        figures.putAll(record.getAttributes());
+        Optional.ofNullable(record.getAttributes().get("candidate")).flatMap(cluster::node).ifPresent(context::chooseCandidate);
+        if (!record.getAttributes().containsKey("writableAt") && record.getActionId().endsWith("-promote") && record.getFinishedAt() != null) {
+            figures.put("writableAt", record.getFinishedAt().toString());
+        }
+    }
+
+    /** A failover of this cluster that succeeded less than the cooldown ago, if any. */
+    private Optional<String> cooldown(ClusterConfig cluster, String incident) {
+        Duration cooldown = cluster.failover().cooldown();
+        Instant since = clock.instant().minus(cooldown);
+        return audit.read(since, record -> record.getKind() == ActionKind.FAILOVER_SUMMARY && record.getStatus() == ActionStatus.SUCCEEDED
+                        && cluster.name().equals(record.getCluster()) && !incident.equals(record.getIncidentId())
+                        && !"true".equals(record.getAttributes().get("dryRun")))
+                .stream().reduce((first, second) -> second)
+                .map(last -> "failover " + last.getIncidentId() + " of " + cluster.name() + " ended at " + last.getFinishedAt()
+                        + ", less than " + Durations.format(cooldown) + " ago");
+    }
+
+    private Outcome finish(FailoverCommand command, ClusterConfig cluster, FailoverContext context, Outcome outcome, ActionKind kind,
+                           String detail, Map<String, String> figures) throws AuditLog.AuditException {
+        Instant now = clock.instant();
+        Map<String, String> summary = new LinkedHashMap<>();
+        summary.put("outcome", outcome.name());
+        summary.put("mode", command.getMode().name());
+        context.failedPrimary().ifPresent(node -> summary.put("oldPrimary", node.name()));
+        context.chosenCandidate().ifPresent(node -> summary.put("newPrimary", node.name()));
+        Optional.ofNullable(figures.get("writableAt")).map(Instant::parse).ifPresent(writable ->
+                summary.put("rtoMillis", Long.toString(Duration.between(command.getDetectedAt(), writable).toMillis())));
+        for (String figure : List.of("dataLossBytes", "lagBytes", "lagSeconds", "forced")) {
+            Optional.ofNullable(figures.get(figure)).ifPresent(value -> summary.put(figure, value));
+        }
+        if (outcome == Outcome.DRY_RUN) {
+            summary.put("dryRun", "true");
+        }
+        ActionStatus status = switch (outcome) {
+            case SUCCEEDED, DRY_RUN, ALREADY_DONE -> ActionStatus.SUCCEEDED;
+            case REFUSED -> ActionStatus.REFUSED;
+            default -> ActionStatus.FAILED;
+        };
+        write(record(command.getIncidentId(), cluster, kind, command.getIncidentId() + "/summary", "summary", status,
+                command.getIssuedAt(), now, detail + summaryText(summary), summary));
+        log.info("[incident={} cluster={}] {}: {}", command.getIncidentId(), cluster.name(), outcome, detail + summaryText(summary));
+        return outcome;
+    }
+
+    private static String summaryText(Map<String, String> summary) {
+        StringBuilder text = new StringBuilder();
+        Optional.ofNullable(summary.get("rtoMillis")).ifPresent(rto -> text.append("; recovery time ")
+                .append(String.format(Locale.ROOT, "%.1f s", Long.parseLong(rto) / 1000.0)));
+        Optional.ofNullable(summary.get("dataLossBytes")).ifPresent(bytes -> text.append("; estimated data loss ").append(bytes)
+                .append(" bytes / ").append(summary.getOrDefault("lagSeconds", "0")).append(" s"));
+        return text.toString();
+    }
+
+    private void write(ActionRecord record) throws AuditLog.AuditException {
+        audit.write(record);
+    }
+
+    private static ActionRecord record(String incident, ClusterConfig cluster, ActionKind kind, String name, ActionStatus status,
+                                       Instant started, Instant finished, String detail, Map<String, String> attributes) {
+        return record(incident, cluster, kind, incident + "/" + name, name, status, started, finished, detail, attributes);
+    }
+
+    private static ActionRecord record(String incident, ClusterConfig cluster, ActionKind kind, String actionId, String name,
+                                       ActionStatus status, Instant started, Instant finished, String detail, Map<String, String> attributes) {
+        return ActionRecord.newBuilder().setActionId(actionId).setKind(kind).setName(name).setStatus(status).setIncidentId(incident)
+                .setCluster(cluster.name()).setStartedAt(started).setFinishedAt(finished).setDetail(detail)
+                .setAttributes(new LinkedHashMap<>(attributes)).build();
+    }
+
+    /** The actuator is stopping: the runbook was left between two steps, to be resumed. */
+    public static final class Stopped extends Exception {
+        Stopped() {
+            super("stopped between steps");
+        }
+    }
+}
