@@ -30,7 +30,7 @@ class ConfigDefaultsTest {
         assertThat(config.collector().vantage()).isEqualTo(config.collector().id());
         assertThat(config.runbooks()).containsOnlyKeys("default");
         assertThat(config.runbooks().get("default").steps()).extracting(Runbook.Step::type).containsExactly(
-                Runbook.Type.CHECK, Runbook.Type.FENCE, Runbook.Type.PROMOTE, Runbook.Type.VERIFY, Runbook.Type.NOTIFY);
+                Runbook.Type.CHECK, Runbook.Type.FENCE, Runbook.Type.PROMOTE, Runbook.Type.REPOINT, Runbook.Type.VERIFY, Runbook.Type.NOTIFY);
     }
 
     @Test
