@@ -36,6 +36,7 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
     public static final String NAME = "failover-health";
     public static final String STORE = "failovers";
     private static final Duration KEEP_COMPLETED = Duration.ofDays(7);
+    private static final Duration SHOW_COMPLETED = Duration.ofHours(1);
 
     private KeyValueStore<String, Track> failovers;
 
@@ -98,6 +99,8 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
             book.resolve(draft(incident, track, "Failover of " + track.cluster + " completed",
                     "Failover " + incident + " of " + track.cluster + " completed at " + track.completedAt + ": " + action.getDetail()),
                     track.completedAt, now);
+            // The runbook's notify: the summary as an INFO alert, shown for an hour, then resolved by tick().
+            book.fire(completed(incident, track, action.getDetail()), track.issuedAt, Severity.INFO, now);
             return;
         }
         String trouble = null;
@@ -127,6 +130,9 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
         for (KeyValue<String, Track> entry : all) {
             Track track = entry.value;
             if (track.completedAt != null) {
+                if (track.completedAt.plus(SHOW_COMPLETED).isBefore(now)) {
+                    book.resolve(completed(entry.key, track, "shown for " + Durations.format(SHOW_COMPLETED)), now, now);
+                }
                 if (track.completedAt.plus(KEEP_COMPLETED).isBefore(now)) {
                     failovers.delete(entry.key);
                 }
@@ -149,6 +155,12 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
     private Track load(String incident) {
         Track track = failovers.get(incident);
         return track == null ? new Track() : track;
+    }
+
+    private static AlertDraft completed(String incident, Track track, String detail) {
+        return new AlertDraft(NAME, "FailoverCompleted", Alerts.identity("component", track.component, "cluster", track.cluster,
+                "incident", incident, "outcome", "completed"), "Failover of " + track.cluster + " completed",
+                "Failover " + incident + " of " + track.cluster + ": " + detail, null, null, null, incident);
     }
 
     private static AlertDraft draft(String incident, Track track, String summary, String description) {

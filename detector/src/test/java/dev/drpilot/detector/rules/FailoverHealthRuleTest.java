@@ -54,8 +54,15 @@ class FailoverHealthRuleTest {
             assertThat(alert.getFingerprint()).isEqualTo("failover-health/cluster=orders/component=orders-db/incident=orders-1");
             assertThat(alert.getAnnotations().get("summary")).startsWith("Failover of orders not completed after 2m");
         });
-        driver.action(action("orders-1", "orders", ActionKind.FAILOVER_SUMMARY, "summary", ActionStatus.SUCCEEDED, T0.plusSeconds(130), "pg-2 promoted"));
-        assertThat(trouble()).singleElement().extracting(Alert::getStatus).isEqualTo(AlertStatus.RESOLVED);
+        driver.action(action("orders-1", "orders", ActionKind.FAILOVER_SUMMARY, "summary", ActionStatus.SUCCEEDED, T0.plusSeconds(130),
+                "failed over to pg-2; recovery time 8.1 s"));
+        List<Alert> after = trouble();
+        assertThat(after).extracting(alert -> alert.getLabels().get("alertname") + " " + alert.getStatus() + " " + alert.getSeverity())
+                .containsExactly("FailoverTrouble RESOLVED CRITICAL", "FailoverCompleted FIRING INFO");
+        assertThat(after.get(1).getAnnotations().get("description")).contains("recovery time 8.1 s");
+        driver.advance(Duration.ofMinutes(61));
+        assertThat(trouble()).extracting(alert -> alert.getLabels().get("alertname") + " " + alert.getStatus())
+                .containsExactly("FailoverCompleted RESOLVED");
     }
 
     @Test
@@ -81,6 +88,6 @@ class FailoverHealthRuleTest {
         command("orders-4");
         driver.action(action("orders-4", "orders", ActionKind.FAILOVER_SUMMARY, "summary", ActionStatus.SUCCEEDED, T0.plusSeconds(9), "done"));
         driver.advance(Duration.ofMinutes(10));
-        assertThat(trouble()).isEmpty();
+        assertThat(trouble()).extracting(alert -> alert.getLabels().get("alertname")).containsExactly("FailoverCompleted");
     }
 }
