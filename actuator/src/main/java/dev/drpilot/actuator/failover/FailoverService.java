@@ -133,6 +133,11 @@ public final class FailoverService implements AutoCloseable {
         }
     }
 
+    /** True once {@link #close()} was called: the runbook under way stops before its next step. */
+    public boolean stopping() {
+        return !running;
+    }
+
     /** Stops after the step under way: a runbook cut short is resumed by the next start. */
     @Override
     public void close() {

@@ -79,6 +79,10 @@ class RunbookExecutorIT {
     }
 
     static AuditLog audit() {
+        return audit(broker);
+    }
+
+    static AuditLog audit(EmbeddedKafkaBroker broker) {
         return new AuditLog(KafkaTestClients.producer(broker, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()),
                 broker.clientProperties());
     }
