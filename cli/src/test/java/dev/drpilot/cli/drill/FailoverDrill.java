@@ -1,0 +1,221 @@
+package dev.drpilot.cli.drill;
+
+import dev.drpilot.actuator.failover.AuditLog;
+import dev.drpilot.actuator.failover.FailoverService;
+import dev.drpilot.actuator.failover.RunbookExecutor;
+import dev.drpilot.actuator.failover.StepFactory;
+import dev.drpilot.actuator.failover.steps.PostgresAdmin;
+import dev.drpilot.broker.EmbeddedKafkaBroker;
+import dev.drpilot.config.ConfigLoader;
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.detector.DetectorService;
+import dev.drpilot.events.ActionKind;
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.ingest.CollectorIdentity;
+import dev.drpilot.ingest.IngestService;
+import dev.drpilot.schemas.topic.Topic;
+import dev.drpilot.schemas.topic.TopicAdmin;
+import dev.drpilot.schemas.topic.Topics;
+import dev.drpilot.testkit.TestNames;
+import dev.drpilot.testkit.postgres.PostgresCluster;
+import dev.drpilot.testkit.postgres.PostgresNode;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The whole pipeline around a real PostgreSQL cluster, as {@code drpilot run} wires it:
+ * collectors (replication, health probes), the detectors, and the failover actuator, on one
+ * broker. {@link #killPrimary} kills the primary's postmaster with a writer running and measures
+ * how long until a replica takes writes and how many acknowledged rows the new primary lacks.
+ * Used by {@code FailoverPipelineIT} (one round, assertions) and {@code FailoverBenchmark}.
+ */
+public final class FailoverDrill implements AutoCloseable {
+    private final PostgresCluster pg;
+    private final String cluster;
+    private final DrpilotConfig config;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private final AuditLog audit;
+    private final Path stateDir;
+
+    public FailoverDrill(EmbeddedKafkaBroker broker, PostgresCluster pg, String cluster, String extraYaml) throws Exception {
+        this.pg = pg;
+        this.cluster = cluster;
+        this.config = ConfigLoader.parse(yaml(cluster, pg, extraYaml), "drill", env -> null);
+        this.stateDir = Files.createTempDirectory("drpilot-drill-");
+        List<Topic<?, ?>> topics = new ArrayList<>(new LinkedHashSet<>(concat(IngestService.TOPICS, DetectorService.TOPICS)));
+        try (Admin admin = Admin.create(broker.clientProperties())) {
+            TopicAdmin.ensureTopics(admin, topics, 0, Optional.empty(), Duration.ofSeconds(30));
+        }
+        Map<String, Object> kafka = broker.clientProperties();
+        this.audit = new AuditLog(new KafkaProducer<>(producerProperties(kafka), new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()), kafka);
+        running.add(audit);
+        running.add(new IngestService(config, new CollectorIdentity(config.collector().id(), config.collector().vantage(), "drill"), kafka,
+                Clock.systemUTC()).start());
+        DetectorService detector = new DetectorService(config, kafka, TestNames.unique("drill-detector"), stateDir).start();
+        running.add(detector);
+        RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(Duration.ofSeconds(1)), Clock.systemUTC(),
+                Optional.empty()), Clock.systemUTC());
+        running.add(new FailoverService(config, kafka, TestNames.unique("drill-failover"), audit, executor, Clock.systemUTC()).start());
+        await("the detector running").atMost(Duration.ofSeconds(60))
+                .until(() -> detector.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+    }
+
+    public DrpilotConfig config() {
+        return config;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** The DR plan's defaults, but for how often replication is read (1s instead of 5s) and failover switched on. */
+    static String yaml(String cluster, PostgresCluster pg, String extraYaml) {
+        StringBuilder nodes = new StringBuilder();
+        for (PostgresNode node : pg.nodes()) {
+            nodes.append("      - {name: ").append(node.name()).append(", host: ").append(node.host()).append(", port: ")
+                    .append(node.port()).append(", user: postgres")
+                    .append(node == pg.primary() ? ", role: primary" : node == pg.replica(0) ? ", priority: 80" : ", priority: 40")
+                    .append("}\n");
+        }
+        return """
+                collector: {id: %1$s-collector, vantage: drill-eu-1, heartbeatInterval: 2s}
+                ingestApi: {enabled: false}
+                components: [{name: %1$s-db, kind: database}]
+                clusters:
+                  %1$s:
+                    component: %1$s-db
+                    replicationInterval: 1s
+                    nodes:
+                %2$s    failover: {mode: auto}
+                %3$s""".formatted(cluster, nodes, extraYaml);
+    }
+
+    /** What one kill did. */
+    public record Result(Duration toWritable, String newPrimary, int acknowledged, int lost, ActionRecord summary) {
+    }
+
+    /**
+     * Runs a writer against the primary (one row every 20 ms, each commit acknowledged before the
+     * next), kills the primary's postmaster once the detectors have watched it for a while, and
+     * waits for a replica to take writes and the failover's summary.
+     */
+    public Result killPrimary(Duration timeout) throws Exception {
+        PostgresNode primary = pg.primary();
+        primary.execute("CREATE TABLE IF NOT EXISTS drill (id bigint PRIMARY KEY)");
+        Set<Long> acknowledged = new ConcurrentSkipListSet<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> write(primary, acknowledged, writing), "drill-writer");
+        writer.start();
+        // Watched long enough: every vantage has reported the primary healthy a few times.
+        await("rows acknowledged before the kill").atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 250);
+        Instant killedAt = Instant.now();
+        primary.kill();
+        writing.set(false);
+        writer.join();
+        int acked = acknowledged.size();
+
+        PostgresNode[] promoted = new PostgresNode[1];
+        await("a replica that takes writes").atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+            for (PostgresNode replica : pg.replicas()) {
+                if (takesWrites(replica)) {
+                    promoted[0] = replica;
+                    return true;
+                }
+            }
+            return false;
+        });
+        Duration toWritable = Duration.between(killedAt, Instant.now());
+        ActionRecord[] summary = new ActionRecord[1];
+        await("the failover's summary").atMost(Duration.ofSeconds(60)).until(() -> {
+            summary[0] = audit.read(killedAt.minusSeconds(60), record -> cluster.equals(record.getCluster())
+                    && record.getKind() == ActionKind.FAILOVER_SUMMARY).stream().reduce((a, b) -> b).orElse(null);
+            return summary[0] != null;
+        });
+        Set<Long> present = new java.util.HashSet<>();
+        try (Connection connection = promoted[0].connect(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT id FROM drill")) {
+            while (rows.next()) {
+                present.add(rows.getLong(1));
+            }
+        }
+        int lost = (int) acknowledged.stream().filter(id -> !present.contains(id)).count();
+        return new Result(toWritable, promoted[0].name(), acked, lost, summary[0]);
+    }
+
+    private static void write(PostgresNode primary, Set<Long> acknowledged, AtomicBoolean writing) {
+        long next = 1;
+        try (Connection connection = primary.connect(); Statement statement = connection.createStatement()) {
+            while (writing.get()) {
+                statement.execute("INSERT INTO drill VALUES (" + next + ")");
+                acknowledged.add(next++);
+                Thread.sleep(20);   // a steady 50 rows/s, as a paced client would write
+            }
+        } catch (SQLException e) {
+            // The primary died under the writer: what it acknowledged until then is what counts.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean takesWrites(PostgresNode node) {
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("connectTimeout", "1");
+        props.setProperty("socketTimeout", "2");
+        try (Connection connection = DriverManager.getConnection(node.jdbcUrl(), props); Statement statement = connection.createStatement()) {
+            statement.execute("INSERT INTO drill VALUES (-1) ON CONFLICT DO NOTHING");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static Map<String, Object> producerProperties(Map<String, Object> kafka) {
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return props;
+    }
+
+    private static <T> List<T> concat(List<? extends T> a, List<? extends T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    @Override
+    public void close() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                System.err.println("drill: closing " + running.get(i) + " failed: " + e);
+            }
+        }
+    }
+}
