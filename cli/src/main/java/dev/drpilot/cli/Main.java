@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 ActCommand.class,
                 ConfigCommand.class,
                 EmitCommand.class,
+                FailoverCli.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {

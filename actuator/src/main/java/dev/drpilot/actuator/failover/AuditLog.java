@@ -58,6 +58,14 @@ public final class AuditLog implements AutoCloseable {
 
     /** Every record written since {@code since} that matches. */
     public List<ActionRecord> read(Instant since, Predicate<ActionRecord> filter) {
+        return read(consumerProperties, since, filter);
+    }
+
+    /** Reads the audit topic without writing to it (e.g. {@code drpilot failover history}). */
+    public static List<ActionRecord> read(Map<String, Object> kafkaClientProperties, Instant since, Predicate<ActionRecord> filter) {
+        Map<String, Object> consumerProperties = new HashMap<>(kafkaClientProperties);
+        consumerProperties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProperties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<ActionRecord> found = new ArrayList<>();
         try (KafkaConsumer<String, ActionRecord> consumer = new KafkaConsumer<>(consumerProperties,
                 Topics.ACTIONS.keySerde().deserializer(), Topics.ACTIONS.valueSerde().deserializer())) {
