@@ -41,6 +41,7 @@ public final class FailoverService implements AutoCloseable {
     private final KafkaConsumer<String, FailoverCommand> consumer;
     private final Clock clock;
     private final Thread thread;
+    private final String groupId;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
 
@@ -61,12 +62,14 @@ public final class FailoverService implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(props, Topics.FAILOVER_COMMANDS.keySerde().deserializer(),
                 Topics.FAILOVER_COMMANDS.valueSerde().deserializer());
         this.thread = new Thread(this::loop, "failover-actuator");
+        this.groupId = groupId;
     }
 
     public FailoverService start() {
         consumer.subscribe(java.util.List.of(Topics.FAILOVER_COMMANDS.name()));
         thread.start();
-        log.info("failover actuator started (group {})", consumer.groupMetadata().groupId());
+        // The consumer belongs to the loop's thread from here on: log what we know, do not ask it.
+        log.info("failover actuator started (group {})", groupId);
         return this;
     }
 
