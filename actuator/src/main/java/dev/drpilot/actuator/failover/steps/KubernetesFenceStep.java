@@ -96,7 +96,7 @@ public final class KubernetesFenceStep implements FailoverStep {
         Poller.Polled<State> done = new Poller(backoff, deadline, prefix).until(
                 "the pods of " + workload.kind() + " " + namespace + "/" + workload.name() + " to stop", () -> {
                     State state = read();
-                    String seen = state.readyReplicas() + " ready, " + state.statusReplicas() + " pods";
+                    String seen = State.count(state.readyReplicas()) + " ready, " + State.count(state.statusReplicas()) + " pods";
                     return state.settledAfter(scaled.generation()) ? Poller.Look.done(state, seen) : Poller.Look.notYet(seen);
                 });
         log.info("{} {} {}/{} has no pod left", prefix, workload.kind(), namespace, workload.name());
@@ -148,11 +148,11 @@ public final class KubernetesFenceStep implements FailoverStep {
          */
         boolean settledAfter(Long scaledGeneration) {
             boolean observed = scaledGeneration == null || observedGeneration != null && observedGeneration >= scaledGeneration;
-            return observed && zero(readyReplicas) && zero(statusReplicas);
+            return observed && count(readyReplicas) == 0 && count(statusReplicas) == 0;
         }
 
-        private static boolean zero(Integer count) {
-            return count == null || count == 0;
+        static int count(Integer reported) {
+            return reported == null ? 0 : reported;
         }
     }
 }
