@@ -87,8 +87,13 @@ public final class CloudSteps {
         return route53Client(region, endpoint, DefaultCredentialsProvider.builder().build());
     }
 
+    /**
+     * Route 53 is global: {@code aws-global} is taken as {@code us-east-1}, where Route 53 requests are
+     * signed; without this a client with an endpoint override would sign for "aws-global" and be refused.
+     */
     public static Route53Client route53Client(Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
-        return configure(Route53Client.builder(), region, endpoint, credentials).build();
+        Region signing = Region.AWS_GLOBAL.equals(region) ? Region.US_EAST_1 : region;
+        return configure(Route53Client.builder(), signing, endpoint, credentials).build();
     }
 
     public static RdsClient rdsClient(Region region, Optional<URI> endpoint) {
