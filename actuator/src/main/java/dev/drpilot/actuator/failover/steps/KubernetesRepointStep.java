@@ -4,7 +4,6 @@ import dev.drpilot.actuator.failover.FailoverContext;
 import dev.drpilot.actuator.failover.FailoverStep;
 import dev.drpilot.actuator.failover.StepFailedException;
 import dev.drpilot.actuator.failover.StepOutcome;
-import dev.drpilot.config.NodeConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -65,15 +64,17 @@ public final class KubernetesRepointStep implements FailoverStep {
 
     @Override
     public String plan(FailoverContext context) {
-        String to = context.chosenCandidate().map(NodeConfig::host).orElse("the chosen candidate");
-        String from;
+        String where = target.what() + " of " + target.kind() + " " + namespace + "/" + target.name();
+        Optional<String> from;
         try {
-            from = read().values().values().stream().filter(Objects::nonNull).distinct().findFirst().orElse("(unset)");
+            from = read().values().values().stream().filter(Objects::nonNull).findFirst();
         } catch (StepFailedException | KubernetesClientException e) {
             // A dry run reports what it cannot see rather than failing: the run itself will fail on it.
-            from = "(unreadable: " + e.getMessage() + ")";
+            return "would set " + where + " (unreadable: " + e.getMessage() + ")";
         }
-        return "would set " + target.what() + " of " + target.kind() + " " + namespace + "/" + target.name() + " from " + from + " to " + to;
+        String to = context.chosenCandidate().map(candidate -> DbAddress.replacing(from, candidate).orElse(candidate.host()))
+                .orElse("the chosen candidate's address");
+        return "would set " + where + " from " + from.orElse("(unset)") + " to " + to;
     }
 
     @Override
