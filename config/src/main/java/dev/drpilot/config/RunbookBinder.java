@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Binds failover runbooks: ordered steps, each with a timeout and its type's own options. */
@@ -16,10 +17,10 @@ final class RunbookBinder {
             Runbook.Type.CHECK, Map.of(),
             Runbook.Type.FENCE, Map.of("method", Set.of("stop", "command", "kubernetes"), "command", Set.of(),
                     "namespace", Set.of(), "statefulSet", Set.of(), "deployment", Set.of()),
-            Runbook.Type.PROMOTE, Map.of("method", Set.of("postgres", "rds")),
+            Runbook.Type.PROMOTE, Map.of("method", Set.of("postgres", "rds"), "region", Set.of(), "endpoint", Set.of()),
             Runbook.Type.REPOINT, Map.of("method", Set.of("kubernetes", "route53", "replicas"), "namespace", Set.of(), "deployment", Set.of(),
                     "env", Set.of(), "configMap", Set.of(), "key", Set.of(), "hostedZoneId", Set.of(), "recordName", Set.of(),
-                    "ttl", Set.of()),
+                    "ttl", Set.of(), "endpoint", Set.of()),
             Runbook.Type.VERIFY, Map.of(),
             Runbook.Type.NOTIFY, Map.of());
 
@@ -88,6 +89,22 @@ final class RunbookBinder {
                 item.problems().add(item.path(), "repoint via route53 needs hostedZoneId and recordName");
             }
         }
+        if (type == Runbook.Type.PROMOTE && method.equals("rds") && !options.containsKey("region")) {
+            item.problems().add(item.child("region"), "missing: promote via rds needs the AWS region of the instances (e.g. eu-west-1)");
+        }
+        if (type == Runbook.Type.FENCE && method.equals("kubernetes") && !options.containsKey("statefulSet") && !options.containsKey("deployment")) {
+            item.problems().add(item.child("statefulSet"), "fence via kubernetes scales a statefulSet or a deployment to 0: name one");
+        }
+        if (type == Runbook.Type.REPOINT && method.equals("kubernetes")) {
+            if (options.containsKey("deployment") && !options.containsKey("env")) {
+                item.problems().add(item.child("env"), "repoint via kubernetes of a deployment needs the env variable to set (e.g. DB_PRIMARY)");
+            }
+            if (options.containsKey("configMap") && !options.containsKey("key")) {
+                item.problems().add(item.child("key"), "repoint via kubernetes of a configMap needs the key to set");
+            }
+        }
+        Optional.ofNullable(options.get("endpoint")).filter(endpoint -> !ProbeBinder.isHttpUrl(endpoint))
+                .ifPresent(endpoint -> item.problems().add(item.child("endpoint"), "\"" + endpoint + "\" is not an http:// or https:// URL"));
         if (options.containsKey("ttl")) {
             try {
                 if (Integer.parseInt(options.get("ttl")) < 0) {

@@ -366,4 +366,21 @@ class ConfigValidationTest {
                 """)).containsExactly("routes[0].match.rule: no rule named \"backups-failed\" (rules: replication-lag, backup-failed, "
                 + "rpo-breach, primary-down, rto-breach, split-brain, silent-collector, failover-health)");
     }
+
+    @Test
+    void cloudStepsNeedTheirOptions() {
+        assertThat(problemsOf("""
+                runbooks:
+                  cloud:
+                    steps:
+                      - {type: fence, method: kubernetes, namespace: db}
+                      - {type: promote, method: rds}
+                      - {type: repoint, method: kubernetes, deployment: orders-app}
+                      - {type: repoint, method: route53, hostedZoneId: Z1, recordName: db.example.com, endpoint: "route53.local"}
+                """)).containsExactlyInAnyOrder(
+                "runbooks.cloud.steps[0].statefulSet: fence via kubernetes scales a statefulSet or a deployment to 0: name one",
+                "runbooks.cloud.steps[1].region: missing: promote via rds needs the AWS region of the instances (e.g. eu-west-1)",
+                "runbooks.cloud.steps[2].env: repoint via kubernetes of a deployment needs the env variable to set (e.g. DB_PRIMARY)",
+                "runbooks.cloud.steps[3].endpoint: \"route53.local\" is not an http:// or https:// URL");
+    }
 }
