@@ -1,6 +1,24 @@
 package dev.drpilot.cli;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.drpilot.actuator.failover.ClientCloudSteps;
 import dev.drpilot.broker.EmbeddedKafkaBroker;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.util.Map;
+import java.util.Queue;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Optional;
 import dev.drpilot.cli.drill.FailoverDrill;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.Alert;
@@ -20,23 +38,71 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Collectors → detectors → actuator on real PostgreSQL: the primary's postmaster is killed with
  * a writer running; the pipeline detects it (probe + the replicas' lost WAL receivers), issues one
- * failover command, promotes the preferred replica, repoints the other, and records it all.
+ * failover command, promotes the preferred replica, repoints the other, patches the app's
+ * Deployment (fabric8's Kubernetes API mock) and the DNS record (a Route 53 fake: the real SDK
+ * client against WireMock), and records it all.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class FailoverPipelineIT {
 
+    private static final String NS = "https://route53.amazonaws.com/doc/2013-04-01/";
+    private static final String RRSET = "/2013-04-01/hostedzone/Z0123456789ABC/rrset";
+
     @Test
     void aKilledPrimaryIsFailedOverByThePipeline(EmbeddedKafkaBroker broker) throws Exception {
         String name = TestNames.unique("pipeline");
+        WireMockServer route53 = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        route53.start();
+        route53.stubFor(get(urlPathEqualTo(RRSET)).willReturn(xml("<ListResourceRecordSetsResponse xmlns=\"" + NS + "\"><ResourceRecordSets>"
+                + "</ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>10</MaxItems></ListResourceRecordSetsResponse>")));
+        route53.stubFor(post(urlPathEqualTo(RRSET + "/")).willReturn(xml(changeInfo("ChangeResourceRecordSetsResponse", "PENDING"))));
+        route53.stubFor(get(urlPathEqualTo("/2013-04-01/change/C2682N5HXP0BZ4")).willReturn(xml(changeInfo("GetChangeResponse", "INSYNC"))));
+        // The SDK's default credential chain, as in production; these system properties are its first link.
+        System.setProperty("aws.accessKeyId", "AKIDTEST");
+        System.setProperty("aws.secretAccessKey", "test-secret");
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        KubernetesMockServer kubernetes = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);   // CRUD: stores what is created and patched
+        kubernetes.init(InetAddress.getByName("127.0.0.1"), 0);
+        KubernetesClient client = kubernetes.createClient(new JdkHttpClientFactory());
         try (PostgresCluster pg = PostgresCluster.start(name, 2);
-             FailoverDrill drill = new FailoverDrill(broker, pg, name, "")) {
-            FailoverDrill.Result result = drill.killPrimary(Duration.ofSeconds(60));
+             ClientCloudSteps cloud = new ClientCloudSteps(() -> client)) {
+            client.apps().deployments().inNamespace("orders").resource(new DeploymentBuilder()
+                    .withNewMetadata().withName("orders-app").withNamespace("orders").endMetadata()
+                    .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "orders").endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", "orders").endMetadata()
+                    .withNewSpec().addNewContainer().withName("app").withImage("example/orders:1")
+                    .addNewEnv().withName("DB_PRIMARY").withValue(pg.primary().host() + ":" + pg.primary().port()).endEnv()
+                    .endContainer().endSpec().endTemplate().endSpec().build()).create();
+            String runbook = """
+                    runbooks:
+                      full:
+                        steps:
+                          - {type: check, timeout: 30s}
+                          - {type: fence, method: stop}
+                          - {type: promote, method: postgres}
+                          - {type: repoint, method: replicas, timeout: 30s}
+                          - {type: repoint, method: kubernetes, namespace: orders, deployment: orders-app, env: DB_PRIMARY}
+                          - {type: repoint, method: route53, hostedZoneId: Z0123456789ABC, recordName: db.orders.example.com, ttl: 30, endpoint: "http://127.0.0.1:%d"}
+                          - {type: verify}
+                          - {type: notify}
+                    """.formatted(route53.port());
+            FailoverDrill.Result result;
+            try (FailoverDrill drill = new FailoverDrill(broker, pg, name, "{mode: auto, runbook: full}", runbook, Optional.of(cloud))) {
+                result = drill.killPrimary(Duration.ofSeconds(60));
+            }
 
             assertThat(result.newPrimary()).isEqualTo(pg.replica(0).name());
             assertThat(result.summary().getStatus()).isEqualTo(ActionStatus.SUCCEEDED);
@@ -58,8 +124,29 @@ class FailoverPipelineIT {
                 assertThat(alerts).filteredOn(record -> name.equals(record.value().getCluster()) && record.value().getRule().equals("primary-down"))
                         .extracting(record -> record.value().getStatus().name()).containsExactly("FIRING", "RESOLVED");
             });
+            assertThat(client.apps().deployments().inNamespace("orders").withName("orders-app").get().getSpec().getTemplate().getSpec()
+                    .getContainers().get(0).getEnv()).singleElement()
+                    .satisfies(env -> assertThat(env.getValue()).isEqualTo(pg.replica(0).host() + ":" + pg.replica(0).port()));
+            route53.verify(1, postRequestedFor(urlPathEqualTo(RRSET + "/")).withRequestBody(containing(
+                    "<Action>UPSERT</Action><ResourceRecordSet><Name>db.orders.example.com</Name><Type>A</Type><TTL>30</TTL>"
+                            + "<ResourceRecords><ResourceRecord><Value>127.0.0.1</Value></ResourceRecord></ResourceRecords>")));
+            assertThat(result.summary().getDetail()).startsWith("failed over to " + pg.replica(0).name());
             System.out.printf("pipeline failover: writable after %d ms (kill to write accepted), %d of %d acknowledged rows lost, summary: %s%n",
                     result.toWritable().toMillis(), result.lost(), result.acknowledged(), result.summary().getDetail());
+        } finally {
+            client.close();
+            kubernetes.destroy();
+            route53.stop();
         }
+    }
+
+    private static ResponseDefinitionBuilder xml(String body) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withHeader("x-amzn-RequestId", "req-1")
+                .withBody("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body);
+    }
+
+    private static String changeInfo(String response, String status) {
+        return "<" + response + " xmlns=\"" + NS + "\"><ChangeInfo><Id>/change/C2682N5HXP0BZ4</Id><Status>" + status + "</Status>"
+                + "<SubmittedAt>2026-11-24T03:00:01.000Z</SubmittedAt></ChangeInfo></" + response + ">";
     }
 }

@@ -63,9 +63,18 @@ public final class FailoverDrill implements AutoCloseable {
     private final Path stateDir;
 
     public FailoverDrill(EmbeddedKafkaBroker broker, PostgresCluster pg, String cluster, String extraYaml) throws Exception {
+        this(broker, pg, cluster, "{mode: auto}", extraYaml, Optional.empty());
+    }
+
+    /**
+     * @param failoverYaml the cluster's {@code failover} settings
+     * @param cloud        the Kubernetes/AWS steps, when the runbook has any
+     */
+    public FailoverDrill(EmbeddedKafkaBroker broker, PostgresCluster pg, String cluster, String failoverYaml, String extraYaml,
+                         Optional<StepFactory.CloudStepProvider> cloud) throws Exception {
         this.pg = pg;
         this.cluster = cluster;
-        this.config = ConfigLoader.parse(yaml(cluster, pg, extraYaml), "drill", env -> null);
+        this.config = ConfigLoader.parse(yaml(cluster, pg, failoverYaml, extraYaml), "drill", env -> null);
         this.stateDir = Files.createTempDirectory("drpilot-drill-");
         List<Topic<?, ?>> topics = new ArrayList<>(new LinkedHashSet<>(concat(IngestService.TOPICS, DetectorService.TOPICS)));
         try (Admin admin = Admin.create(broker.clientProperties())) {
@@ -79,7 +88,7 @@ public final class FailoverDrill implements AutoCloseable {
         DetectorService detector = new DetectorService(config, kafka, TestNames.unique("drill-detector"), stateDir).start();
         running.add(detector);
         RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(Duration.ofSeconds(1)), Clock.systemUTC(),
-                Optional.empty()), Clock.systemUTC());
+                cloud), Clock.systemUTC());
         running.add(new FailoverService(config, kafka, TestNames.unique("drill-failover"), audit, executor, Clock.systemUTC()).start());
         await("the detector running").atMost(Duration.ofSeconds(60))
                 .until(() -> detector.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
@@ -94,7 +103,7 @@ public final class FailoverDrill implements AutoCloseable {
     }
 
     /** The DR plan's defaults, but for how often replication is read (1s instead of 5s) and failover switched on. */
-    static String yaml(String cluster, PostgresCluster pg, String extraYaml) {
+    static String yaml(String cluster, PostgresCluster pg, String failoverYaml, String extraYaml) {
         StringBuilder nodes = new StringBuilder();
         for (PostgresNode node : pg.nodes()) {
             nodes.append("      - {name: ").append(node.name()).append(", host: ").append(node.host()).append(", port: ")
@@ -111,8 +120,8 @@ public final class FailoverDrill implements AutoCloseable {
                     component: %1$s-db
                     replicationInterval: 1s
                     nodes:
-                %2$s    failover: {mode: auto}
-                %3$s""".formatted(cluster, nodes, extraYaml);
+                %2$s    failover: %4$s
+                %3$s""".formatted(cluster, nodes, extraYaml, failoverYaml);
     }
 
     /** What one kill did. */
