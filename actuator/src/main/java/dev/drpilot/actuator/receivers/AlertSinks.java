@@ -1,0 +1,27 @@
+package dev.drpilot.actuator.receivers;
+
+import dev.drpilot.actuator.delivery.AlertSink;
+import dev.drpilot.config.Receiver;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Builds the sink of a configured receiver; the configuration has already checked what each type needs. */
+public final class AlertSinks {
+    private AlertSinks() {
+    }
+
+    /** @return empty for receiver types this version does not deliver alerts to */
+    public static Optional<AlertSink> create(Receiver receiver, Duration httpTimeout, Clock clock) {
+        return switch (receiver.type()) {
+            case ALERTMANAGER -> Optional.of(new AlertmanagerSink(receiver.name(), receiver.urls(),
+                    receiver.resendInterval().orElse(Duration.ofMinutes(1)), httpTimeout, clock));
+            case PAGERDUTY -> Optional.of(new PagerDutySink(receiver.url().orElseThrow(), receiver.routingKey().orElseThrow(), httpTimeout));
+            case WEBHOOK -> Optional.of(new WebhookSink(receiver.name(), receiver.url().orElseThrow(), httpTimeout));
+            case EMAIL -> Optional.of(new EmailSink(receiver.smtp().orElseThrow(), receiver.from().orElseThrow(), receiver.to(), httpTimeout));
+            case LOG -> Optional.of(new LogSink(receiver.name()));
+            case SNS, CLOUDWATCH -> Optional.empty();
+        };
+    }
+}
