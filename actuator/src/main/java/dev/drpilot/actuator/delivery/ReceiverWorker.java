@@ -154,6 +154,7 @@ public final class ReceiverWorker implements AutoCloseable {
             return true;
         }
         if (alert == null || !wiring.router().routesTo(alert, receiver)) {
+            log.debug("[receiver={} offset={}@{}] not routed here", receiver, record.partition(), record.offset());
             return true;
         }
         Instant now = wiring.clock().instant();
@@ -280,11 +281,15 @@ public final class ReceiverWorker implements AutoCloseable {
         if (fresh.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetAndTimestamp> byTime = consumer.offsetsForTimes(fresh);
+        // End offsets first: an alert written between the two look-ups then lies at or after the
+        // end offset and is still delivered; the other order could skip it.
         Map<TopicPartition, Long> ends = consumer.endOffsets(fresh.keySet());
+        Map<TopicPartition, OffsetAndTimestamp> byTime = consumer.offsetsForTimes(fresh);
         fresh.keySet().forEach(partition -> {
             OffsetAndTimestamp found = byTime.get(partition);
-            consumer.seek(partition, found != null ? found.offset() : ends.get(partition));
+            long start = found != null ? found.offset() : ends.get(partition);
+            log.debug("[receiver={}] new consumer group starts {} at offset {}", receiver, partition, start);
+            consumer.seek(partition, start);
         });
     }
 
