@@ -1,13 +1,13 @@
 package dev.drpilot.cli;
 
+import dev.drpilot.actuator.ActuatorOptions;
+import dev.drpilot.actuator.ActuatorService;
 import dev.drpilot.config.CollectorSettings;
 import dev.drpilot.detector.DetectorService;
 import dev.drpilot.ingest.CollectorIdentity;
 import dev.drpilot.ingest.IngestService;
-import dev.drpilot.schemas.topic.Topics;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /** drpilot's services, wired by hand from the configuration (constructor injection, no framework). */
 final class Services {
@@ -21,12 +21,12 @@ final class Services {
             new DetectorService(context.config(), context.kafkaClientProperties(), DetectorService.APPLICATION_ID,
                     Path.of(System.getProperty("java.io.tmpdir"), "drpilot-streams-" + ProcessHandle.current().pid())).start());
 
-    // The actuator's receivers arrive with their own issue; until then it creates the topics it
-    // will read and write, and holds nothing else.
-
-    static final ServiceDefinition ACT = new ServiceDefinition("act", List.of(
-            Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.DEAD_LETTER),
-            context -> () -> { });
+    /** Alert delivery to the configured receivers, with {@code /metrics} where {@code metrics} says. */
+    static ServiceDefinition act(MetricsListenOption.Address metrics) {
+        return new ServiceDefinition("act", ActuatorService.TOPICS, context ->
+                new ActuatorService(context.config(), context.kafkaClientProperties(), context.clock(),
+                        ActuatorOptions.defaults().withMetrics(metrics.host(), metrics.port())).start());
+    }
 
     private Services() {
     }
