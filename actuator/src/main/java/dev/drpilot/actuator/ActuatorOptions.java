@@ -2,6 +2,8 @@ package dev.drpilot.actuator;
 
 import dev.drpilot.actuator.delivery.RetryPolicy;
 import dev.drpilot.schemas.topic.Topics;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 import java.time.Duration;
 
@@ -16,45 +18,52 @@ import java.time.Duration;
  * @param renotifyInterval  an identical FIRING alert is not sent to a receiver again within this
  * @param newGroupLookback  a receiver seen for the first time starts this far back in the alerts topic
  * @param httpTimeout       connect and request timeout of every receiver call
+ * @param awsCredentials    credentials of the SNS and CloudWatch receivers (default: the SDK's chain)
  */
 public record ActuatorOptions(String metricsHost, int metricsPort, String alertsTopic, String actionsTopic, String deadLetterTopic,
                               String groupIdPrefix, RetryPolicy retryPolicy, Duration renotifyInterval, Duration newGroupLookback,
-                              Duration httpTimeout) {
+                              Duration httpTimeout, AwsCredentialsProvider awsCredentials) {
     public static final int DEFAULT_METRICS_PORT = 9464;
     public static final String DEFAULT_GROUP_PREFIX = "drpilot-receiver-";
 
     public static ActuatorOptions defaults() {
         return new ActuatorOptions("0.0.0.0", DEFAULT_METRICS_PORT, Topics.ALERTS.name(), Topics.ACTIONS.name(), Topics.DEAD_LETTER.name(),
-                DEFAULT_GROUP_PREFIX, RetryPolicy.defaults(), Duration.ofHours(4), Duration.ofHours(1), Duration.ofSeconds(10));
+                DEFAULT_GROUP_PREFIX, RetryPolicy.defaults(), Duration.ofHours(4), Duration.ofHours(1), Duration.ofSeconds(10),
+                DefaultCredentialsProvider.builder().build());
     }
 
     public ActuatorOptions withMetrics(String host, int port) {
         return new ActuatorOptions(host, port, alertsTopic, actionsTopic, deadLetterTopic, groupIdPrefix, retryPolicy, renotifyInterval,
-                newGroupLookback, httpTimeout);
+                newGroupLookback, httpTimeout, awsCredentials);
     }
 
     public ActuatorOptions withTopics(String alerts, String actions, String deadLetter) {
         return new ActuatorOptions(metricsHost, metricsPort, alerts, actions, deadLetter, groupIdPrefix, retryPolicy, renotifyInterval,
-                newGroupLookback, httpTimeout);
+                newGroupLookback, httpTimeout, awsCredentials);
     }
 
     public ActuatorOptions withGroupIdPrefix(String prefix) {
         return new ActuatorOptions(metricsHost, metricsPort, alertsTopic, actionsTopic, deadLetterTopic, prefix, retryPolicy, renotifyInterval,
-                newGroupLookback, httpTimeout);
+                newGroupLookback, httpTimeout, awsCredentials);
     }
 
     public ActuatorOptions withRetryPolicy(RetryPolicy policy) {
         return new ActuatorOptions(metricsHost, metricsPort, alertsTopic, actionsTopic, deadLetterTopic, groupIdPrefix, policy, renotifyInterval,
-                newGroupLookback, httpTimeout);
+                newGroupLookback, httpTimeout, awsCredentials);
     }
 
     public ActuatorOptions withRenotifyInterval(Duration interval) {
         return new ActuatorOptions(metricsHost, metricsPort, alertsTopic, actionsTopic, deadLetterTopic, groupIdPrefix, retryPolicy, interval,
-                newGroupLookback, httpTimeout);
+                newGroupLookback, httpTimeout, awsCredentials);
+    }
+
+    public ActuatorOptions withAwsCredentials(AwsCredentialsProvider credentials) {
+        return new ActuatorOptions(metricsHost, metricsPort, alertsTopic, actionsTopic, deadLetterTopic, groupIdPrefix, retryPolicy, renotifyInterval,
+                newGroupLookback, httpTimeout, credentials);
     }
 
     public ActuatorOptions withHttpTimeout(Duration timeout) {
         return new ActuatorOptions(metricsHost, metricsPort, alertsTopic, actionsTopic, deadLetterTopic, groupIdPrefix, retryPolicy, renotifyInterval,
-                newGroupLookback, timeout);
+                newGroupLookback, timeout, awsCredentials);
     }
 }

@@ -10,6 +10,7 @@ import dev.drpilot.actuator.receivers.AlertSinks;
 import dev.drpilot.actuator.routing.AlertRouter;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.Receiver;
+import dev.drpilot.config.Route;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -84,20 +86,29 @@ public final class ActuatorService implements AutoCloseable {
             ReceiverWorker.Settings settings = new ReceiverWorker.Settings(options.retryPolicy(), options.renotifyInterval(),
                     options.newGroupLookback());
             for (Receiver receiver : config.receivers()) {
-                if (!routed.contains(receiver.name())) {
+                // CloudWatch receives figures of every alert, not notifications: routes do not
+                // apply to it, and a re-emitted FIRING is one more data point, not a repeat page.
+                boolean figures = receiver.type() == Receiver.Type.CLOUDWATCH;
+                if (!figures && !routed.contains(receiver.name())) {
                     log.info("[receiver={}] no route names it: it receives no alerts", receiver.name());
                     continue;
                 }
-                Optional<AlertSink> sink = AlertSinks.create(receiver, options.httpTimeout(), clock);
+                Optional<AlertSink> sink = AlertSinks.create(receiver, options.httpTimeout(), clock, options.awsCredentials());
                 if (sink.isEmpty()) {
                     log.error("[receiver={}] receivers of type {} are not supported by this version: its alerts are NOT delivered",
                             receiver.name(), receiver.type().name().toLowerCase(Locale.ROOT));
                     continue;
                 }
+                AlertRouter receiverRouter = figures
+                        ? new AlertRouter(List.of(new Route(Route.Match.everything(), List.of(receiver.name()), false)))
+                        : router;
+                ReceiverWorker.Settings receiverSettings = figures
+                        ? new ReceiverWorker.Settings(options.retryPolicy(), Duration.ZERO, options.newGroupLookback())
+                        : settings;
                 String group = options.groupIdPrefix() + receiver.name();
                 ReceiverWorker worker = new ReceiverWorker(receiver.name(), sink.get(), new ReceiverWorker.Wiring(consumer(Optional.of(group)),
-                        options.alertsTopic(), group, Topics.ALERTS.valueSerde().deserializer(), router, recorder, deliveryMetrics, clock),
-                        settings);
+                        options.alertsTopic(), group, Topics.ALERTS.valueSerde().deserializer(), receiverRouter, recorder, deliveryMetrics, clock),
+                        receiverSettings);
                 started.push(worker);
                 workers.add(worker.start());
             }

@@ -3,6 +3,10 @@ package dev.drpilot.actuator.receivers;
 import dev.drpilot.actuator.delivery.AlertSink;
 import dev.drpilot.config.Receiver;
 
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -12,8 +16,8 @@ public final class AlertSinks {
     private AlertSinks() {
     }
 
-    /** @return empty for receiver types this version does not deliver alerts to */
-    public static Optional<AlertSink> create(Receiver receiver, Duration httpTimeout, Clock clock) {
+    /** @return empty for receiver types this version does not deliver alerts to (none at the moment) */
+    public static Optional<AlertSink> create(Receiver receiver, Duration httpTimeout, Clock clock, AwsCredentialsProvider awsCredentials) {
         return switch (receiver.type()) {
             case ALERTMANAGER -> Optional.of(new AlertmanagerSink(receiver.name(), receiver.urls(),
                     receiver.resendInterval().orElse(Duration.ofMinutes(1)), httpTimeout, clock));
@@ -21,7 +25,10 @@ public final class AlertSinks {
             case WEBHOOK -> Optional.of(new WebhookSink(receiver.name(), receiver.url().orElseThrow(), httpTimeout));
             case EMAIL -> Optional.of(new EmailSink(receiver.smtp().orElseThrow(), receiver.from().orElseThrow(), receiver.to(), httpTimeout));
             case LOG -> Optional.of(new LogSink(receiver.name()));
-            case SNS, CLOUDWATCH -> Optional.empty();
+            case SNS -> Optional.of(new SnsSink(AwsClients.build(SnsClient.builder(), receiver.region().orElseThrow(), receiver.endpoint(),
+                    awsCredentials, httpTimeout), receiver.topicArn().orElseThrow()));
+            case CLOUDWATCH -> Optional.of(new CloudWatchSink(AwsClients.build(CloudWatchClient.builder(), receiver.region().orElseThrow(),
+                    receiver.endpoint(), awsCredentials, httpTimeout), receiver.namespace().orElse("drpilot")));
         };
     }
 }
