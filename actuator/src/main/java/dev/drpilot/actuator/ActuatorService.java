@@ -83,42 +83,46 @@ public final class ActuatorService implements AutoCloseable {
 
             AlertRouter router = new AlertRouter(config.routes());
             Set<String> routed = router.routedReceivers();
-            ReceiverWorker.Settings settings = new ReceiverWorker.Settings(options.retryPolicy(), options.renotifyInterval(),
-                    options.newGroupLookback());
             for (Receiver receiver : config.receivers()) {
-                // CloudWatch receives figures of every alert, not notifications: routes do not
-                // apply to it, and a re-emitted FIRING is one more data point, not a repeat page.
-                boolean figures = receiver.type() == Receiver.Type.CLOUDWATCH;
-                if (!figures && !routed.contains(receiver.name())) {
-                    log.info("[receiver={}] no route names it: it receives no alerts", receiver.name());
-                    continue;
-                }
-                Optional<AlertSink> sink = AlertSinks.create(receiver, options.httpTimeout(), clock, options.awsCredentials());
-                if (sink.isEmpty()) {
-                    log.error("[receiver={}] receivers of type {} are not supported by this version: its alerts are NOT delivered",
-                            receiver.name(), receiver.type().name().toLowerCase(Locale.ROOT));
-                    continue;
-                }
-                AlertRouter receiverRouter = figures
-                        ? new AlertRouter(List.of(new Route(Route.Match.everything(), List.of(receiver.name()), false)))
-                        : router;
-                ReceiverWorker.Settings receiverSettings = figures
-                        ? new ReceiverWorker.Settings(options.retryPolicy(), Duration.ZERO, options.newGroupLookback())
-                        : settings;
-                String group = options.groupIdPrefix() + receiver.name();
-                ReceiverWorker worker = new ReceiverWorker(receiver.name(), sink.get(), new ReceiverWorker.Wiring(consumer(Optional.of(group)),
-                        options.alertsTopic(), group, Topics.ALERTS.valueSerde().deserializer(), receiverRouter, recorder, deliveryMetrics, clock),
-                        receiverSettings);
-                started.push(worker);
-                workers.add(worker.start());
+                startWorker(receiver, router, routed, recorder, deliveryMetrics);
             }
             log.info("actuator started: receivers {}, metrics {}", workers.stream().map(ReceiverWorker::receiver).toList(),
                     metricsServer == null ? "off" : "http://" + options.metricsHost() + ":" + metricsServer.getPort() + "/metrics");
             return this;
         } catch (RuntimeException e) {
-            close();
+            try {
+                close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
+    }
+
+    private void startWorker(Receiver receiver, AlertRouter router, Set<String> routed, DeliveryRecorder recorder, DeliveryMetrics metrics) {
+        // CloudWatch receives figures of every alert, not notifications: routes do not apply to
+        // it, and a re-emitted FIRING is one more data point, not a repeated page.
+        boolean figures = receiver.type() == Receiver.Type.CLOUDWATCH;
+        if (!figures && !routed.contains(receiver.name())) {
+            log.info("[receiver={}] no route names it: it receives no alerts", receiver.name());
+            return;
+        }
+        Optional<AlertSink> sink = AlertSinks.create(receiver, options.httpTimeout(), clock, options.awsCredentials());
+        if (sink.isEmpty()) {
+            log.error("[receiver={}] receivers of type {} are not supported by this version: its alerts are NOT delivered",
+                    receiver.name(), receiver.type().name().toLowerCase(Locale.ROOT));
+            return;
+        }
+        AlertRouter receiverRouter = figures
+                ? new AlertRouter(List.of(new Route(Route.Match.everything(), List.of(receiver.name()), false)))
+                : router;
+        ReceiverWorker.Settings settings = new ReceiverWorker.Settings(options.retryPolicy(),
+                figures ? Duration.ZERO : options.renotifyInterval(), options.newGroupLookback());
+        String group = options.groupIdPrefix() + receiver.name();
+        ReceiverWorker worker = new ReceiverWorker(receiver.name(), sink.get(), new ReceiverWorker.Wiring(consumer(Optional.of(group)),
+                options.alertsTopic(), group, Topics.ALERTS.valueSerde().deserializer(), receiverRouter, recorder, metrics, clock), settings);
+        started.push(worker);
+        workers.add(worker.start());
     }
 
     private void startMetricsServer() {
@@ -137,10 +141,6 @@ public final class ActuatorService implements AutoCloseable {
     /** The port {@code /metrics} is served on, or -1 when it is off. */
     public int metricsPort() {
         return metricsServer == null ? -1 : metricsServer.getPort();
-    }
-
-    public PrometheusRegistry registry() {
-        return registry;
     }
 
     private KafkaConsumer<byte[], byte[]> consumer(Optional<String> group) {

@@ -12,6 +12,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -49,6 +51,18 @@ public record ActuatorKafka(EmbeddedKafkaBroker broker, String alerts, String ac
                 producer.send(new ProducerRecord<>(this.alerts, alert.getFingerprint(), alert)).get(30, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** Writes bytes that are not an alert, as a broken or foreign producer might. */
+    public void sendRaw(String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(broker, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(alerts, key, value)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    public List<ConsumerRecord<byte[], byte[]>> deadLetters() {
+        return KafkaTestClients.read(broker, deadLetter, Integer.MAX_VALUE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                Duration.ofSeconds(1));
     }
 
     public List<ActionRecord> actionRecords() {

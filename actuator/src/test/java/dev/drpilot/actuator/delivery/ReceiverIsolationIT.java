@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.drpilot.actuator.ActuatorKafka;
+import dev.drpilot.actuator.ActuatorOptions;
 import dev.drpilot.actuator.ActuatorService;
 import dev.drpilot.actuator.MetricsScrape;
 import dev.drpilot.actuator.TestAlerts;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -121,6 +123,38 @@ class ReceiverIsolationIT {
                 .anySatisfy(action -> assertThat(Integer.parseInt(action.getAttributes().get("attempts"))).isGreaterThan(3));
         assertThat(actions).filteredOn(action -> action.getName().equals("steady-hook")).hasSize(6)
                 .allSatisfy(action -> assertThat(action.getAttributes()).containsEntry("attempts", "1"));
+    }
+
+    @Test
+    void aReceiverDownLongerThanTheRetryBudgetGetsTheFailureRecordedAndMovesOn(EmbeddedKafkaBroker broker) throws Exception {
+        steady.start();
+        steady.stubFor(post(urlEqualTo("/hook")).withRequestBody(containing("\"cluster\":\"orders\""))
+                .willReturn(aResponse().withStatus(503).withBody("down for maintenance")));
+        steady.stubFor(post(urlEqualTo("/hook")).withRequestBody(containing("\"cluster\":\"billing\""))
+                .willReturn(aResponse().withStatus(200)));
+        DrpilotConfig config = ConfigLoader.parse("""
+                receivers:
+                  - {name: short-budget-hook, type: webhook, url: "http://127.0.0.1:%d/hook"}
+                """.formatted(steady.port()), "it", name -> null);
+        ActuatorKafka kafka = ActuatorKafka.create(broker);
+        // 100 + 200 + 400 ms of waits fit 1 s: three retries, then the failure is final.
+        ActuatorOptions options = kafka.options().withRetryPolicy(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        Alert orders = TestAlerts.firing("orders", Severity.WARNING).build();
+        Alert billing = TestAlerts.firing("billing", Severity.WARNING).build();
+        try (ActuatorService actuator = new ActuatorService(config, broker.clientProperties(), Clock.systemUTC(), options).start()) {
+            kafka.send(orders, billing);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kafka.actionRecords()).hasSize(2));
+        }
+        assertThat(steady.findAll(postRequestedFor(urlEqualTo("/hook")).withRequestBody(containing("\"cluster\":\"orders\"")))).hasSize(4);
+        assertThat(kafka.actionRecords()).filteredOn(action -> action.getFingerprint().equals(orders.getFingerprint())).singleElement()
+                .satisfies(action -> {
+                    assertThat(action.getStatus()).isEqualTo(ActionStatus.FAILED);
+                    assertThat(action.getAttributes()).containsEntry("reason", "retries_exhausted").containsEntry("attempts", "4")
+                            .containsEntry("httpStatus", "503");
+                    assertThat(action.getDetail()).contains("gave up after 3 retries", "down for maintenance");
+                });
+        assertThat(kafka.actionRecords()).filteredOn(action -> action.getFingerprint().equals(billing.getFingerprint()))
+                .extracting(ActionRecord::getStatus).containsExactly(ActionStatus.SUCCEEDED);
     }
 
     private static double retries(ActuatorService actuator) throws Exception {

@@ -13,6 +13,7 @@ import dev.drpilot.testkit.EmbeddedKafkaExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +40,8 @@ class MetricsEndpointIT {
         try (ActuatorService actuator = new ActuatorService(config, broker.clientProperties(), Clock.systemUTC(),
                 kafka.options().withMetrics("127.0.0.1", 0)).start()) {
             assertThat(actuator.metricsPort()).isPositive();
+            // A record no one can read goes to the dead-letter topic and holds nothing up.
+            kafka.sendRaw(lag.getFingerprint(), "not an alert".getBytes(StandardCharsets.UTF_8));
             kafka.send(lag, backup);
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -51,6 +54,12 @@ class MetricsEndpointIT {
                 assertThat(metrics.value("drpilot_alert_delivery_latency_seconds_count", Map.of("receiver", "audit-log"))).hasValue(1.0);
             });
             MetricsScrape metrics = MetricsScrape.of(actuator.metricsPort());
+            assertThat(metrics.value("drpilot_alert_records_unreadable_total", Map.of("receiver", "audit-log"))).hasValue(1.0);
+            assertThat(kafka.deadLetters()).singleElement().satisfies(dead -> {
+                assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not an alert");
+                assertThat(new String(dead.headers().lastHeader("drpilot.error.consumer").value(), StandardCharsets.UTF_8))
+                        .endsWith("audit-log");
+            });
             assertThat(metrics.value("drpilot_alert_delivery_latency_seconds_sum", Map.of("receiver", "audit-log")).orElseThrow())
                     .isPositive().isLessThan(30.0);
             assertThat(metrics.value("jvm_memory_used_bytes", Map.of("area", "heap"))).isPresent();
