@@ -176,13 +176,15 @@ public final class ReceiverWorker implements AutoCloseable {
             return failed(record, alert, DeliveryException.fatal("unexpected " + e, e));
         }
         Instant delivered = wiring.clock().instant();
-        renotify.sent(alert, delivered);
         Duration latency = Duration.between(alert.getEmittedAt(), delivered);
-        wiring.metrics().delivered(receiver, latency);
         Map<String, String> attributes = attributes(record, alert);
         attributes.put("latencyMs", Long.toString(latency.toMillis()));
         wiring.recorder().record(action(record, alert, ActionStatus.SUCCEEDED, "delivered " + alert.getStatus(), attributes, delivered),
                 auditKey(alert));
+        // Only once recorded: should the record fail, the alert is delivered again (the receiver's
+        // de-duplication absorbs it) rather than filtered out with no audit record.
+        renotify.sent(alert, delivered);
+        wiring.metrics().delivered(receiver, latency);
         log.info("[receiver={} fingerprint={}] delivered {} after {} attempt(s), {} ms after it was emitted", receiver,
                 alert.getFingerprint(), alert.getStatus(), retries + 1, latency.toMillis());
         return true;
