@@ -73,6 +73,11 @@ final class EmailSink implements AlertSink {
         } catch (SendFailedException e) {
             throw DeliveryException.fatal("SMTP server refused recipients: " + e.getMessage(), e);
         } catch (MessagingException e) {
+            if (String.valueOf(e.getMessage()).contains("STARTTLS is required")) {
+                // The server offers no STARTTLS: a setting to fix, not an outage to wait out.
+                throw DeliveryException.fatal("SMTP " + smtp.host() + ":" + smtp.port() + " does not offer STARTTLS, which startTls: true"
+                        + " requires; nothing was sent", e);
+            }
             throw DeliveryException.retriable("SMTP " + smtp.host() + ":" + smtp.port() + " unavailable: " + e.getMessage(), e);
         } catch (IOException e) {
             throw DeliveryException.fatal("could not build the message: " + e, e);

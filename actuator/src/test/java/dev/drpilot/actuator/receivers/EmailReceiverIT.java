@@ -83,4 +83,29 @@ class EmailReceiverIT {
             assertThat(action.getName()).isEqualTo("dba-mail");
         });
     }
+
+    @Test
+    void startTlsRequiredButNotOfferedSendsNothingAndIsRecordedNotRetried(EmbeddedKafkaBroker broker) throws Exception {
+        DrpilotConfig config = ConfigLoader.parse("""
+                receivers:
+                  - name: tls-mail
+                    type: email
+                    smtp: {host: 127.0.0.1, port: %d, startTls: true, username: drpilot, password: "${SMTP_PASSWORD}"}
+                    from: drpilot@example.com
+                    to: [dba@example.com]
+                routes:
+                  - {match: {}, receivers: [tls-mail]}
+                """.formatted(SMTP.getSmtp().getPort()), "it", name -> Map.of("SMTP_PASSWORD", "s3cret").get(name));
+        ActuatorKafka kafka = ActuatorKafka.create(broker);
+        try (ActuatorService actuator = new ActuatorService(config, broker.clientProperties(), Clock.systemUTC(), kafka.options()).start()) {
+            kafka.send(TestAlerts.firing("orders", Severity.CRITICAL).build());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kafka.actionRecords()).hasSize(1));
+        }
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
+        assertThat(kafka.actionRecords()).singleElement().satisfies(action -> {
+            assertThat(action.getStatus()).isEqualTo(ActionStatus.FAILED);
+            assertThat(action.getAttributes()).containsEntry("reason", "rejected").containsEntry("attempts", "1");
+            assertThat(action.getDetail()).contains("does not offer STARTTLS").doesNotContain("s3cret");
+        });
+    }
 }
