@@ -337,7 +337,7 @@ public final class ReceiverWorker implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws InterruptedException {
+    public synchronized void close() {
         running = false;
         if (thread.getState() == Thread.State.NEW) {
             consumer.close();
@@ -345,7 +345,11 @@ public final class ReceiverWorker implements AutoCloseable {
             return;
         }
         consumer.wakeup();
-        thread.join(Duration.ofSeconds(30).toMillis());
+        try {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (thread.isAlive()) {
             throw new IllegalStateException("receiver " + receiver + " did not stop within 30 s");
         }

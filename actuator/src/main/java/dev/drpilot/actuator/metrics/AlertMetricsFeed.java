@@ -76,13 +76,17 @@ public final class AlertMetricsFeed implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running = false;
         if (thread.getState() == Thread.State.NEW) {
             consumer.close();
             return;
         }
         consumer.wakeup();
-        thread.join(Duration.ofSeconds(30).toMillis());
+        try {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -40,6 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** What survives a restart of the actuator, and what a reader of committed alerts never sees. */
+// The service only has to run for the duration of the try block; the tests look at its effects.
+@SuppressWarnings("try")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class AtLeastOnceIT {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -41,6 +41,8 @@ import static org.awaitility.Awaitility.await;
  * The other is not delayed meanwhile; the one that was down gets its whole backlog, in order,
  * each notification accepted once; a re-emitted FIRING is absorbed by the re-notify interval.
  */
+// The service only has to run for the duration of the try block; the tests look at its effects.
+@SuppressWarnings("try")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class ReceiverIsolationIT {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -23,6 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Scrapes the actuator's {@code /metrics} as Prometheus would, while alerts fire, get delivered and resolve. */
+// The service only has to run for the duration of the try block; the tests look at its effects.
+@SuppressWarnings("try")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class MetricsEndpointIT {
     @Test

@@ -28,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Alerts into a real Alertmanager HA pair (two processes from the installed binary), through the real broker. */
+// The service only has to run for the duration of the try block; the tests look at its effects.
+@SuppressWarnings("try")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class AlertmanagerReceiverIT {
     @TempDir

@@ -46,6 +46,8 @@ import static org.awaitility.Awaitility.await;
  * both APIs: SNS speaks the AWS Query protocol (form body, XML answers), CloudWatch Smithy RPC v2
  * CBOR. The fake checks the requests the SDK sends.
  */
+// The service only has to run for the duration of the try block; the tests look at its effects.
+@SuppressWarnings("try")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class AwsReceiversIT {
     private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());

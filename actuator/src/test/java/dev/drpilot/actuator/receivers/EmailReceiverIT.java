@@ -31,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Email through a real (in-JVM) SMTP server with authentication, through the real broker. */
+// The service only has to run for the duration of the try block; the tests look at its effects.
+@SuppressWarnings("try")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class EmailReceiverIT {
     @RegisterExtension

@@ -36,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** PagerDuty Events API v2 through the real broker, against a local fake of events.pagerduty.com. */
+// The service only has to run for the duration of the try block; the tests look at its effects.
+@SuppressWarnings("try")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class PagerDutyReceiverIT {
     private static final ObjectMapper JSON = new ObjectMapper();
