@@ -11,6 +11,7 @@ import dev.drpilot.actuator.routing.AlertRouter;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.Receiver;
 import dev.drpilot.config.Route;
+import dev.drpilot.events.Alert;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -39,6 +40,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The actuators' process for alerts: one {@link ReceiverWorker} per routed receiver (each its own
@@ -84,7 +86,7 @@ public final class ActuatorService implements AutoCloseable {
             AlertRouter router = new AlertRouter(config.routes());
             Set<String> routed = router.routedReceivers();
             for (Receiver receiver : config.receivers()) {
-                startWorker(receiver, router, routed, recorder, deliveryMetrics);
+                startWorker(receiver, router, routed, recorder, deliveryMetrics, firing);
             }
             log.info("actuator started: receivers {}, metrics {}", workers.stream().map(ReceiverWorker::receiver).toList(),
                     metricsServer == null ? "off" : "http://" + options.metricsHost() + ":" + metricsServer.getPort() + "/metrics");
@@ -99,7 +101,8 @@ public final class ActuatorService implements AutoCloseable {
         }
     }
 
-    private void startWorker(Receiver receiver, AlertRouter router, Set<String> routed, DeliveryRecorder recorder, DeliveryMetrics metrics) {
+    private void startWorker(Receiver receiver, AlertRouter router, Set<String> routed, DeliveryRecorder recorder, DeliveryMetrics metrics,
+                             FiringAlerts firing) {
         // CloudWatch receives figures of every alert, not notifications: routes do not apply to
         // it, and a re-emitted FIRING is one more data point, not a repeated page.
         boolean figures = receiver.type() == Receiver.Type.CLOUDWATCH;
@@ -107,15 +110,18 @@ public final class ActuatorService implements AutoCloseable {
             log.info("[receiver={}] no route names it: it receives no alerts", receiver.name());
             return;
         }
-        Optional<AlertSink> sink = AlertSinks.create(receiver, options.httpTimeout(), clock, options.awsCredentials());
+        AlertRouter receiverRouter = figures
+                ? new AlertRouter(List.of(new Route(Route.Match.everything(), List.of(receiver.name()), false)))
+                : router;
+        Supplier<List<Alert>> firingHere = () -> firing.caughtUp()
+                ? firing.firing().stream().filter(alert -> receiverRouter.routesTo(alert, receiver.name())).toList()
+                : List.of();
+        Optional<AlertSink> sink = AlertSinks.create(receiver, options.httpTimeout(), clock, options.awsCredentials(), firingHere);
         if (sink.isEmpty()) {
             log.error("[receiver={}] receivers of type {} are not supported by this version: its alerts are NOT delivered",
                     receiver.name(), receiver.type().name().toLowerCase(Locale.ROOT));
             return;
         }
-        AlertRouter receiverRouter = figures
-                ? new AlertRouter(List.of(new Route(Route.Match.everything(), List.of(receiver.name()), false)))
-                : router;
         ReceiverWorker.Settings settings = new ReceiverWorker.Settings(options.retryPolicy(),
                 figures ? Duration.ZERO : options.renotifyInterval(), options.newGroupLookback());
         String group = options.groupIdPrefix() + receiver.name();

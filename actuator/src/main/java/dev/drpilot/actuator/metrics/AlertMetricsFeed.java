@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads every alert, whatever the routes say, into {@link FiringAlerts}. It belongs to no consumer
@@ -47,9 +48,14 @@ public final class AlertMetricsFeed implements AutoCloseable {
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> startEnds = consumer.endOffsets(partitions);
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     accept(record);
+                }
+                if (!firing.caughtUp() && partitions.stream().allMatch(partition -> consumer.position(partition) >= startEnds.get(partition))) {
+                    firing.markCaughtUp();
+                    log.info("alert metrics feed caught up: {} alert(s) firing", firing.size());
                 }
             }
         } catch (WakeupException e) {

@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +20,7 @@ public final class FiringAlerts {
     static final String REPLICATION_LAG_RULE = "replication-lag";
 
     private final Map<String, Alert> firing = new ConcurrentHashMap<>();
+    private volatile boolean caughtUp;
 
     public FiringAlerts(PrometheusRegistry registry) {
         GaugeWithCallback.builder().name("drpilot_alerts_firing")
@@ -48,6 +50,20 @@ public final class FiringAlerts {
 
     public int size() {
         return firing.size();
+    }
+
+    /** The alerts firing now; meaningful once {@link #caughtUp()}. */
+    public List<Alert> firing() {
+        return List.copyOf(firing.values());
+    }
+
+    /** True once the whole topic as of start-up has been read: before, "not firing" may only mean "not read yet". */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    void markCaughtUp() {
+        caughtUp = true;
     }
 
     private Map<RuleSeverity, Double> countByRuleAndSeverity() {

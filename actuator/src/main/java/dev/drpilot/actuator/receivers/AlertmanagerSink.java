@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Sends alerts to every Alertmanager of a receiver (an HA pair gets each alert twice, on purpose:
@@ -46,17 +47,20 @@ final class AlertmanagerSink implements AlertSink {
     private final Object sending = new Object();
     private final Map<String, Tracked> tracked = new LinkedHashMap<>();
     private final ScheduledExecutorService resender;
+    private final Supplier<List<Alert>> firingHere;
 
     /** An alert being kept alive (firing) or being repeated as resolved until {@code resendUntil}. */
     private record Tracked(Alert alert, Instant resolvedAt, Instant resendUntil) {
     }
 
-    AlertmanagerSink(String receiver, List<String> urls, Duration resendInterval, Duration httpTimeout, Clock clock) {
+    AlertmanagerSink(String receiver, List<String> urls, Duration resendInterval, Duration httpTimeout, Clock clock,
+                     Supplier<List<Alert>> firingHere) {
         this.receiver = receiver;
         this.endpoints = urls.stream().map(AlertmanagerSink::alertsEndpoint).toList();
         this.resendInterval = resendInterval;
         this.http = new JsonHttp(httpTimeout);
         this.clock = clock;
+        this.firingHere = firingHere;
         this.resender = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "drpilot-alertmanager-resend-" + receiver);
             thread.setDaemon(true);
@@ -99,6 +103,13 @@ final class AlertmanagerSink implements AlertSink {
                     it.remove();
                 } else {
                     body.add(AlertmanagerPayload.of(json, state.alert(), endsAt(state, now)));
+                }
+            }
+            // Alerts firing since before a restart were delivered by the previous run and will not
+            // be read again; without resends Alertmanager would resolve them after 4 intervals.
+            for (Alert alert : firingHere.get()) {
+                if (!tracked.containsKey(alert.getFingerprint())) {
+                    body.add(AlertmanagerPayload.of(json, alert, AlertmanagerPayload.firingEndsAt(now, resendInterval)));
                 }
             }
             if (body.isEmpty()) {

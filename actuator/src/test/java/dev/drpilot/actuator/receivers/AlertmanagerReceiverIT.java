@@ -99,6 +99,27 @@ class AlertmanagerReceiverIT {
         }
     }
 
+    @Test
+    void aFiringAlertDeliveredBeforeARestartIsStillResentAfterIt(EmbeddedKafkaBroker broker) throws Exception {
+        try (AlertmanagerProcess alertmanager = AlertmanagerProcess.start(dir.resolve("am-restart"))) {
+            DrpilotConfig config = ConfigLoader.parse("""
+                    receivers:
+                      - {name: alertmanager, type: alertmanager, urls: ["%s"], resendInterval: 1s}
+                    """.formatted(alertmanager.url()), "it", name -> null);
+            ActuatorKafka kafka = ActuatorKafka.create(broker);
+            try (ActuatorService before = new ActuatorService(config, broker.clientProperties(), Clock.systemUTC(), kafka.options()).start()) {
+                kafka.send(TestAlerts.firing("payments", Severity.CRITICAL).build());
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kafka.actionRecords()).hasSize(1));
+            }
+            // The FIRING is committed, so the new run does not read it again; it must still keep it alive.
+            try (ActuatorService after = new ActuatorService(config, broker.clientProperties(), Clock.systemUTC(), kafka.options()).start()) {
+                await("the alert to stay active well past 4 resend intervals after the restart").during(Duration.ofSeconds(8))
+                        .atMost(Duration.ofSeconds(12)).untilAsserted(() -> assertThat(held(alertmanager, "payments")).isPresent());
+            }
+            assertThat(kafka.actionRecords()).as("the restart delivered nothing twice").hasSize(1);
+        }
+    }
+
     private static Optional<JsonNode> held(AlertmanagerProcess alertmanager, String cluster) throws Exception {
         List<JsonNode> matching = new ArrayList<>();
         for (JsonNode alert : alertmanager.alerts()) {
