@@ -1,5 +1,6 @@
 package dev.drpilot.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.util.List;
@@ -9,8 +10,11 @@ import java.util.List;
         description = {"Run the actuators alone (alert delivery and failover runbooks) against a Kafka cluster.",
                 "Needs kafka.bootstrapServers in the configuration or --bootstrap-servers."})
 final class ActCommand extends ServiceCommand {
+    @CommandLine.Mixin
+    MetricsListenOption metrics = new MetricsListenOption();
+
     @Override
     List<ServiceDefinition> services() {
-        return List.of(Services.ACT);
+        return List.of(Services.act(metrics.address()), Services.FAILOVER);
     }
 }

@@ -13,7 +13,8 @@ final class ExitCodes {
     }
 
     static int forException(Throwable error) {
-        return error instanceof ConfigException || error instanceof UsageException ? INVALID : FAILED;
+        return error instanceof ConfigException || error instanceof UsageException || error instanceof CommandLine.ParameterException
+                ? INVALID : FAILED;
     }
 
     /** Prints what went wrong without a stack trace for the errors a user can fix from the message. */

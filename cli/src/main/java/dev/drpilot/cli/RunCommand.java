@@ -1,5 +1,6 @@
 package dev.drpilot.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,13 +15,16 @@ import java.util.List;
                 "whose data is kept in kafka.embedded.stateDir (default ./var/kafka), so a restart keeps the events."},
         mixinStandardHelpOptions = true)
 final class RunCommand extends ServiceCommand {
+    @CommandLine.Mixin
+    MetricsListenOption metrics = new MetricsListenOption();
+
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Where the embedded broker keeps its data; overrides kafka.embedded.stateDir.")
     Path stateDir;
 
     @Override
     List<ServiceDefinition> services() {
-        return List.of(Services.INGEST, Services.DETECT, Services.ACT);
+        return List.of(Services.INGEST, Services.DETECT, Services.act(metrics.address()), Services.FAILOVER);
     }
 
     @Override

@@ -1,13 +1,29 @@
 package dev.drpilot.cli;
 
+import dev.drpilot.actuator.ActuatorOptions;
+import dev.drpilot.actuator.ActuatorService;
 import dev.drpilot.config.CollectorSettings;
 import dev.drpilot.detector.DetectorService;
 import dev.drpilot.ingest.CollectorIdentity;
 import dev.drpilot.ingest.IngestService;
+
+import dev.drpilot.actuator.failover.AuditLog;
+import dev.drpilot.actuator.failover.ClientCloudSteps;
+import dev.drpilot.actuator.failover.FailoverService;
+import dev.drpilot.actuator.failover.RunbookExecutor;
+import dev.drpilot.actuator.failover.StepFactory;
+import dev.drpilot.actuator.failover.steps.PostgresAdmin;
 import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** drpilot's services, wired by hand from the configuration (constructor injection, no framework). */
 final class Services {
@@ -21,12 +37,33 @@ final class Services {
             new DetectorService(context.config(), context.kafkaClientProperties(), DetectorService.APPLICATION_ID,
                     Path.of(System.getProperty("java.io.tmpdir"), "drpilot-streams-" + ProcessHandle.current().pid())).start());
 
-    // The actuator's receivers arrive with their own issue; until then it creates the topics it
-    // will read and write, and holds nothing else.
+    /** Alert delivery to the configured receivers, with {@code /metrics} where {@code metrics} says. */
+    static ServiceDefinition act(MetricsListenOption.Address metrics) {
+        return new ServiceDefinition("act", ActuatorService.TOPICS, context ->
+                new ActuatorService(context.config(), context.kafkaClientProperties(), context.clock(),
+                        ActuatorOptions.defaults().withMetrics(metrics.host(), metrics.port())).start());
+    }
 
-    static final ServiceDefinition ACT = new ServiceDefinition("act", List.of(
-            Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.DEAD_LETTER),
-            context -> () -> { });
+    /**
+     * The failover actuator: carries out failover commands with the clusters' runbooks. Kubernetes
+     * and AWS clients are made only when a runbook first needs them.
+     */
+    static final ServiceDefinition FAILOVER = new ServiceDefinition("failover", List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS), context -> {
+        Map<String, Object> kafka = context.kafkaClientProperties();
+        Map<String, Object> producer = new HashMap<>(kafka);
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        AuditLog audit = new AuditLog(new KafkaProducer<>(producer, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()), kafka);
+        ClientCloudSteps cloud = new ClientCloudSteps();
+        RunbookExecutor executor = new RunbookExecutor(audit,
+                new StepFactory(new PostgresAdmin(Duration.ofSeconds(2)), context.clock(), Optional.of(cloud)), context.clock());
+        FailoverService service = new FailoverService(context.config(), kafka, FailoverService.GROUP, audit, executor, context.clock()).start();
+        return () -> {
+            service.close();
+            audit.close();
+            cloud.close();
+        };
+    });
 
     private Services() {
     }

@@ -115,7 +115,7 @@ class DrpilotRunIT {
 
     private Started start(Path config, String logName) throws IOException {
         Path log = work.resolve(logName);
-        process = new ProcessBuilder(LAUNCHER.toString(), "run", "--config", config.toString())
+        process = new ProcessBuilder(LAUNCHER.toString(), "run", "--config", config.toString(), "--metrics-listen", "127.0.0.1:0")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -142,6 +142,7 @@ class DrpilotRunIT {
         String output = Files.readString(log);
         assertThat(output)
                 .contains("drpilot run: ingest stopped")
+                .contains("drpilot run: act stopped")
                 .contains("drpilot run: kafka stopped")
                 .contains("drpilot run: stopped cleanly")
                 .doesNotContain("did not stop cleanly");

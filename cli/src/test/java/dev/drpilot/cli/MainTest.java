@@ -68,6 +68,14 @@ class MainTest {
     }
 
     @Test
+    void anInvalidMetricsAddressIsAUsageErrorBeforeAnythingStarts() {
+        assertThat(run("act", "--metrics-listen", "127.0.0.1:99999", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value '127.0.0.1:99999' for option '--metrics-listen'");
+        assertThat(run("run", "--help")).isZero();
+        assertThat(out.toString()).contains("--metrics-listen");
+    }
+
+    @Test
     void aSingleServiceWithoutAKafkaClusterSaysWhatToSet() {
         assertThat(run("detect")).isEqualTo(2);
         assertThat(err.toString()).contains("kafka.bootstrapServers").contains("--bootstrap-servers");
