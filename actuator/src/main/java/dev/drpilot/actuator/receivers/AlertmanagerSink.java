@@ -94,6 +94,15 @@ final class AlertmanagerSink implements AlertSink {
     }
 
     void resend() {
+        // An exception escaping a scheduled task would cancel every later resend.
+        try {
+            resendTracked();
+        } catch (RuntimeException e) {
+            log.error("[receiver={}] resend failed: {}", receiver, e.toString(), e);
+        }
+    }
+
+    private void resendTracked() {
         synchronized (sending) {
             Instant now = clock.instant();
             ArrayNode body = json.createArrayNode();
