@@ -10,6 +10,7 @@ import dev.drpilot.ingest.IngestService;
 import dev.drpilot.actuator.failover.AuditLog;
 import dev.drpilot.actuator.failover.ClientCloudSteps;
 import dev.drpilot.actuator.failover.FailoverService;
+import dev.drpilot.actuator.failover.OperatorControls;
 import dev.drpilot.actuator.failover.RunbookExecutor;
 import dev.drpilot.actuator.failover.StepFactory;
 import dev.drpilot.actuator.failover.steps.PostgresAdmin;
@@ -48,7 +49,8 @@ final class Services {
      * The failover actuator: carries out failover commands with the clusters' runbooks. Kubernetes
      * and AWS clients are made only when a runbook first needs them.
      */
-    static final ServiceDefinition FAILOVER = new ServiceDefinition("failover", List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS), context -> {
+    static final ServiceDefinition FAILOVER = new ServiceDefinition("failover",
+            List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.FAILOVER_CONTROL), context -> {
         Map<String, Object> kafka = context.kafkaClientProperties();
         Map<String, Object> producer = new HashMap<>(kafka);
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -56,7 +58,8 @@ final class Services {
         AuditLog audit = new AuditLog(new KafkaProducer<>(producer, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()), kafka);
         ClientCloudSteps cloud = new ClientCloudSteps();
         RunbookExecutor executor = new RunbookExecutor(audit,
-                new StepFactory(new PostgresAdmin(Duration.ofSeconds(2)), context.clock(), Optional.of(cloud)), context.clock());
+                new StepFactory(new PostgresAdmin(Duration.ofSeconds(2)), context.clock(), Optional.of(cloud)), context.clock(),
+                Optional.of(new OperatorControls(kafka)));
         FailoverService service = new FailoverService(context.config(), kafka, FailoverService.GROUP, audit, executor, context.clock()).start();
         return () -> {
             service.close();

@@ -140,6 +140,33 @@ class FailoverPipelineIT {
         }
     }
 
+    @Test
+    void aPrimaryFrozenForLessThanTheHoldIsNotFailedOver(EmbeddedKafkaBroker broker) throws Exception {
+        String name = TestNames.unique("blip");
+        try (PostgresCluster pg = PostgresCluster.start(name, 2);
+             FailoverDrill drill = new FailoverDrill(broker, pg, name, "")) {
+            // Watched for a while first: the replicas' views and several healthy probes are in.
+            await("healthy observations of " + name).atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(KafkaTestClients.read(broker, Topics.HEALTH_OBSERVATIONS.name(), 100_000,
+                            Topics.HEALTH_OBSERVATIONS.keySerde().deserializer(), Topics.HEALTH_OBSERVATIONS.valueSerde().deserializer(),
+                            Duration.ofSeconds(2))).filteredOn(record -> name.equals(record.key()) && record.value().getOk()).hasSizeGreaterThan(6));
+            drill.freezePrimaryFor(Duration.ofSeconds(3));
+
+            await("no failover command for " + name).during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(20)).until(() ->
+                    KafkaTestClients.read(broker, Topics.FAILOVER_COMMANDS.name(), 1_000, Topics.FAILOVER_COMMANDS.keySerde().deserializer(),
+                            Topics.FAILOVER_COMMANDS.valueSerde().deserializer(), Duration.ofMillis(500)).stream()
+                            .noneMatch(record -> name.equals(record.key())));
+            assertThat(pg.replica(0).isInRecovery()).isTrue();
+            assertThat(pg.replica(1).isInRecovery()).isTrue();
+            assertThat(KafkaTestClients.read(broker, Topics.HEALTH_OBSERVATIONS.name(), 100_000,
+                    Topics.HEALTH_OBSERVATIONS.keySerde().deserializer(), Topics.HEALTH_OBSERVATIONS.valueSerde().deserializer(), Duration.ofSeconds(2)))
+                    .as("the blip was seen: at least one probe failed").anySatisfy(record -> {
+                        assertThat(record.key()).isEqualTo(name);
+                        assertThat(record.value().getOk()).isFalse();
+                    });
+        }
+    }
+
     private static ResponseDefinitionBuilder xml(String body) {
         return aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withHeader("x-amzn-RequestId", "req-1")
                 .withBody("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body);

@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param maxLagBytesOnFailover the same bound in bytes of WAL
  * @param quorum                vantages that must see the primary down
  * @param holdProbes            consecutive failed probes before the primary counts as down
+ * @param approvalTimeout       in manual mode, how long a failover waits for an operator's approval before it is refused
  */
 public record FailoverSettings(
         Mode mode,
@@ -18,7 +19,8 @@ public record FailoverSettings(
         Duration cooldown,
         int quorum,
         int holdProbes,
-        String runbook) {
+        String runbook,
+        Duration approvalTimeout) {
 
     public enum Mode { AUTO, DRY_RUN, MANUAL, OFF }
 }

@@ -114,7 +114,8 @@ final class PlantBinder {
                 failover.duration("cooldown", Duration.ofMinutes(15)),
                 failover.integer("quorum", 2, 1, 100),
                 failover.integer("holdProbes", 3, 1, 100),
-                failover.string("runbook", "default"));
+                failover.string("runbook", "default"),
+                failover.duration("approvalTimeout", Duration.ofMinutes(30)));
         failover.finish();
         return settings;
     }

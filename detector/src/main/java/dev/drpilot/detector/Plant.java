@@ -73,5 +73,5 @@ public final class Plant {
     }
 
     private static final FailoverSettings UNCONFIGURED_FAILOVER = new FailoverSettings(FailoverSettings.Mode.OFF,
-            Component.Kind.DATABASE.defaultRpo().orElseThrow(), 16L << 20, Duration.ofMinutes(15), 2, 3, "default");
+            Component.Kind.DATABASE.defaultRpo().orElseThrow(), 16L << 20, Duration.ofMinutes(15), 2, 3, "default", Duration.ofMinutes(30));
 }

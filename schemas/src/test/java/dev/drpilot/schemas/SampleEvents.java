@@ -144,6 +144,7 @@ public final class SampleEvents {
                 new Sample<>(Topics.ALERTS, alert().getFingerprint(), alert()),
                 new Sample<>(Topics.FAILOVER_COMMANDS, "orders", failoverCommand()),
                 new Sample<>(Topics.ACTIONS, "inc-orders-20261124-031245", actionRecord()),
+                new Sample<>(Topics.FAILOVER_CONTROL, "pause/orders", actionRecord()),
                 new Sample<>(Topics.DEAD_LETTER, "orders".getBytes(), new byte[] {0x00, 0x01, 0x02}));
     }
 

@@ -43,6 +43,7 @@ public final class RunbookExecutor {
     private final AuditLog audit;
     private final StepFactory steps;
     private final Clock clock;
+    private final Optional<OperatorControls> controls;
     private final ExecutorService runner = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "failover-step");
         thread.setDaemon(true);
@@ -50,9 +51,15 @@ public final class RunbookExecutor {
     });
 
     public RunbookExecutor(AuditLog audit, StepFactory steps, Clock clock) {
+        this(audit, steps, clock, Optional.empty());
+    }
+
+    /** @param controls operators' pause and approvals; without them no cluster is paused and manual mode cannot be approved */
+    public RunbookExecutor(AuditLog audit, StepFactory steps, Clock clock, Optional<OperatorControls> controls) {
         this.audit = audit;
         this.steps = steps;
         this.clock = clock;
+        this.controls = controls;
     }
 
     /** How a command ended. */
@@ -78,11 +85,16 @@ public final class RunbookExecutor {
         Optional<NodeConfig> failed = Optional.ofNullable(command.getFailedNode()).flatMap(cluster::node);
         FailoverContext context = new FailoverContext(incident, cluster, failed, command.getDetectedAt(), command.getForce());
         boolean dryRun = command.getMode() == FailoverMode.DRY_RUN || cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.DRY_RUN;
+        Optional<ActionRecord> paused = controls.flatMap(c -> c.pause(cluster.name()));
+        if (paused.isPresent() && !command.getForce()) {
+            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, "paused: " + paused.get().getDetail()
+                    + " at " + paused.get().getStartedAt() + " (drpilot failover resume " + cluster.name() + ")", Map.of());
+        }
         if (!dryRun && (command.getMode() == FailoverMode.MANUAL || cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.MANUAL)) {
-            write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.STARTED, clock.instant(), null,
-                    "waiting for an operator's approval: drpilot failover approve " + incident, Map.of()));
-            log.warn("{} manual mode: waiting for approval", prefix);
-            return Outcome.AWAITING_APPROVAL;
+            Optional<Outcome> refused = awaitApproval(command, cluster, context, history, stopping, prefix);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
         }
         Optional<String> cooling = cooldown(cluster, incident);
         if (cooling.isPresent() && !command.getForce()) {
@@ -142,6 +154,51 @@ public final class RunbookExecutor {
         return finish(command, cluster, context, dryRun ? Outcome.DRY_RUN : Outcome.SUCCEEDED, ActionKind.FAILOVER_SUMMARY,
                 dryRun ? "dry-run: every step planned, nothing changed" : "failed over to " + context.chosenCandidate().map(NodeConfig::name).orElse("?"),
                 figures);
+    }
+
+    /**
+     * Manual mode: records the request once (the detectors raise it as a CRITICAL alert), then
+     * waits for an operator's approval, stopping with the actuator (the wait resumes at the next
+     * start) or refusing after {@code failover.approvalTimeout}. Empty: approved, go on.
+     */
+    private Optional<Outcome> awaitApproval(FailoverCommand command, ClusterConfig cluster, FailoverContext context,
+                                            List<ActionRecord> history, java.util.function.BooleanSupplier stopping, String prefix)
+            throws AuditLog.AuditException, Stopped {
+        String incident = command.getIncidentId();
+        Optional<ActionRecord> requested = history.stream()
+                .filter(record -> record.getKind() == ActionKind.FAILOVER_APPROVAL && record.getStatus() == ActionStatus.STARTED).findFirst();
+        if (history.stream().anyMatch(record -> record.getKind() == ActionKind.FAILOVER_APPROVAL && record.getStatus() == ActionStatus.SUCCEEDED)) {
+            return Optional.empty();
+        }
+        Instant since = requested.map(ActionRecord::getStartedAt).orElse(clock.instant());
+        if (requested.isEmpty()) {
+            write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.STARTED, since, null,
+                    "waiting for an operator's approval: drpilot failover approve " + incident, Map.of()));
+            log.warn("{} manual mode: waiting for approval (drpilot failover approve {})", prefix, incident);
+        }
+        Duration limit = cluster.failover().approvalTimeout();
+        while (true) {
+            Optional<ActionRecord> approval = controls.flatMap(c -> c.approval(incident));
+            if (approval.isPresent()) {
+                write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.SUCCEEDED, since, clock.instant(),
+                        approval.get().getDetail(), approval.get().getAttributes()));
+                log.info("{} {}", prefix, approval.get().getDetail());
+                return Optional.empty();
+            }
+            if (stopping.getAsBoolean()) {
+                throw new Stopped();
+            }
+            if (Duration.between(since, clock.instant()).compareTo(limit) > 0) {
+                return Optional.of(finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED,
+                        "no operator approved the failover within " + Durations.format(limit), Map.of()));
+            }
+            try {
+                Thread.sleep(1_000);   // an operator's approval is a remote event: there is nothing local to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+        }
     }
 
     private StepOutcome run(FailoverStep step, FailoverContext context, Duration timeout) throws Exception {

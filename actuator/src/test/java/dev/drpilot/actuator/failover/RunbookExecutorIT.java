@@ -55,20 +55,24 @@ class RunbookExecutorIT {
 
     /** The configuration of a harness cluster: node 2 preferred over node 3. */
     static DrpilotConfig config(String name, PostgresCluster pg, String failoverExtra) {
+        return ConfigLoader.parse(yaml(name, pg, failoverExtra), "it", env -> null);
+    }
+
+    static String yaml(String name, PostgresCluster pg, String failoverExtra) {
         StringBuilder nodes = new StringBuilder();
         for (PostgresNode node : pg.nodes()) {
             nodes.append("      - {name: ").append(node.name()).append(", host: ").append(node.host()).append(", port: ").append(node.port())
                     .append(", user: postgres")
                     .append(node == pg.primary() ? ", role: primary" : node == pg.replica(0) ? ", priority: 80" : ", priority: 40").append("}\n");
         }
-        return ConfigLoader.parse("""
+        return """
                 components: [{name: %1$s-db, kind: database}]
                 clusters:
                   %1$s:
                     component: %1$s-db
                     nodes:
                 %2$s    failover: {mode: auto%3$s}
-                """.formatted(name, nodes, failoverExtra), "it", env -> null);
+                """.formatted(name, nodes, failoverExtra);
     }
 
     static FailoverCommand command(String cluster, String incident, PostgresNode failed, FailoverMode mode, boolean force) {

@@ -176,6 +176,19 @@ public final class FailoverDrill implements AutoCloseable {
         return new Result(toWritable, promoted[0].name(), acked, lost, summary[0]);
     }
 
+    /**
+     * Freezes the primary (SIGSTOP: it holds its port but answers nothing, like a stalled host)
+     * for {@code blip}, then thaws it. The duration is the scenario, not a wait for something.
+     */
+    public void freezePrimaryFor(Duration blip) throws InterruptedException {
+        pg.primary().freeze();
+        try {
+            Thread.sleep(blip.toMillis());
+        } finally {
+            pg.primary().thaw();
+        }
+    }
+
     private static void write(PostgresNode primary, Set<Long> acknowledged, AtomicBoolean writing) {
         long next = 1;
         try (Connection connection = primary.connect(); Statement statement = connection.createStatement()) {

@@ -77,7 +77,7 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
 
     private static boolean isFailover(ActionRecord action) {
         return action.getKind() == ActionKind.FAILOVER_STEP || action.getKind() == ActionKind.FAILOVER_REFUSED
-                || action.getKind() == ActionKind.FAILOVER_SUMMARY;
+                || action.getKind() == ActionKind.FAILOVER_SUMMARY || action.getKind() == ActionKind.FAILOVER_APPROVAL;
     }
 
     private void onAction(ActionRecord action) {
@@ -93,6 +93,20 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
             track.issuedAt = action.getStartedAt();
         }
         Instant now = wallClock();
+        if (action.getKind() == ActionKind.FAILOVER_APPROVAL) {
+            failovers.put(incident, track);
+            AlertDraft waiting = awaiting(incident, track);
+            if (action.getStatus() == ActionStatus.STARTED) {
+                // A failover that waits for a person must reach one: paging, like any failover trouble.
+                book.fire(waiting, action.getStartedAt(), Severity.CRITICAL, now);
+            } else {
+                book.resolve(waiting, action.getFinishedAt() == null ? now : action.getFinishedAt(), now);
+            }
+            return;
+        }
+        if (action.getKind() == ActionKind.FAILOVER_SUMMARY || action.getKind() == ActionKind.FAILOVER_REFUSED) {
+            book.resolve(awaiting(incident, track), now, now);
+        }
         if (action.getKind() == ActionKind.FAILOVER_SUMMARY && action.getStatus() == ActionStatus.SUCCEEDED) {
             track.completedAt = action.getFinishedAt() == null ? now : action.getFinishedAt();
             failovers.put(incident, track);
@@ -155,6 +169,13 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
     private Track load(String incident) {
         Track track = failovers.get(incident);
         return track == null ? new Track() : track;
+    }
+
+    private static AlertDraft awaiting(String incident, Track track) {
+        return new AlertDraft(NAME, "FailoverAwaitingApproval", Alerts.identity("component", track.component, "cluster", track.cluster,
+                "incident", incident, "outcome", "awaiting-approval"), "Failover of " + track.cluster + " waits for an operator's approval",
+                "The primary of " + track.cluster + " is down and its failover is in manual mode: approve it with `drpilot failover approve "
+                        + incident + "`, or fail over by hand.", null, null, null, incident);
     }
 
     private static AlertDraft completed(String incident, Track track, String detail) {

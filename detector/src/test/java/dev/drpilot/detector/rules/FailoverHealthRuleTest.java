@@ -90,4 +90,22 @@ class FailoverHealthRuleTest {
         driver.advance(Duration.ofMinutes(10));
         assertThat(trouble()).extracting(alert -> alert.getLabels().get("alertname")).containsExactly("FailoverCompleted");
     }
+
+    @Test
+    void aFailoverWaitingForApprovalPagesUntilApproved() {
+        driver.command(FailoverCommand.newBuilder().setCommandId("orders-5/failover").setIncidentId("orders-5").setCluster("orders")
+                .setComponent("orders-db").setFailedNode("pg-1").setReason("test").setMode(FailoverMode.MANUAL)
+                .setDetectedAt(T0).setIssuedAt(T0).build());
+        driver.action(action("orders-5", "orders", ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.STARTED, T0.plusSeconds(1),
+                "waiting for an operator's approval"));
+        assertThat(trouble()).singleElement().satisfies(alert -> {
+            assertThat(alert.getLabels()).containsEntry("alertname", "FailoverAwaitingApproval");
+            assertThat(alert.getSeverity()).isEqualTo(dev.drpilot.events.Severity.CRITICAL);
+            assertThat(alert.getAnnotations().get("description")).contains("drpilot failover approve orders-5");
+        });
+        driver.action(action("orders-5", "orders", ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.SUCCEEDED, T0.plusSeconds(60),
+                "failover orders-5 approved by alice"));
+        assertThat(trouble()).extracting(alert -> alert.getLabels().get("alertname") + " " + alert.getStatus())
+                .containsExactly("FailoverAwaitingApproval RESOLVED");
+    }
 }

@@ -50,13 +50,20 @@ public final class Topics {
             "drpilot.actions", Serdes.String(), EventSerdes.ACTION_RECORD, PARTITIONS, CleanupPolicy.DELETE,
             Map.of("retention.ms", Long.toString(Duration.ofDays(365).toMillis())));
 
+    // Operators' standing instructions to the failover actuator — a cluster paused, an incident
+    // approved — keyed by what they are about ("pause/<cluster>", "approve/<incident>"), compacted:
+    // the newest instruction per key is kept for good, and the actuator reads the whole topic.
+    public static final Topic<String, ActionRecord> FAILOVER_CONTROL = new Topic<>(
+            "drpilot.failover.control", Serdes.String(), EventSerdes.ACTION_RECORD, 1, CleanupPolicy.COMPACT,
+            Map.of("retention.ms", "-1"));
+
     // Records no consumer could read or process, kept byte for byte (headers say where they came
     // from and why) so nothing is lost silently. One partition: volume is low and order helps triage.
     public static final Topic<byte[], byte[]> DEAD_LETTER = new Topic<>(
             "drpilot.deadletter", bytes(), bytes(), 1, CleanupPolicy.DELETE, QUARTER);
 
     private static final List<Topic<?, ?>> ALL = List.of(REPLICATION_OBSERVATIONS, BACKUP_OBSERVATIONS, HEALTH_OBSERVATIONS,
-            COLLECTOR_HEARTBEATS, ALERTS, FAILOVER_COMMANDS, ACTIONS, DEAD_LETTER);
+            COLLECTOR_HEARTBEATS, ALERTS, FAILOVER_COMMANDS, ACTIONS, FAILOVER_CONTROL, DEAD_LETTER);
 
     private Topics() {
     }
