@@ -71,7 +71,7 @@ public final class PrimaryDownRule extends RuleProcessor<Object> {
         String cluster = observation.getCluster();
         PrimaryWatch watch = load(cluster);
         String node = observation.getNode();
-        boolean claimsPrimary = observation.getOk() && observation.getRole() == NodeRole.PRIMARY;
+        boolean claimsPrimary = Claims.writablePrimary(observation);
         if (!node.equals(watch.primary)) {
             if (claimsPrimary && (watch.newest == null || !observation.getObservedAt().isBefore(watch.newest.minus(
                     plant.thresholds(observation.getComponent()).evidenceMaxAge())))) {

@@ -68,7 +68,10 @@ public final class SplitBrainRule extends RuleProcessor<HealthObservation> {
         if (previous != null && at.isBefore(previous.at())) {
             return;
         }
-        state.nodes.put(observation.getNode(), new Claim(observation.getOk(), observation.getRole(), at, observation.getSource().getVantage()));
+        // A read-only (fenced) primary is recorded as no claim: it takes no writes beside the new one.
+        NodeRole role = Claims.writablePrimary(observation) ? NodeRole.PRIMARY : observation.getOk() && observation.getRole() == NodeRole.PRIMARY
+                ? NodeRole.UNKNOWN : observation.getRole();
+        state.nodes.put(observation.getNode(), new Claim(observation.getOk(), role, at, observation.getSource().getVantage()));
         if (state.newest == null || at.isAfter(state.newest)) {
             state.newest = at;
         }

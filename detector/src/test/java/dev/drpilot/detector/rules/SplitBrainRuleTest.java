@@ -69,4 +69,14 @@ class SplitBrainRuleTest {
         node(40, "pg-2", NodeRole.PRIMARY);
         assertThat(splitBrain()).isEmpty();
     }
+
+    @Test
+    void aPrimaryFencedReadOnlyIsNoRival() {
+        node(0, "pg-1", NodeRole.PRIMARY);
+        dev.drpilot.events.HealthObservation fenced = postgres(4, "eu-1", "orders-db", "orders", "pg-1", NodeRole.PRIMARY);
+        fenced.setDetails(java.util.Map.of("readOnly", "true"));
+        driver.health("orders", fenced);
+        node(5, "pg-2", NodeRole.PRIMARY);
+        assertThat(splitBrain()).isEmpty();
+    }
 }

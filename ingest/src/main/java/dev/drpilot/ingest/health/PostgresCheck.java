@@ -9,7 +9,12 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
 
-/** Connect, {@code SELECT 1}, and {@code pg_is_in_recovery()}: alive, and in which role. */
+/**
+ * Connect, {@code SELECT 1}, and {@code pg_is_in_recovery()}: alive, and in which role. A primary
+ * fenced read-only by a failover ({@code default_transaction_read_only = on}) is reported with
+ * {@code readOnly=true} in the details: it answers as a primary but takes no writes, which the
+ * split-brain and primary-down rules must tell apart from a second writable primary.
+ */
 final class PostgresCheck implements HealthCheck {
     private final NodeConfig node;
     private final PostgresConnector connector;
@@ -27,10 +32,11 @@ final class PostgresCheck implements HealthCheck {
     @Override
     public ProbeOutcome check() throws Exception {
         try (Connection connection = connector.connect(node); Statement statement = connection.createStatement();
-             ResultSet result = statement.executeQuery("SELECT 1, pg_is_in_recovery(), current_setting('server_version')")) {
+             ResultSet result = statement.executeQuery("SELECT 1, pg_is_in_recovery(), current_setting('server_version'),"
+                     + " current_setting('default_transaction_read_only')")) {
             result.next();
             NodeRole role = result.getBoolean(2) ? NodeRole.REPLICA : NodeRole.PRIMARY;
-            return ProbeOutcome.ok(role, Map.of("server_version", result.getString(3)));
+            return ProbeOutcome.ok(role, Map.of("server_version", result.getString(3), "readOnly", Boolean.toString("on".equals(result.getString(4)))));
         }
     }
 }

@@ -125,7 +125,7 @@ class HealthProbesIT {
             assertThat(o.getRole()).isEqualTo(NodeRole.PRIMARY);
             assertThat(o.getKind()).isEqualTo(ProbeKind.POSTGRES);
             assertThat(o.getLatencyMillis()).isNotNull();
-            assertThat(o.getDetails()).containsKey("server_version");
+            assertThat(o.getDetails()).containsKey("server_version").containsEntry("readOnly", "false");
         });
         assertThat(latest("replica").getRole()).isEqualTo(NodeRole.REPLICA);
         assertThat(latest("api").getOk()).isTrue();
