@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 ConfigCommand.class,
                 EmitCommand.class,
                 FailoverCli.class,
+                SwitchoverCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {

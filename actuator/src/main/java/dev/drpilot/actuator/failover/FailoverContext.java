@@ -13,17 +13,35 @@ import java.util.Optional;
 public final class FailoverContext {
     private final String incidentId;
     private final ClusterConfig cluster;
-    private final Optional<NodeConfig> failedPrimary;
+    private Optional<NodeConfig> failedPrimary;
+    private final Optional<String> switchoverTarget;
     private final Instant detectedAt;
     private final boolean force;
     private NodeConfig candidate;
 
     public FailoverContext(String incidentId, ClusterConfig cluster, Optional<NodeConfig> failedPrimary, Instant detectedAt, boolean force) {
+        this(incidentId, cluster, failedPrimary, detectedAt, force, Optional.empty());
+    }
+
+    /** @param switchoverTarget for a planned switchover, the node an operator chose; the primary is then found, not failed */
+    public FailoverContext(String incidentId, ClusterConfig cluster, Optional<NodeConfig> failedPrimary, Instant detectedAt, boolean force,
+                           Optional<String> switchoverTarget) {
         this.incidentId = incidentId;
         this.cluster = cluster;
         this.failedPrimary = failedPrimary;
         this.detectedAt = detectedAt;
         this.force = force;
+        this.switchoverTarget = switchoverTarget;
+    }
+
+    /** The node an operator asked to switch over to; empty for a failover. */
+    public Optional<String> switchoverTarget() {
+        return switchoverTarget;
+    }
+
+    /** A switchover found the primary it replaces: it is fenced, caught up with, and left behind like a failed one. */
+    public void replacingPrimary(NodeConfig primary) {
+        this.failedPrimary = Optional.of(primary);
     }
 
     public String incidentId() {
@@ -34,7 +52,7 @@ public final class FailoverContext {
         return cluster;
     }
 
-    /** The primary found down; empty for a planned switchover from a healthy primary. */
+    /** The primary being replaced: found down (failover), or found by the check step (switchover). */
     public Optional<NodeConfig> failedPrimary() {
         return failedPrimary;
     }

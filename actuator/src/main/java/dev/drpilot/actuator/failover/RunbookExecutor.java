@@ -83,20 +83,28 @@ public final class RunbookExecutor {
             return Outcome.ALREADY_DONE;
         }
         Optional<NodeConfig> failed = Optional.ofNullable(command.getFailedNode()).flatMap(cluster::node);
-        FailoverContext context = new FailoverContext(incident, cluster, failed, command.getDetectedAt(), command.getForce());
-        boolean dryRun = command.getMode() == FailoverMode.DRY_RUN || cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.DRY_RUN;
-        Optional<ActionRecord> paused = controls.flatMap(c -> c.pause(cluster.name()));
+        boolean switchover = command.getMode() == FailoverMode.SWITCHOVER;
+        FailoverContext context = new FailoverContext(incident, cluster, failed, command.getDetectedAt(), command.getForce(),
+                switchover ? Optional.ofNullable(command.getTargetNode()) : Optional.empty());
+        if (switchover && command.getTargetNode() == null) {
+            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, "a switchover needs the node to switch to", Map.of());
+        }
+        boolean dryRun = command.getMode() == FailoverMode.DRY_RUN
+                || command.getMode() != FailoverMode.SWITCHOVER && cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.DRY_RUN;
+        // An operator's own switchover is neither paused nor held back by the cooldown or manual mode.
+        Optional<ActionRecord> paused = switchover ? Optional.empty() : controls.flatMap(c -> c.pause(cluster.name()));
         if (paused.isPresent() && !command.getForce()) {
             return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, "paused: " + paused.get().getDetail()
                     + " at " + paused.get().getStartedAt() + " (drpilot failover resume " + cluster.name() + ")", Map.of());
         }
-        if (!dryRun && (command.getMode() == FailoverMode.MANUAL || cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.MANUAL)) {
+        if (!dryRun && !switchover && (command.getMode() == FailoverMode.MANUAL
+                || cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.MANUAL)) {
             Optional<Outcome> refused = awaitApproval(command, cluster, context, history, stopping, prefix);
             if (refused.isPresent()) {
                 return refused.get();
             }
         }
-        Optional<String> cooling = cooldown(cluster, incident);
+        Optional<String> cooling = switchover ? Optional.empty() : cooldown(cluster, incident);
         if (cooling.isPresent() && !command.getForce()) {
             return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, "cooldown: " + cooling.get(), Map.of());
         }
@@ -220,6 +228,9 @@ public final class RunbookExecutor {
     private static void restore(FailoverContext context, ClusterConfig cluster, ActionRecord record, Map<String, String> figures) {
         figures.putAll(record.getAttributes());
         Optional.ofNullable(record.getAttributes().get("candidate")).flatMap(cluster::node).ifPresent(context::chooseCandidate);
+        if (context.failedPrimary().isEmpty()) {
+            Optional.ofNullable(record.getAttributes().get("oldPrimary")).flatMap(cluster::node).ifPresent(context::replacingPrimary);
+        }
         if (!record.getAttributes().containsKey("writableAt") && record.getActionId().endsWith("-promote") && record.getFinishedAt() != null) {
             figures.put("writableAt", record.getFinishedAt().toString());
         }

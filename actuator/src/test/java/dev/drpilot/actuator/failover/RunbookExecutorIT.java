@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -232,6 +233,41 @@ class RunbookExecutorIT {
             assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5)))
                     .filteredOn(r -> r.getKind() == ActionKind.FAILOVER_REFUSED).singleElement()
                     .satisfies(refusal -> assertThat(refusal.getDetail()).contains("answers drpilot's own check as primary"));
+        }
+    }
+
+    @Test
+    void aSwitchoverFencesTheHealthyPrimaryCatchesUpAndPromotesTheChosenReplicaWithoutLosingARow() throws Exception {
+        String name = TestNames.unique("fo-switch");
+        try (PostgresCluster pg = PostgresCluster.start(name, 2); AuditLog audit = audit()) {
+            DrpilotConfig config = config(name, pg, "");
+            pg.primary().writeRows(20_000);
+            PostgresNode target = pg.replica(1);   // priority 40: the operator's choice wins over priority
+            Instant now = Instant.now();
+            FailoverCommand command = FailoverCommand.newBuilder().setCommandId(name + "-sw/switchover").setIncidentId(name + "-sw")
+                    .setCluster(name).setComponent(name + "-db").setReason("maintenance").setMode(FailoverMode.SWITCHOVER)
+                    .setTargetNode(target.name()).setDetectedAt(now).setIssuedAt(now).build();
+
+            assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
+                    .isEqualTo(RunbookExecutor.Outcome.SUCCEEDED);
+
+            assertThat(inRecovery(target)).isFalse();
+            assertThat(count(target)).as("every row the old primary acknowledged").isEqualTo(count(pg.primary()));
+            assertThatThrownBy(() -> pg.primary().execute("INSERT INTO drpilot_load (payload) VALUES ('late')"))
+                    .as("the old primary is fenced read-only").hasMessageContaining("read-only");
+            await("the other replica streams from the new primary").atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(senderPort(pg.replica(0))).isEqualTo("streaming:" + target.port()));
+            ActionRecord summary = audit.incident(command.getIncidentId(), now.minusSeconds(5)).stream()
+                    .filter(record -> record.getKind() == ActionKind.FAILOVER_SUMMARY).findFirst().orElseThrow();
+            assertThat(summary.getAttributes()).containsEntry("oldPrimary", pg.primary().name()).containsEntry("newPrimary", target.name());
+        }
+    }
+
+    static long count(PostgresNode node) throws Exception {
+        try (Connection connection = node.connect(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM drpilot_load")) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 }

@@ -55,6 +55,9 @@ public final class PostgresCheckStep implements FailoverStep {
 
     @Override
     public StepOutcome run(FailoverContext context, Duration timeout) throws Exception {
+        if (context.switchoverTarget().isPresent()) {
+            return switchover(context, context.switchoverTarget().get());
+        }
         Optional<NodeConfig> old = context.failedPrimary();
         if (old.isPresent()) {
             Optional<PostgresAdmin.NodeState> oldState = admin.state(old.get());
@@ -106,6 +109,35 @@ public final class PostgresCheckStep implements FailoverStep {
         attributes.put("forced", Boolean.toString(context.force() && !chosen.withinBound));
         return new StepOutcome("chose " + chosen.state.node().name() + (context.force() && !chosen.withinBound ? " (forced beyond the lag bound)" : "")
                 + " among: " + table, attributes);
+    }
+
+    /**
+     * A planned switchover: the operator's target must answer as a replica (or already be the
+     * primary); the current primary is found and left to the fence step. No lag bound: the promote
+     * step waits for the target to replay everything the fenced primary wrote.
+     */
+    private StepOutcome switchover(FailoverContext context, String target) throws Exception {
+        NodeConfig node = context.cluster().node(target)
+                .orElseThrow(() -> new FailoverRefusedException("no node named " + target + " in cluster " + context.cluster().name()));
+        if (!node.mayBePromoted() && !context.force()) {
+            throw new FailoverRefusedException(target + " is tagged nofailover (an operator may force it)");
+        }
+        Optional<PostgresAdmin.NodeState> targetState = admin.state(node);
+        if (targetState.isEmpty()) {
+            throw new FailoverRefusedException("switchover target " + target + " does not answer");
+        }
+        context.chooseCandidate(node);
+        if (!targetState.get().inRecovery()) {
+            return new StepOutcome(target + " is already primary", Map.of("candidate", target, "switchover", "true", "dataLossBytes", "0"));
+        }
+        for (NodeConfig other : context.cluster().nodes()) {
+            if (!other.name().equals(target) && admin.state(other).filter(state -> !state.inRecovery()).isPresent()) {
+                context.replacingPrimary(other);
+            }
+        }
+        String from = context.failedPrimary().map(NodeConfig::name).orElse("(no primary answers)");
+        return new StepOutcome("switchover from " + from + " to " + target,
+                Map.of("candidate", target, "switchover", "true", "oldPrimary", from, "dataLossBytes", "0"));
     }
 
     private Assessed assess(PostgresAdmin.NodeState state, long reference, FailoverContext context) {

@@ -49,6 +49,7 @@ public final class PostgresPromoteStep implements FailoverStep {
     @Override
     public StepOutcome run(FailoverContext context, Duration timeout) throws Exception {
         NodeConfig candidate = context.candidate();
+        Optional<Long> caughtUp = context.switchoverTarget().isPresent() ? catchUp(context, candidate, timeout) : Optional.empty();
         int waitSeconds = (int) Math.max(1, timeout.toSeconds() - 2);
         try (Connection connection = admin.connect(candidate, timeout); Statement statement = connection.createStatement()) {
             // A replica whose replay is paused only gets here when an operator forced it: promotion
@@ -63,7 +64,34 @@ public final class PostgresPromoteStep implements FailoverStep {
         } catch (SQLException e) {
             throw new StepFailedException("pg_promote() on " + candidate.name() + " failed: " + e.getMessage(), e);
         }
-        return writable(candidate, timeout, "promoted " + candidate.name());
+        StepOutcome promoted = writable(candidate, timeout, "promoted " + candidate.name());
+        return caughtUp.map(lsn -> new StepOutcome(promoted.detail() + " after replaying up to the old primary's last WAL position " + lsn,
+                java.util.stream.Stream.concat(promoted.attributes().entrySet().stream(), Map.of("caughtUpLsn", Long.toString(lsn)).entrySet().stream())
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))).orElse(promoted);
+    }
+
+    /**
+     * A switchover loses nothing: with the old primary fenced (read-only, sessions ended), its WAL
+     * position stops moving; the target is promoted only once it has replayed up to there.
+     */
+    private Optional<Long> catchUp(FailoverContext context, NodeConfig candidate, Duration timeout) throws Exception {
+        Optional<PostgresAdmin.NodeState> old = context.failedPrimary().flatMap(admin::state);
+        if (old.isEmpty() || old.get().inRecovery()) {
+            return Optional.empty();
+        }
+        long target = old.get().replayLsn();
+        java.time.Instant deadline = clock.instant().plus(timeout.dividedBy(2));
+        while (true) {
+            Optional<PostgresAdmin.NodeState> state = admin.state(candidate);
+            if (state.isPresent() && state.get().replayLsn() >= target) {
+                return Optional.of(target);
+            }
+            if (clock.instant().isAfter(deadline)) {
+                throw new StepFailedException(candidate.name() + " did not replay up to the old primary's position " + target + " within "
+                        + timeout.dividedBy(2).toSeconds() + " s (at " + state.map(s -> Long.toString(s.replayLsn())).orElse("?") + ")");
+            }
+            Thread.sleep(100);   // replay progress is a remote server's state: polled
+        }
     }
 
     /** Confirms the node takes writes; the outcome carries {@code writableAt}. */
