@@ -67,8 +67,12 @@ class ActCommandIT {
         String cluster = TestNames.unique("act-cluster");
         Path config = Files.writeString(work.resolve("drpilot.yaml"), """
                 receivers:
-                  - {name: %s, type: webhook, url: "http://127.0.0.1:%d/alerts"}
-                """.formatted(receiver, hook.port()));
+                  - {name: %1$s, type: webhook, url: "http://127.0.0.1:%2$d/alerts"}
+                # Only this test's alerts: the shared test broker holds other tests' alerts, and a new
+                # receiver starts an hour back.
+                routes:
+                  - {match: {component: [%3$s-db]}, receivers: [%1$s]}
+                """.formatted(receiver, hook.port(), cluster));
         Path log = work.resolve("act.log");
         process = new ProcessBuilder(LAUNCHER.toString(), "act", "--config", config.toString(), "--bootstrap-servers", broker.bootstrapServers(),
                 "--metrics-listen", "127.0.0.1:0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -86,7 +90,7 @@ class ActCommandIT {
                 });
 
         Alert alert = Alert.newBuilder().setFingerprint("replication-lag/cluster=" + cluster).setRule("replication-lag")
-                .setStatus(AlertStatus.FIRING).setSeverity(Severity.WARNING).setComponent("orders-db").setCluster(cluster)
+                .setStatus(AlertStatus.FIRING).setSeverity(Severity.WARNING).setComponent(cluster + "-db").setCluster(cluster)
                 .setLabels(Map.of("alertname", "ReplicationLag")).setAnnotations(Map.of("summary", "lag on " + cluster))
                 .setValue(75.0).setThreshold(60.0).setUnit("seconds").setStartsAt(Instant.now()).setEmittedAt(Instant.now()).build();
         try (KafkaProducer<String, Alert> producer = KafkaTestClients.producer(broker, new StringSerializer(), Topics.ALERTS.valueSerde().serializer())) {

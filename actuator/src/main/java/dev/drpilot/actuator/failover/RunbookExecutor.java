@@ -91,6 +91,15 @@ public final class RunbookExecutor {
         }
         boolean dryRun = command.getMode() == FailoverMode.DRY_RUN
                 || command.getMode() != FailoverMode.SWITCHOVER && cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.DRY_RUN;
+        // A command nobody acted on for longer than the cooldown (an actuator that was down, a new
+        // deployment reading the topic from its start) is about an outage that may be long over:
+        // failing over now could replace a healthy primary. A runbook already under way is finished.
+        Duration age = Duration.between(command.getIssuedAt(), clock.instant());
+        if (history.isEmpty() && age.compareTo(cluster.failover().cooldown()) > 0) {
+            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, "stale: the command was issued at "
+                    + command.getIssuedAt() + ", more than " + Durations.format(cluster.failover().cooldown())
+                    + " ago, and never acted on; check the cluster and fail over by hand (drpilot switchover) if it still needs it", Map.of());
+        }
         // An operator's own switchover is neither paused nor held back by the cooldown or manual mode.
         Optional<ActionRecord> paused = switchover ? Optional.empty() : controls.flatMap(c -> c.pause(cluster.name()));
         if (paused.isPresent() && !command.getForce()) {

@@ -222,6 +222,23 @@ class RunbookExecutorIT {
     }
 
     @Test
+    void aCommandNobodyActedOnForLongerThanTheCooldownIsRefusedAsStale() throws Exception {
+        String name = TestNames.unique("fo-stale");
+        try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = audit()) {
+            DrpilotConfig config = config(name, pg, ", cooldown: 10m");
+            pg.primary().kill();
+            Instant old = Instant.now().minus(Duration.ofMinutes(11)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            FailoverCommand command = FailoverCommand.newBuilder(command(name, name + "-old", pg.primary(), FailoverMode.AUTO, false))
+                    .setIssuedAt(old).setDetectedAt(old).build();
+            assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
+                    .isEqualTo(RunbookExecutor.Outcome.REFUSED);
+            assertThat(inRecovery(pg.replica(0))).isTrue();
+            assertThat(audit.incident(command.getIncidentId(), old.minusSeconds(5))).singleElement()
+                    .satisfies(refusal -> assertThat(refusal.getDetail()).startsWith("stale: the command was issued at " + old));
+        }
+    }
+
+    @Test
     void aPrimaryThatAnswersTheActuatorsOwnCheckIsNotFailedOver() throws Exception {
         String name = TestNames.unique("fo-alive");
         try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = audit()) {
