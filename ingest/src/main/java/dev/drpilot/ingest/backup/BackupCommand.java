@@ -54,7 +54,8 @@ final class BackupCommand {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 // What it said before it hung is often the reason (a stalled connection); the pipe closes with the process.
-                return new Result(true, -1, "", stderr.completeOnTimeout("", 2, TimeUnit.SECONDS).join());
+                // Killing it may close the pipe under the reader: then there is no partial output to report.
+                return new Result(true, -1, "", stderr.exceptionally(error -> "").completeOnTimeout("", 2, TimeUnit.SECONDS).join());
             }
             return new Result(false, process.exitValue(), stdout.get(5, TimeUnit.SECONDS), stderr.get(5, TimeUnit.SECONDS));
         } catch (InterruptedException e) {
@@ -62,7 +63,8 @@ final class BackupCommand {
             Thread.currentThread().interrupt();
             return new Result(true, -1, "", "interrupted");
         } catch (Exception e) {
-            return new Result(false, process.exitValue(), "", "cannot read the command's output: " + e);
+            // The process has exited here (waitFor returned true), so its exit code is there to read.
+            return new Result(false, process.isAlive() ? -1 : process.exitValue(), "", "cannot read the command's output: " + e);
         }
     }
 
