@@ -1,0 +1,20 @@
+package dev.drpilot.k8s;
+
+/** Names the manifests agree on, in one place for the tests. */
+final class Layout {
+    static final String NAMESPACE = "drpilot";
+    /** Where the application drpilot repoints runs. */
+    static final String APP_NAMESPACE = "orders";
+    static final String CONFIG_MAP = "drpilot-config";
+    static final String CONFIG_KEY = "drpilot.yaml";
+    static final String CONFIG_PATH = "/etc/drpilot/drpilot.yaml";
+    static final String SECRET = "drpilot-secrets";
+    static final String SECRET_DIR = "/var/run/secrets/drpilot";
+    static final String ACTUATOR = "drpilot-actuator";
+    static final String INGEST = "drpilot-ingest";
+    static final String DETECTOR = "drpilot-detector";
+    static final String KAFKA = "drpilot";
+
+    private Layout() {
+    }
+}
