@@ -71,7 +71,7 @@ class KafkaManifestsTest {
             assertThat(manifest.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo(Layout.KAFKA);
             assertThat(manifest.path("spec").path("partitions").asInt()).as("%s partitions", topic.name()).isEqualTo(topic.defaultPartitions());
             Map<String, String> config = new TreeMap<>();
-            manifest.path("spec").path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            manifest.path("spec").path("config").properties().forEach(e -> config.put(e.getKey(), e.getValue().asText()));
             assertThat(config).as("%s config", topic.name()).isEqualTo(topic.topicConfigs());
         }
     }

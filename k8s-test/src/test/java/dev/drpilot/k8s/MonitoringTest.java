@@ -46,8 +46,8 @@ class MonitoringTest {
         JsonNode spec = Manifests.docs("ServiceMonitor").get(0).tree().path("spec");
         Service metrics = Manifests.one(Service.class, METRICS_SERVICE);
         Map<String, String> labels = metrics.getMetadata().getLabels();
-        spec.path("selector").path("matchLabels").fields()
-                .forEachRemaining(e -> assertThat(labels).as("labels of %s", METRICS_SERVICE).containsEntry(e.getKey(), e.getValue().asText()));
+        spec.path("selector").path("matchLabels").properties()
+                .forEach(e -> assertThat(labels).as("labels of %s", METRICS_SERVICE).containsEntry(e.getKey(), e.getValue().asText()));
         assertThat(spec.path("selector").path("matchLabels")).isNotEmpty();
         assertThat(spec.path("namespaceSelector").path("matchNames").toString()).contains(metrics.getMetadata().getNamespace());
         assertThat(spec.path("endpoints")).isNotEmpty().allSatisfy(endpoint -> {

@@ -91,7 +91,7 @@ class NetworkPolicyTest {
                 boolean admitted = false;
                 for (JsonNode peer : peers) {
                     Map<String, String> wanted = new HashMap<>();
-                    peer.path("podSelector").path("matchLabels").fields().forEachRemaining(e -> wanted.put(e.getKey(), e.getValue().asText()));
+                    peer.path("podSelector").path("matchLabels").properties().forEach(e -> wanted.put(e.getKey(), e.getValue().asText()));
                     admitted |= !wanted.isEmpty() && labels.entrySet().containsAll(wanted.entrySet());
                 }
                 assertThat(admitted).as("%s reaches listener %s", deployment.getMetadata().getName(), listener.path("name").asText()).isTrue();
