@@ -29,7 +29,7 @@ import java.util.function.Function;
 
 /**
  * The state of the plant as Prometheus sees it, from the observation and action topics: replication
- * lag per replica, recovery point age and last good backup per component, the RTO and RPO targets
+ * lag per replica, recovery point age and the last good and failed backup per component, the RTO and RPO targets
  * of the configuration, and failovers with their recovery times.
  *
  * <p>Replication figures are the newest observation of each replica. A replica not observed for
@@ -51,6 +51,7 @@ public final class PlantMetrics {
     private final Map<Replica, ReplicationObservation> replicas = new ConcurrentHashMap<>();
     private final Map<String, Instant> recoveryPoints = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastGoodBackups = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastFailedBackups = new ConcurrentHashMap<>();
     private final Counter failovers;
     private final Histogram failoverDuration;
     private final Counter unreadable;
@@ -77,6 +78,11 @@ public final class PlantMetrics {
                 .help("When the newest successful backup of a component finished, Unix time")
                 .labelNames("component")
                 .callback(callback -> lastGoodBackups.forEach((component, at) -> callback.call(at.toEpochMilli() / 1000.0, component)))
+                .register(registry);
+        GaugeWithCallback.builder().name("drpilot_last_failed_backup_timestamp_seconds")
+                .help("When the newest failed backup of a component was reported, Unix time; a failure newer than the last success is unresolved")
+                .labelNames("component")
+                .callback(callback -> lastFailedBackups.forEach((component, at) -> callback.call(at.toEpochMilli() / 1000.0, component)))
                 .register(registry);
         targets(registry, config.components());
         failovers = Counter.builder().name("drpilot_failovers_total")
@@ -155,6 +161,9 @@ public final class PlantMetrics {
             // A success report without a finish time (e.g. a job that only says "done") finished by the time it was observed.
             Instant finished = Objects.requireNonNullElse(observation.getFinishedAt(), observation.getObservedAt());
             lastGoodBackups.merge(component, finished, PlantMetrics::newer);
+        } else if (observation.getStatus() == BackupStatus.FAILED) {
+            Instant failed = Objects.requireNonNullElse(observation.getFinishedAt(), observation.getObservedAt());
+            lastFailedBackups.merge(component, failed, PlantMetrics::newer);
         }
     }
 

@@ -100,7 +100,7 @@ class PlantMetricsTest {
     }
 
     @Test
-    void recoveryPointAgeGrowsWithTheClockAndLastGoodBackupIgnoresFailures() throws Exception {
+    void recoveryPointAgeGrowsWithTheClockAndFailuresAreKeptApartFromSuccesses() throws Exception {
         Instant goodBackup = T0.minus(Duration.ofHours(6));
         Instant newestWal = T0.minusSeconds(90);
         metrics.accept(backup(BackupStatus.SUCCEEDED, goodBackup, goodBackup, T0.minusSeconds(120)));
@@ -111,6 +111,7 @@ class PlantMetricsTest {
         MetricsScrape scrape = scrape();
         assertThat(scrape.value("drpilot_recovery_point_age_seconds", ORDERS_DB)).hasValue(90.0);
         assertThat(scrape.value("drpilot_last_successful_backup_timestamp_seconds", ORDERS_DB)).hasValue(goodBackup.getEpochSecond());
+        assertThat(scrape.value("drpilot_last_failed_backup_timestamp_seconds", ORDERS_DB)).hasValue(T0.minusSeconds(30).getEpochSecond());
 
         clock.set(T0.plusSeconds(100));
         assertThat(scrape().value("drpilot_recovery_point_age_seconds", ORDERS_DB)).hasValue(190.0);
@@ -122,6 +123,7 @@ class PlantMetricsTest {
 
         assertThat(scrape().value("drpilot_last_successful_backup_timestamp_seconds", ORDERS_DB)).hasValue(T0.minusSeconds(30).getEpochSecond());
         assertThat(scrape().value("drpilot_recovery_point_age_seconds", ORDERS_DB)).isEmpty();
+        assertThat(scrape().value("drpilot_last_failed_backup_timestamp_seconds", ORDERS_DB)).isEmpty();
     }
 
     @Test
