@@ -13,6 +13,9 @@ import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupStatus;
 import dev.drpilot.events.Severity;
 import dev.drpilot.testkit.EmbeddedKafkaExtension;
+import dev.drpilot.testkit.TestNames;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,7 +24,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -138,6 +143,31 @@ class MetricsEndpointIT {
             kafka.sendReplication(TestObservations.lag("pg-2", 2.0, 512L, Instant.now()));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(MetricsScrape.of(actuator.metricsPort())
                     .value("drpilot_replication_lag_seconds", Map.of("node", "pg-2"))).hasValue(2.0));
+        }
+    }
+
+    @Test
+    void observationTopicsCreatedAfterTheStartAreStillRead(EmbeddedKafkaBroker broker) throws Exception {
+        DrpilotConfig config = ConfigLoader.parse("components: [{name: orders-db, kind: database}]", "it", name -> null);
+        ActuatorKafka kafka = ActuatorKafka.create(broker);
+        // The broker creates no topic on demand: these do not exist until the test creates them.
+        ActuatorKafka late = new ActuatorKafka(broker, kafka.alerts(), kafka.actions(), kafka.deadLetter(), TestNames.unique("it-late-replication"),
+                TestNames.unique("it-late-backup"), kafka.groupPrefix());
+        try (ActuatorService actuator = new ActuatorService(config, broker.clientProperties(), Clock.systemUTC(),
+                late.options().withMetrics("127.0.0.1", 0)).start();
+             Admin admin = Admin.create(broker.clientProperties())) {
+            assertThat(MetricsScrape.of(actuator.metricsPort()).value("drpilot_replication_lag_seconds", Map.of())).isEmpty();
+            admin.createTopics(List.of(new NewTopic(late.replication(), 2, (short) 1), new NewTopic(late.backup(), 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+            Instant now = Instant.now();
+            late.sendReplication(TestObservations.lag("pg-2", 7.0, 70L, now));
+            late.sendBackup(TestObservations.backup(BackupStatus.SUCCEEDED, now.minusSeconds(5), now.minusSeconds(5), now));
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                MetricsScrape metrics = MetricsScrape.of(actuator.metricsPort());
+                assertThat(metrics.value("drpilot_replication_lag_seconds", Map.of("node", "pg-2"))).hasValue(7.0);
+                assertThat(metrics.value("drpilot_last_successful_backup_timestamp_seconds", Map.of("component", "orders-db"))).isPresent();
+            });
         }
     }
 }
