@@ -144,14 +144,15 @@ public final class PlantMetricsFeed implements AutoCloseable {
                 fromTime.put(partition, startedAt.toEpochMilli());
             }
         }
-        Map<TopicPartition, OffsetAndTimestamp> offsets = fromTime.isEmpty() ? Map.of() : new HashMap<>(consumer.offsetsForTimes(fromTime));
-        for (TopicPartition partition : fromTime.keySet()) {
-            OffsetAndTimestamp offset = offsets.get(partition);
-            if (offset == null) {
+        if (!fromTime.isEmpty()) {
+            // The ends are fetched before the search by time, and sought to as numbers: seekToEnd() would be resolved only at
+            // the next poll, and a record written in between (a failover summary just after start) would be skipped.
+            Map<TopicPartition, Long> ends = consumer.endOffsets(fromTime.keySet());
+            Map<TopicPartition, OffsetAndTimestamp> offsets = new HashMap<>(consumer.offsetsForTimes(fromTime));
+            for (TopicPartition partition : fromTime.keySet()) {
+                OffsetAndTimestamp offset = offsets.get(partition);
                 // Nothing that recent: only what comes from now on.
-                consumer.seekToEnd(List.of(partition));
-            } else {
-                consumer.seek(partition, offset.offset());
+                consumer.seek(partition, offset == null ? ends.get(partition) : offset.offset());
             }
         }
         log.info("plant metrics feed reads {} partition(s){}", assigned.size(), missing.isEmpty() ? "" : "; waiting for topics " + missing);
