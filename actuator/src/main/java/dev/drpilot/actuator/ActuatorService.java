@@ -6,6 +6,8 @@ import dev.drpilot.actuator.delivery.ReceiverWorker;
 import dev.drpilot.actuator.metrics.AlertMetricsFeed;
 import dev.drpilot.actuator.metrics.DeliveryMetrics;
 import dev.drpilot.actuator.metrics.FiringAlerts;
+import dev.drpilot.actuator.metrics.PlantMetrics;
+import dev.drpilot.actuator.metrics.PlantMetricsFeed;
 import dev.drpilot.actuator.receivers.AlertSinks;
 import dev.drpilot.actuator.routing.AlertRouter;
 import dev.drpilot.config.DrpilotConfig;
@@ -45,13 +47,15 @@ import java.util.function.Supplier;
 /**
  * The actuators' process for alerts: one {@link ReceiverWorker} per routed receiver (each its own
  * consumer group on {@code drpilot.alerts}), the delivery audit on {@code drpilot.actions}, and
- * Prometheus {@code /metrics} (JVM, deliveries, firing alerts).
+ * Prometheus {@code /metrics} (JVM, deliveries, firing alerts, and the plant: replication lag,
+ * recovery points, backups, RTO/RPO targets, failovers).
  */
 public final class ActuatorService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ActuatorService.class);
 
     /** The topics the actuator reads and writes. */
-    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.DEAD_LETTER);
+    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.DEAD_LETTER,
+            Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS);
 
     private final DrpilotConfig config;
     private final Map<String, Object> kafka;
@@ -74,6 +78,7 @@ public final class ActuatorService implements AutoCloseable {
             JvmMetrics.builder().register(registry);
             DeliveryMetrics deliveryMetrics = new DeliveryMetrics(registry);
             FiringAlerts firing = new FiringAlerts(registry);
+            PlantMetrics plant = new PlantMetrics(registry, config, clock);
             startMetricsServer();
 
             Producer<byte[], byte[]> producer = producer();
@@ -82,6 +87,9 @@ public final class ActuatorService implements AutoCloseable {
                     options.deadLetterTopic());
             started.push(new AlertMetricsFeed(consumer(Optional.empty()), options.alertsTopic(), Topics.ALERTS.valueSerde().deserializer(),
                     firing).start());
+            PlantMetricsFeed.Sources sources = new PlantMetricsFeed.Sources(options.replicationTopic(), options.backupTopic(),
+                    options.actionsTopic());
+            started.push(new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, clock, plant.longestStale()).start());
 
             AlertRouter router = new AlertRouter(config.routes());
             Set<String> routed = router.routedReceivers();

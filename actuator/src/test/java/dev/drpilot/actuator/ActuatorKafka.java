@@ -4,6 +4,8 @@ import dev.drpilot.actuator.delivery.RetryPolicy;
 import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.Alert;
+import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.schemas.topic.Topics;
 import dev.drpilot.testkit.KafkaTestClients;
 import dev.drpilot.testkit.TestNames;
@@ -25,21 +27,25 @@ import java.util.concurrent.TimeUnit;
  * The actuator's topics for one test on the shared broker: its own alerts, actions and dead-letter
  * topics and its own consumer groups, so tests never see each other's records.
  */
-public record ActuatorKafka(EmbeddedKafkaBroker broker, String alerts, String actions, String deadLetter, String groupPrefix) {
+public record ActuatorKafka(EmbeddedKafkaBroker broker, String alerts, String actions, String deadLetter, String replication, String backup,
+                            String groupPrefix) {
 
     public static ActuatorKafka create(EmbeddedKafkaBroker broker) throws Exception {
         ActuatorKafka kafka = new ActuatorKafka(broker, TestNames.unique("it-alerts"), TestNames.unique("it-actions"),
-                TestNames.unique("it-deadletter"), TestNames.unique("it-receiver") + "-");
+                TestNames.unique("it-deadletter"), TestNames.unique("it-replication"), TestNames.unique("it-backup"),
+                TestNames.unique("it-receiver") + "-");
         try (Admin admin = Admin.create(broker.clientProperties())) {
             admin.createTopics(List.of(new NewTopic(kafka.alerts, 3, (short) 1), new NewTopic(kafka.actions, 1, (short) 1),
-                    new NewTopic(kafka.deadLetter, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                    new NewTopic(kafka.deadLetter, 1, (short) 1), new NewTopic(kafka.replication, 3, (short) 1),
+                    new NewTopic(kafka.backup, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
         return kafka;
     }
 
     /** Fast retries for tests, the metrics endpoint off unless a test turns it on. */
     public ActuatorOptions options() {
-        return ActuatorOptions.defaults().withMetrics("127.0.0.1", -1).withTopics(alerts, actions, deadLetter).withGroupIdPrefix(groupPrefix)
+        return ActuatorOptions.defaults().withMetrics("127.0.0.1", -1).withTopics(alerts, actions, deadLetter)
+                .withObservationTopics(replication, backup).withGroupIdPrefix(groupPrefix)
                 .withRetryPolicy(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMinutes(2)))
                 .withHttpTimeout(Duration.ofSeconds(5));
     }
@@ -53,11 +59,46 @@ public record ActuatorKafka(EmbeddedKafkaBroker broker, String alerts, String ac
         }
     }
 
+    /** Writes replication observations keyed by cluster, as the collectors do. */
+    public void sendReplication(ReplicationObservation... observations) throws Exception {
+        try (KafkaProducer<String, ReplicationObservation> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                Topics.REPLICATION_OBSERVATIONS.valueSerde().serializer())) {
+            for (ReplicationObservation observation : observations) {
+                producer.send(new ProducerRecord<>(replication, observation.getCluster(), observation)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Writes backup observations keyed by cluster, as the collectors do. */
+    public void sendBackup(BackupObservation... observations) throws Exception {
+        try (KafkaProducer<String, BackupObservation> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                Topics.BACKUP_OBSERVATIONS.valueSerde().serializer())) {
+            for (BackupObservation observation : observations) {
+                producer.send(new ProducerRecord<>(backup, observation.getCluster(), observation)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Writes action records keyed by incident, as the runbook executor does. */
+    public void sendAction(ActionRecord... records) throws Exception {
+        try (KafkaProducer<String, ActionRecord> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                Topics.ACTIONS.valueSerde().serializer())) {
+            for (ActionRecord record : records) {
+                producer.send(new ProducerRecord<>(actions, record.getIncidentId(), record)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Writes bytes to {@code topic} that are no event at all, as a broken or foreign producer might. */
+    public void sendRaw(String topic, String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(broker, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** Writes bytes that are not an alert, as a broken or foreign producer might. */
     public void sendRaw(String key, byte[] value) throws Exception {
-        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(broker, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(alerts, key, value)).get(30, TimeUnit.SECONDS);
-        }
+        sendRaw(alerts, key, value);
     }
 
     public List<ConsumerRecord<byte[], byte[]>> deadLetters() {

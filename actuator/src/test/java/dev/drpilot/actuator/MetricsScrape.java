@@ -1,10 +1,15 @@
 package dev.drpilot.actuator;
 
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,6 +29,13 @@ public record MetricsScrape(String text) {
             throw new IOException("/metrics answered " + response.statusCode());
         }
         return new MetricsScrape(response.body());
+    }
+
+    /** What a scrape of this registry would return, without an HTTP server: for unit tests. */
+    public static MetricsScrape of(PrometheusRegistry registry) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        return new MetricsScrape(out.toString(StandardCharsets.UTF_8));
     }
 
     /** The value of the sample with this name whose labels include {@code labels}; empty when there is none. */

@@ -9,16 +9,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The alerts firing right now, as gauges: how many per rule and severity, and the replication lag
- * the {@code replication-lag} alerts carry. Fed every alert, whatever the routes say.
+ * The alerts firing right now, as gauges: how many per rule and severity. Fed every alert, whatever
+ * the routes say. (Replication lag itself comes from the observations, {@link PlantMetrics}: one
+ * metric name, one meaning, whether or not an alert fires.)
  */
 public final class FiringAlerts {
-    static final String REPLICATION_LAG_RULE = "replication-lag";
-
     private final Map<String, Alert> firing = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;
 
@@ -26,14 +24,6 @@ public final class FiringAlerts {
         GaugeWithCallback.builder().name("drpilot_alerts_firing")
                 .help("Alerts firing now, by rule and severity").labelNames("rule", "severity")
                 .callback(callback -> countByRuleAndSeverity().forEach((key, count) -> callback.call(count, key.rule(), key.severity())))
-                .register(registry);
-        GaugeWithCallback.builder().name("drpilot_replication_lag_seconds")
-                .help("Replication lag of replicas with a firing replication-lag alert, as the alert measured it")
-                .labelNames("component", "cluster", "node")
-                .callback(callback -> firing.values().stream()
-                        .filter(alert -> REPLICATION_LAG_RULE.equals(alert.getRule()) && alert.getValue() != null)
-                        .forEach(alert -> callback.call(alert.getValue(), alert.getComponent(),
-                                Objects.toString(alert.getCluster(), ""), Objects.toString(alert.getNode(), ""))))
                 .register(registry);
     }
 
