@@ -77,6 +77,16 @@ class MonitoringTest {
         }
     }
 
+    /** Two copies of the rules drift apart unless something checks them: the manifest carries the shipped file's groups. */
+    @Test
+    void thePrometheusRuleCarriesTheShippedRulesFile() throws IOException {
+        JsonNode shipped = Manifests.readTree(Path.of(Manifests.DIR.toString(), "..", "deploy", "prometheus", "drpilot-rules.yml"));
+        String expected = shipped.path("groups").toString().replace("job=\\\"drpilot-actuator\\\"", "job=\\\"" + METRICS_SERVICE + "\\\"")
+                .replace("The job drpilot-actuator ", "The job " + METRICS_SERVICE + " ");
+        assertThat(Manifests.docs("PrometheusRule")).singleElement()
+                .satisfies(doc -> assertThat(doc.tree().path("spec").path("groups").toString()).isEqualTo(expected));
+    }
+
     /** A renamed metric would leave an alert that never fires: rules may use only documented ones. */
     @Test
     void rulesUseOnlyMetricsTheActuatorServesAndScrapeJobsThatExist() throws IOException {
