@@ -9,6 +9,7 @@ import dev.drpilot.actuator.metrics.FiringAlerts;
 import dev.drpilot.actuator.metrics.PlantMetrics;
 import dev.drpilot.actuator.metrics.PlantMetricsFeed;
 import dev.drpilot.actuator.receivers.AlertSinks;
+import dev.drpilot.actuator.receivers.CloudWatchFigures;
 import dev.drpilot.actuator.routing.AlertRouter;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.Receiver;
@@ -90,6 +91,15 @@ public final class ActuatorService implements AutoCloseable {
             PlantMetricsFeed.Sources sources = new PlantMetricsFeed.Sources(options.replicationTopic(), options.backupTopic(),
                     options.actionsTopic());
             started.push(new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, clock, plant.longestStale()).start());
+
+            // CloudWatch receivers also get the DR figures themselves, once a minute (CloudWatch's
+            // standard resolution), not only the alerts.
+            for (Receiver receiver : config.receivers()) {
+                if (receiver.type() == Receiver.Type.CLOUDWATCH) {
+                    started.push(new CloudWatchFigures(receiver.name(), AlertSinks.cloudWatchClient(receiver, options.awsCredentials(),
+                            options.httpTimeout()), receiver.namespace().orElse("drpilot"), registry, clock).start(Duration.ofMinutes(1)));
+                }
+            }
 
             AlertRouter router = new AlertRouter(config.routes());
             Set<String> routed = router.routedReceivers();

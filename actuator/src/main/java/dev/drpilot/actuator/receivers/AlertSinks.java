@@ -36,8 +36,14 @@ public final class AlertSinks {
             case LOG -> Optional.of(new LogSink(receiver.name()));
             case SNS -> Optional.of(new SnsSink(AwsClients.build(SnsClient.builder(), receiver.region().orElseThrow(), receiver.endpoint(),
                     awsCredentials, httpTimeout), receiver.topicArn().orElseThrow()));
-            case CLOUDWATCH -> Optional.of(new CloudWatchSink(AwsClients.build(CloudWatchClient.builder(), receiver.region().orElseThrow(),
-                    receiver.endpoint(), awsCredentials, httpTimeout), receiver.namespace().orElse("drpilot")));
+            case CLOUDWATCH -> Optional.of(new CloudWatchSink(cloudWatchClient(receiver, awsCredentials, httpTimeout),
+                    receiver.namespace().orElse("drpilot")));
         };
+    }
+
+    /** The CloudWatch client of a cloudwatch receiver: its region and endpoint, the given credentials. */
+    public static CloudWatchClient cloudWatchClient(Receiver receiver, AwsCredentialsProvider awsCredentials,
+                                                    Duration httpTimeout) {
+        return AwsClients.build(CloudWatchClient.builder(), receiver.region().orElseThrow(), receiver.endpoint(), awsCredentials, httpTimeout);
     }
 }
