@@ -12,7 +12,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.Durations;
 import dev.drpilot.events.ActionRecord;
@@ -20,7 +19,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -46,11 +44,8 @@ final class FailoverCli implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The configuration (for the Kafka connection).")
-        Path configFile;
-
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka cluster; overrides kafka.bootstrapServers.")
-        String bootstrapServers;
+        @CommandLine.Mixin
+        KafkaAccess kafkaAccess = new KafkaAccess();
 
         @Option(names = "--since", paramLabel = "DURATION", defaultValue = "30d", description = "How far back, e.g. 24h, 30d (default ${DEFAULT-VALUE}).")
         String since;
@@ -60,14 +55,14 @@ final class FailoverCli implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            DrpilotConfig config = configFile == null ? DrpilotConfig.defaults() : ConfigLoader.load(configFile);
+            DrpilotConfig config = kafkaAccess.config();
             Duration back;
             try {
                 back = Durations.parse(since);
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--since: " + e.getMessage());
             }
-            try (KafkaConnection kafka = KafkaConnection.open(config.kafka(), bootstrapServers, false, null, "failover history")) {
+            try (KafkaConnection kafka = kafkaAccess.open(config, "failover history")) {
                 List<ActionRecord> records = AuditLog.read(kafka.clientProperties(), Instant.now().minus(back),
                         record -> cluster == null || cluster.equals(record.getCluster()));
                 spec.commandLine().getOut().print(FailoverHistory.format(records));
@@ -82,11 +77,8 @@ final class FailoverCli implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The configuration (for the Kafka connection).")
-        Path configFile;
-
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka cluster; overrides kafka.bootstrapServers.")
-        String bootstrapServers;
+        @CommandLine.Mixin
+        KafkaAccess kafkaAccess = new KafkaAccess();
 
         @Option(names = "--by", paramLabel = "NAME", description = "Who gives the instruction, for the audit trail (default: $USER).")
         String by;
@@ -95,9 +87,9 @@ final class FailoverCli implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            DrpilotConfig config = configFile == null ? DrpilotConfig.defaults() : ConfigLoader.load(configFile);
+            DrpilotConfig config = kafkaAccess.config();
             String who = by != null ? by : System.getenv().getOrDefault("USER", "an operator");
-            try (KafkaConnection kafka = KafkaConnection.open(config.kafka(), bootstrapServers, false, null, spec.name())) {
+            try (KafkaConnection kafka = kafkaAccess.open(config, spec.name())) {
                 try (Admin admin = Admin.create(kafka.clientProperties())) {
                     TopicAdmin.ensureTopics(admin, List.of(Topics.FAILOVER_CONTROL, Topics.ACTIONS), config.kafka().partitions(),
                             config.kafka().replicationFactor(), Duration.ofSeconds(30));

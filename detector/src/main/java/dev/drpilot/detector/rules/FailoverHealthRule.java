@@ -4,6 +4,7 @@ import dev.drpilot.config.Durations;
 import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.Alerts;
+import dev.drpilot.detector.state.StoreEntries;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
@@ -12,12 +13,10 @@ import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -137,10 +136,7 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
 
     @Override
     protected void tick(Instant now) {
-        List<KeyValue<String, Track>> all = new ArrayList<>();
-        try (KeyValueIterator<String, Track> iterator = failovers.all()) {
-            iterator.forEachRemaining(all::add);
-        }
+        List<KeyValue<String, Track>> all = StoreEntries.all(failovers);
         for (KeyValue<String, Track> entry : all) {
             Track track = entry.value;
             if (track.completedAt != null) {

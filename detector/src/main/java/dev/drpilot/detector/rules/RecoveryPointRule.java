@@ -6,18 +6,17 @@ import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.AlertLifecycle;
 import dev.drpilot.detector.alert.Alerts;
+import dev.drpilot.detector.state.StoreEntries;
 import dev.drpilot.detector.alert.Evaluation;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -86,10 +85,7 @@ public final class RecoveryPointRule extends RuleProcessor<BackupObservation> {
                 points.put(backup.component(), new RecoveryPoint(cluster, null, startedAt));
             }
         }
-        List<KeyValue<String, RecoveryPoint>> all = new ArrayList<>();
-        try (KeyValueIterator<String, RecoveryPoint> iterator = points.all()) {
-            iterator.forEachRemaining(all::add);
-        }
+        List<KeyValue<String, RecoveryPoint>> all = StoreEntries.all(points);
         all.forEach(entry -> evaluate(entry.key, entry.value, now));
     }
 

@@ -4,19 +4,16 @@ import dev.drpilot.config.Durations;
 import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.Alerts;
+import dev.drpilot.detector.state.StoreEntries;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.Severity;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -129,15 +126,8 @@ public final class RtoRule extends RuleProcessor<Object> {
 
     @Override
     protected void tick(Instant now) {
-        List<KeyValue<String, Tracked>> open = new ArrayList<>();
-        try (KeyValueIterator<String, Tracked> all = tracked.all()) {
-            all.forEachRemaining(entry -> {
-                if (entry.value.incidentId != null) {
-                    open.add(entry);
-                }
-            });
-        }
-        open.forEach(entry -> evaluate(entry.key, entry.value, now));
+        StoreEntries.all(tracked).stream().filter(entry -> entry.value.incidentId != null)
+                .forEach(entry -> evaluate(entry.key, entry.value, now));
     }
 
     private void evaluate(String key, Tracked state, Instant now) {

@@ -6,18 +6,17 @@ import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.AlertLifecycle;
 import dev.drpilot.detector.alert.Alerts;
+import dev.drpilot.detector.state.StoreEntries;
 import dev.drpilot.detector.alert.Evaluation;
 import dev.drpilot.events.CollectorHeartbeat;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -74,10 +73,7 @@ public final class SilentCollectorRule extends RuleProcessor<CollectorHeartbeat>
                 collectors.put(expected.id(), new Heard(null, expected.heartbeatInterval().toMillis(), null, null));
             }
         }
-        List<KeyValue<String, Heard>> all = new ArrayList<>();
-        try (KeyValueIterator<String, Heard> iterator = collectors.all()) {
-            iterator.forEachRemaining(all::add);
-        }
+        List<KeyValue<String, Heard>> all = StoreEntries.all(collectors);
         all.forEach(entry -> evaluate(entry.key, entry.value, now));
     }
 
