@@ -63,7 +63,7 @@ public final class RunbookExecutor {
     }
 
     /** How a command ended. */
-    public enum Outcome { SUCCEEDED, FAILED, REFUSED, DRY_RUN, AWAITING_APPROVAL, ALREADY_DONE }
+    public enum Outcome { SUCCEEDED, FAILED, REFUSED, DRY_RUN, AWAITING_APPROVAL, ALREADY_DONE, STALE }
 
     public Outcome execute(FailoverCommand command, ClusterConfig cluster, Runbook runbook) throws AuditLog.AuditException, Stopped {
         return execute(command, cluster, runbook, () -> false);
@@ -96,7 +96,9 @@ public final class RunbookExecutor {
         // failing over now could replace a healthy primary. A runbook already under way is finished.
         Duration age = Duration.between(command.getIssuedAt(), clock.instant());
         if (history.isEmpty() && age.compareTo(cluster.failover().cooldown()) > 0) {
-            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, "stale: the command was issued at "
+            // Recorded as a SKIPPED summary, not a refusal: the outage was alerted when it happened
+            // (failover-health), and a reset consumer group must not page once per old command.
+            return finish(command, cluster, context, Outcome.STALE, ActionKind.FAILOVER_SUMMARY, "stale: the command was issued at "
                     + command.getIssuedAt() + ", more than " + Durations.format(cluster.failover().cooldown())
                     + " ago, and never acted on; check the cluster and fail over by hand (drpilot switchover) if it still needs it", Map.of());
         }
@@ -276,6 +278,7 @@ public final class RunbookExecutor {
         ActionStatus status = switch (outcome) {
             case SUCCEEDED, DRY_RUN, ALREADY_DONE -> ActionStatus.SUCCEEDED;
             case REFUSED -> ActionStatus.REFUSED;
+            case STALE -> ActionStatus.SKIPPED;
             default -> ActionStatus.FAILED;
         };
         write(record(command.getIncidentId(), cluster, kind, command.getIncidentId() + "/summary", "summary", status,

@@ -222,7 +222,7 @@ class RunbookExecutorIT {
     }
 
     @Test
-    void aCommandNobodyActedOnForLongerThanTheCooldownIsRefusedAsStale() throws Exception {
+    void aCommandNobodyActedOnForLongerThanTheCooldownIsSkippedAsStale() throws Exception {
         String name = TestNames.unique("fo-stale");
         try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = audit()) {
             DrpilotConfig config = config(name, pg, ", cooldown: 10m");
@@ -231,10 +231,13 @@ class RunbookExecutorIT {
             FailoverCommand command = FailoverCommand.newBuilder(command(name, name + "-old", pg.primary(), FailoverMode.AUTO, false))
                     .setIssuedAt(old).setDetectedAt(old).build();
             assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
-                    .isEqualTo(RunbookExecutor.Outcome.REFUSED);
+                    .isEqualTo(RunbookExecutor.Outcome.STALE);
             assertThat(inRecovery(pg.replica(0))).isTrue();
-            assertThat(audit.incident(command.getIncidentId(), old.minusSeconds(5))).singleElement()
-                    .satisfies(refusal -> assertThat(refusal.getDetail()).startsWith("stale: the command was issued at " + old));
+            assertThat(audit.incident(command.getIncidentId(), old.minusSeconds(5))).singleElement().satisfies(skipped -> {
+                assertThat(skipped.getKind()).isEqualTo(ActionKind.FAILOVER_SUMMARY);
+                assertThat(skipped.getStatus()).isEqualTo(ActionStatus.SKIPPED);
+                assertThat(skipped.getDetail()).startsWith("stale: the command was issued at " + old);
+            });
         }
     }
 

@@ -36,6 +36,7 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
     public static final String STORE = "failovers";
     private static final Duration KEEP_COMPLETED = Duration.ofDays(7);
     private static final Duration SHOW_COMPLETED = Duration.ofHours(1);
+    private static final Duration FORGET_COMMANDS = Duration.ofDays(1);
 
     private KeyValueStore<String, Track> failovers;
 
@@ -61,6 +62,9 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
     @Override
     public void process(Record<String, Object> record) {
         if (record.value() instanceof FailoverCommand command) {
+            if (command.getIssuedAt().isBefore(wallClock().minus(FORGET_COMMANDS))) {
+                return;   // a replay of old history (a new application id, a reset): long decided, not to be alerted again
+            }
             Track track = load(command.getIncidentId());
             track.cluster = command.getCluster();
             track.component = command.getComponent();
@@ -105,6 +109,13 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
         }
         if (action.getKind() == ActionKind.FAILOVER_SUMMARY || action.getKind() == ActionKind.FAILOVER_REFUSED) {
             book.resolve(awaiting(incident, track), now, now);
+        }
+        if (action.getKind() == ActionKind.FAILOVER_SUMMARY && action.getStatus() == ActionStatus.SKIPPED) {
+            // Not carried out (a stale command): nothing to announce, nothing more to wait for.
+            track.completedAt = action.getFinishedAt() == null ? now : action.getFinishedAt();
+            failovers.put(incident, track);
+            book.resolve(draft(incident, track, "Failover of " + track.cluster + " skipped", action.getDetail()), track.completedAt, now);
+            return;
         }
         if (action.getKind() == ActionKind.FAILOVER_SUMMARY && action.getStatus() == ActionStatus.SUCCEEDED) {
             track.completedAt = action.getFinishedAt() == null ? now : action.getFinishedAt();

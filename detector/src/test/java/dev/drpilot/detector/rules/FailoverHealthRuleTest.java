@@ -108,4 +108,16 @@ class FailoverHealthRuleTest {
         assertThat(trouble()).extracting(alert -> alert.getLabels().get("alertname") + " " + alert.getStatus())
                 .containsExactly("FailoverAwaitingApproval RESOLVED");
     }
+
+    @Test
+    void aSkippedStaleCommandAndAReplayOfOldCommandsRaiseNothing() {
+        command("orders-6");
+        driver.action(action("orders-6", "orders", ActionKind.FAILOVER_SUMMARY, "summary", ActionStatus.SKIPPED, T0.plusSeconds(5),
+                "stale: the command was issued at ..."));
+        driver.command(FailoverCommand.newBuilder().setCommandId("orders-0/failover").setIncidentId("orders-0").setCluster("orders")
+                .setComponent("orders-db").setFailedNode("pg-1").setReason("test").setMode(FailoverMode.AUTO)
+                .setDetectedAt(T0.minus(Duration.ofDays(3))).setIssuedAt(T0.minus(Duration.ofDays(3))).build());
+        driver.advance(Duration.ofMinutes(10));
+        assertThat(trouble()).isEmpty();
+    }
 }
