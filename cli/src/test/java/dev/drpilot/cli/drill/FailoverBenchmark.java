@@ -24,7 +24,18 @@ public final class FailoverBenchmark {
     private FailoverBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+            System.exit(0);
+        } catch (Exception | AssertionError e) {
+            // Kafka's and the drill's non-daemon threads would keep a failed run alive forever.
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Path out = Path.of(args.length > 1 ? args[1] : "target/bench");
         Files.createDirectories(out);
