@@ -89,8 +89,8 @@ class KubernetesFenceStepIT {
             assertThat(patch.contentType()).startsWith("application/json-patch+json");
             assertThat(patch.body()).isEqualTo("[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":0}]");
         });
-        Thread.sleep(300);
-        assertThat(running).as("still waiting: the mock's status shows the pod ready").isNotDone();
+        await("still waiting: the mock's status shows the pod ready").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> !running.isDone());
 
         controllerReports(0, 0);
 
@@ -144,8 +144,7 @@ class KubernetesFenceStepIT {
                 .getSpec().getReplicas() == 0);
         assertThat(kubernetes.patches()).extracting(KubernetesMock.Request::path).containsExactly("/apis/apps/v1/namespaces/orders/deployments/pg-1");
         // A Deployment without any status has not been seen by its controller: the step waits for it.
-        Thread.sleep(300);
-        assertThat(running).isNotDone();
+        await("still waiting for the controller").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !running.isDone());
         kubernetes.client.apps().deployments().inNamespace("orders").withName("pg-1").editStatus(deployment -> {
             deployment.setStatus(new DeploymentStatusBuilder().withObservedGeneration(deployment.getMetadata().getGeneration()).build());
             return deployment;
