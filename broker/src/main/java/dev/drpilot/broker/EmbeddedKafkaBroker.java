@@ -74,7 +74,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new EmbeddedBrokerException("cannot create the Kafka state directory " + logDir + ": " + e.getMessage(), e);
         }
         boundPort = port == 0 ? FreePorts.pick() : FreePorts.requireFree(port);
-        int controllerPort = FreePorts.pick();
+        int controllerPort = FreePorts.pickOtherThan(boundPort);
         clusterId = formatIfNew(logDir);
 
         Map<String, Object> props = brokerProperties(logDir, boundPort, controllerPort);

@@ -11,6 +11,25 @@ final class FreePorts {
     }
 
     static int pick() {
+        return pickOtherThan(-1);
+    }
+
+    /**
+     * A free port that is not {@code taken}: a port just released is free again at once, so two
+     * picks in a row can return the same one (seen: broker and controller on one port, and Kafka
+     * refusing to start).
+     */
+    static int pickOtherThan(int taken) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port = pickOnce();
+            if (port != taken) {
+                return port;
+            }
+        }
+        throw new EmbeddedBrokerException("no second free port on 127.0.0.1 besides " + taken);
+    }
+
+    private static int pickOnce() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(false);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
