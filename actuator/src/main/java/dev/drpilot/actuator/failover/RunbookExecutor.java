@@ -63,7 +63,7 @@ public final class RunbookExecutor {
     }
 
     /** How a command ended. */
-    public enum Outcome { SUCCEEDED, FAILED, REFUSED, DRY_RUN, AWAITING_APPROVAL, ALREADY_DONE, STALE }
+    public enum Outcome { SUCCEEDED, FAILED, REFUSED, DRY_RUN, ALREADY_DONE, STALE }
 
     public Outcome execute(FailoverCommand command, ClusterConfig cluster, Runbook runbook) throws AuditLog.AuditException, Stopped {
         return execute(command, cluster, runbook, () -> false);
