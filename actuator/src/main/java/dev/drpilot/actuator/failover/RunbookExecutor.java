@@ -102,6 +102,12 @@ public final class RunbookExecutor {
                     + command.getIssuedAt() + ", more than " + Durations.format(cluster.failover().cooldown())
                     + " ago, and never acted on; check the cluster and fail over by hand (drpilot switchover) if it still needs it", Map.of());
         }
+        // "off" is the configuration in force now, whatever it was when the command was issued: an
+        // operator who switched failover off meant it. Only an operator's own switchover or --force goes on.
+        if (!switchover && !command.getForce() && cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.OFF) {
+            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED,
+                    "failover of " + cluster.name() + " is off in the actuator's configuration", Map.of());
+        }
         // An operator's own switchover is neither paused nor held back by the cooldown or manual mode.
         Optional<ActionRecord> paused = switchover ? Optional.empty() : controls.flatMap(c -> c.pause(cluster.name()));
         if (paused.isPresent() && !command.getForce()) {

@@ -242,6 +242,21 @@ class RunbookExecutorIT {
     }
 
     @Test
+    void aClusterWhoseFailoverIsOffNowIsNotFailedOverByAnEarlierCommand() throws Exception {
+        String name = TestNames.unique("fo-off");
+        try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = audit()) {
+            DrpilotConfig config = ConfigLoader.parse(yaml(name, pg, "").replace("mode: auto", "mode: off"), "it", env -> null);
+            pg.primary().kill();
+            FailoverCommand command = command(name, name + "-1", pg.primary(), FailoverMode.AUTO, false);
+            assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
+                    .isEqualTo(RunbookExecutor.Outcome.REFUSED);
+            assertThat(inRecovery(pg.replica(0))).isTrue();
+            assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5))).singleElement()
+                    .satisfies(refusal -> assertThat(refusal.getDetail()).startsWith("failover of " + name + " is off"));
+        }
+    }
+
+    @Test
     void aPrimaryThatAnswersTheActuatorsOwnCheckIsNotFailedOver() throws Exception {
         String name = TestNames.unique("fo-alive");
         try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = audit()) {

@@ -15,8 +15,9 @@ import java.time.Duration;
 /**
  * Rule 2, backup failed: a FAILED backup observation (a failed {@code backup-push} reported by its
  * job, or a backup tool that could not be read) fires a WARNING at once — the DR plan sends it by
- * email; whether it endangers the RPO is the recovery-point rule's call. A newer SUCCEEDED backup
- * of the component resolves it. A late success (older than the failure) changes nothing.
+ * email; whether it endangers the RPO is the recovery-point rule's call. A SUCCEEDED backup that
+ * finished after the failure resolves it; one that finished before (a late report, or a poller
+ * listing the same old newest backup again) changes nothing.
  */
 public final class BackupFailedRule extends RuleProcessor<BackupObservation> {
     public static final String NAME = "backup-failed";
@@ -47,7 +48,12 @@ public final class BackupFailedRule extends RuleProcessor<BackupObservation> {
         if (!failed && book.state(draft.fingerprint()).isEmpty()) {
             return;
         }
-        book.evaluate(draft, LIFECYCLE, new Evaluation(observation.getObservedAt(), failed, failed, Severity.WARNING), wallClock());
+        // A success counts from when its backup finished, not from when it was listed: a poller
+        // listing the old newest backup after the failure proves nothing new, and is late here.
+        java.time.Instant at = failed ? observation.getObservedAt()
+                : java.util.Objects.requireNonNullElse(observation.getFinishedAt(),
+                java.util.Objects.requireNonNullElse(observation.getRecoveryPointAt(), observation.getObservedAt()));
+        book.evaluate(draft, LIFECYCLE, new Evaluation(at, failed, failed, Severity.WARNING), wallClock());
     }
 
     private static String tool(BackupObservation observation) {

@@ -3,6 +3,7 @@ package dev.drpilot.detector.rules;
 import dev.drpilot.detector.RuleDriver;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
+import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.BackupStatus;
 import dev.drpilot.events.Severity;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +56,25 @@ class BackupRulesTest {
         driver.backup("orders-data", backup(120, "orders-data", BackupStatus.SUCCEEDED, at(119)));
         assertThat(of("backup-failed")).singleElement().satisfies(alert -> {
             assertThat(alert.getStatus()).isEqualTo(AlertStatus.RESOLVED);
-            assertThat(alert.getEndsAt()).isEqualTo(at(120));
+            assertThat(alert.getEndsAt()).as("when the good backup finished").isEqualTo(at(119));
+        });
+    }
+
+    @Test
+    void aPollerListingTheOldNewestBackupAfterAFailureDoesNotResolveIt() {
+        driver.backup("orders-data", backup(0, "orders-data", BackupStatus.SUCCEEDED, at(-3600)));
+        driver.backup("orders-data", backup(60, "orders-data", BackupStatus.FAILED, null));
+        BackupObservation listedAgain = backup(300, "orders-data", BackupStatus.SUCCEEDED, at(-3600));
+        listedAgain.setFinishedAt(at(-3600));
+        driver.backup("orders-data", listedAgain);
+        assertThat(of("backup-failed")).extracting(Alert::getStatus).containsExactly(AlertStatus.FIRING);
+
+        BackupObservation fresh = backup(900, "orders-data", BackupStatus.SUCCEEDED, at(880));
+        fresh.setFinishedAt(at(880));
+        driver.backup("orders-data", fresh);
+        assertThat(of("backup-failed")).singleElement().satisfies(alert -> {
+            assertThat(alert.getStatus()).isEqualTo(AlertStatus.RESOLVED);
+            assertThat(alert.getEndsAt()).isEqualTo(at(880));
         });
     }
 
