@@ -1,5 +1,6 @@
 package dev.drpilot.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.util.List;
@@ -9,8 +10,11 @@ import java.util.List;
         description = {"Run the detectors alone (Kafka Streams rules that turn observations into alerts) against a Kafka cluster.",
                 "Needs kafka.bootstrapServers in the configuration or --bootstrap-servers."})
 final class DetectCommand extends ServiceCommand {
+    @CommandLine.Mixin
+    HealthListenOption health = new HealthListenOption();
+
     @Override
     List<ServiceDefinition> services() {
-        return List.of(Services.DETECT);
+        return List.of(Services.detect(health.address()));
     }
 }

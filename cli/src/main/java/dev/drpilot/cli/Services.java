@@ -3,6 +3,7 @@ package dev.drpilot.cli;
 import dev.drpilot.actuator.ActuatorOptions;
 import dev.drpilot.actuator.ActuatorService;
 import dev.drpilot.config.CollectorSettings;
+import dev.drpilot.detector.DetectorHealth;
 import dev.drpilot.detector.DetectorService;
 import dev.drpilot.ingest.CollectorIdentity;
 import dev.drpilot.ingest.IngestService;
@@ -34,9 +35,33 @@ final class Services {
         return new IngestService(context.config(), identity, context.kafkaClientProperties(), context.clock()).start();
     });
 
-    static final ServiceDefinition DETECT = new ServiceDefinition("detect", DetectorService.TOPICS, context ->
-            new DetectorService(context.config(), context.kafkaClientProperties(), DetectorService.APPLICATION_ID,
-                    Path.of(System.getProperty("java.io.tmpdir"), "drpilot-streams-" + ProcessHandle.current().pid())).start());
+    static final ServiceDefinition DETECT = detect(new MetricsListenOption.Address("0.0.0.0", -1));
+
+    /** The detectors, with {@code /healthz} and {@code /readyz} where {@code health} says (port -1: none). */
+    static ServiceDefinition detect(MetricsListenOption.Address health) {
+        return new ServiceDefinition("detect", DetectorService.TOPICS, context -> {
+            DetectorService detector = new DetectorService(context.config(), context.kafkaClientProperties(), DetectorService.APPLICATION_ID,
+                    Path.of(System.getProperty("java.io.tmpdir"), "drpilot-streams-" + ProcessHandle.current().pid()));
+            if (health.off()) {
+                return detector.start();
+            }
+            DetectorHealth probes;
+            try {
+                probes = new DetectorHealth(health.host(), health.port(), detector::state).start();
+            } catch (RuntimeException e) {
+                detector.close();
+                throw e;
+            }
+            detector.start();
+            return () -> {
+                try {
+                    detector.close();
+                } finally {
+                    probes.close();
+                }
+            };
+        });
+    }
 
     /** Alert delivery to the configured receivers, with {@code /metrics} where {@code metrics} says. */
     static ServiceDefinition act(MetricsListenOption.Address metrics) {

@@ -80,4 +80,12 @@ class MainTest {
         assertThat(run("detect")).isEqualTo(2);
         assertThat(err.toString()).contains("kafka.bootstrapServers").contains("--bootstrap-servers");
     }
+
+    @Test
+    void anInvalidHealthAddressIsAUsageErrorBeforeAnythingStarts() {
+        assertThat(run("detect", "--health-listen", "nowhere:port", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value 'nowhere:port' for option '--health-listen'");
+        assertThat(run("detect", "--help")).isZero();
+        assertThat(out.toString()).contains("--health-listen");
+    }
 }
