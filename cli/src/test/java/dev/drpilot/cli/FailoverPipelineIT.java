@@ -27,7 +27,7 @@ import dev.drpilot.schemas.topic.Topics;
 import dev.drpilot.testkit.EmbeddedKafkaExtension;
 import dev.drpilot.testkit.KafkaTestClients;
 import dev.drpilot.testkit.TestNames;
-import dev.drpilot.testkit.postgres.PostgresCluster;
+import dev.drpilot.localpg.PostgresCluster;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -15,7 +15,7 @@ import dev.drpilot.schemas.topic.Topics;
 import dev.drpilot.testkit.EmbeddedKafkaExtension;
 import dev.drpilot.testkit.KafkaTestClients;
 import dev.drpilot.testkit.TestNames;
-import dev.drpilot.testkit.postgres.PostgresCluster;
+import dev.drpilot.localpg.PostgresCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,7 +1,7 @@
 package dev.drpilot.cli.drill;
 
 import dev.drpilot.broker.EmbeddedKafkaBroker;
-import dev.drpilot.testkit.postgres.PostgresCluster;
+import dev.drpilot.localpg.PostgresCluster;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

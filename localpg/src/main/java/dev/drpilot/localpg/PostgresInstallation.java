@@ -1,4 +1,4 @@
-package dev.drpilot.testkit.postgres;
+package dev.drpilot.localpg;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  */
 public final class PostgresInstallation {
     static final String INSTALL_HINT = "PostgreSQL server binaries not found. Install them (Debian/Ubuntu: apt-get install postgresql;"
-            + " the tests need initdb, pg_ctl and pg_basebackup) or point PG_BIN at their directory.";
+            + " drpilot needs initdb, pg_ctl and pg_basebackup) or point PG_BIN at their directory.";
 
     private final Path bin;
     private final boolean asPostgresUser;

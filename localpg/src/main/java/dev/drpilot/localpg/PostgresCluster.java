@@ -1,4 +1,4 @@
-package dev.drpilot.testkit.postgres;
+package dev.drpilot.localpg;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,13 +14,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import org.awaitility.Awaitility;
+import java.util.concurrent.Callable;
 
 /**
  * A real PostgreSQL primary with N streaming replicas ({@code pg_basebackup -R -X stream}), each
- * on a free loopback port, in a temporary directory removed on {@link #close()}. Built from the
- * installed server binaries; nothing is mocked.
+ * on a loopback port (a free one unless given), in a temporary directory removed on
+ * {@link #close()}. Built from the installed server binaries; nothing is mocked. The tests use it,
+ * and so does {@code drpilot demo}: the servers favour speed over durability ({@code fsync=off}).
  *
  * <pre>{@code
  * try (PostgresCluster cluster = PostgresCluster.start("orders", 2)) {
@@ -43,8 +43,33 @@ public final class PostgresCluster implements AutoCloseable {
         this.replicas = List.copyOf(replicas);
     }
 
-    /** Nodes are named {@code <name>-1} (the primary), {@code <name>-2}, ... (replicas). */
+    /** One server to start: its name ({@code cluster_name}) and loopback port (0: a free one). */
+    public record NodeSpec(String name, int port) {
+    }
+
+    /** Nodes are named {@code <name>-1} (the primary), {@code <name>-2}, ... (replicas), each on a free port. */
     public static PostgresCluster start(String name, int replicaCount) {
+        List<NodeSpec> nodes = new ArrayList<>();
+        for (int i = 1; i <= replicaCount + 1; i++) {
+            nodes.add(new NodeSpec(name + "-" + i, 0));
+        }
+        return start(name, nodes);
+    }
+
+    /**
+     * The first of {@code nodes} is the primary, the others its replicas. A given port that is
+     * taken fails here, naming the node and the port, before anything is started.
+     */
+    public static PostgresCluster start(String name, List<NodeSpec> nodes) {
+        if (nodes.isEmpty()) {
+            throw new IllegalArgumentException("cluster " + name + " needs at least a primary");
+        }
+        for (NodeSpec node : nodes) {
+            if (node.port() != 0 && !portIsFree(node.port())) {
+                throw new IllegalStateException("cannot start PostgreSQL node " + node.name() + ": port " + node.port()
+                        + " on 127.0.0.1 is in use (another PostgreSQL, or a demo still running?)");
+            }
+        }
         PostgresInstallation installation = PostgresInstallation.find();
         Path root;
         try {
@@ -54,11 +79,11 @@ public final class PostgresCluster implements AutoCloseable {
         }
         List<PostgresNode> started = new ArrayList<>();
         try {
-            PostgresNode primary = initPrimary(installation, root, name + "-1");
+            PostgresNode primary = initPrimary(installation, root, nodes.get(0));
             started.add(primary);
             List<PostgresNode> replicas = new ArrayList<>();
-            for (int i = 0; i < replicaCount; i++) {
-                PostgresNode replica = cloneReplica(installation, root, name + "-" + (i + 2), primary);
+            for (NodeSpec spec : nodes.subList(1, nodes.size())) {
+                PostgresNode replica = cloneReplica(installation, root, spec, primary);
                 started.add(replica);
                 replicas.add(replica);
             }
@@ -72,8 +97,8 @@ public final class PostgresCluster implements AutoCloseable {
         }
     }
 
-    private static PostgresNode initPrimary(PostgresInstallation installation, Path root, String name) throws IOException {
-        Path dataDir = installation.newDirectory(root, name);
+    private static PostgresNode initPrimary(PostgresInstallation installation, Path root, NodeSpec spec) throws IOException {
+        Path dataDir = installation.newDirectory(root, spec.name());
         installation.pg(SETUP_TIMEOUT, "initdb", "-D", dataDir.toString(), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8");
         Files.writeString(dataDir.resolve("postgresql.conf"), String.join("\n",
                 "",
@@ -101,25 +126,24 @@ public final class PostgresCluster implements AutoCloseable {
                 "local replication all trust",
                 "host replication all 127.0.0.1/32 trust",
                 ""));
-        PostgresNode primary = new PostgresNode(installation, name, dataDir, freePort());
+        PostgresNode primary = new PostgresNode(installation, spec.name(), dataDir, portFor(spec));
         primary.start();
         return primary;
     }
 
-    private static PostgresNode cloneReplica(PostgresInstallation installation, Path root, String name, PostgresNode primary) throws IOException {
-        Path dataDir = root.resolve(name);
+    private static PostgresNode cloneReplica(PostgresInstallation installation, Path root, NodeSpec spec, PostgresNode primary) throws IOException {
+        Path dataDir = root.resolve(spec.name());
         installation.pg(SETUP_TIMEOUT, "pg_basebackup", "-h", primary.host(), "-p", Integer.toString(primary.port()),
                 "-U", "postgres", "-D", dataDir.toString(), "-R", "-X", "stream", "-c", "fast", "--no-sync");
-        PostgresNode replica = new PostgresNode(installation, name, dataDir, freePort());
+        PostgresNode replica = new PostgresNode(installation, spec.name(), dataDir, portFor(spec));
         replica.start();
         return replica;
     }
 
     /** Waits until every replica is in the primary's pg_stat_replication with state streaming. */
     public void awaitStreaming(Duration timeout) {
-        Awaitility.await("every replica of " + primary.name() + " streaming").atMost(timeout)
-                .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> streamingReplicas() == replicas.size());
+        poll("every replica of " + primary.name() + " streaming", timeout, Duration.ofMillis(100),
+                () -> streamingReplicas() == replicas.size());
     }
 
     /** Waits until every replica has replayed everything the primary had written when this was called. */
@@ -131,9 +155,8 @@ public final class PostgresCluster implements AutoCloseable {
             throw new IllegalStateException("cannot read the primary's WAL position", e);
         }
         for (PostgresNode replica : replicas) {
-            Awaitility.await(replica.name() + " to replay up to " + target).atMost(timeout)
-                    .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
-                    .until(() -> "t".equals(query(replica, "SELECT pg_last_wal_replay_lsn() >= '" + target + "'::pg_lsn")));
+            poll(replica.name() + " to replay up to " + target, timeout, Duration.ofMillis(50),
+                    () -> "t".equals(query(replica, "SELECT pg_last_wal_replay_lsn() >= '" + target + "'::pg_lsn")));
         }
     }
 
@@ -189,6 +212,47 @@ public final class PostgresCluster implements AutoCloseable {
             PostgresInstallation.run(Duration.ofSeconds(60), List.of("rm", "-rf", root.toString()), false);
         } catch (IOException e) {
             System.err.println("drpilot test harness: could not remove " + root + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Polls a condition of the servers; an exception counts as "not yet" (a server starting up
+     * refuses connections). This module serves the demo too, so it does not use a test library.
+     */
+    private static void poll(String what, Duration timeout, Duration interval, Callable<Boolean> condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (true) {
+            try {
+                if (Boolean.TRUE.equals(condition.call())) {
+                    return;
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what
+                        + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
+            }
+            try {
+                Thread.sleep(interval.toMillis());   // polling a server process we do not get events from
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what, e);
+            }
+        }
+    }
+
+    private static int portFor(NodeSpec spec) {
+        return spec.port() != 0 ? spec.port() : freePort();
+    }
+
+    private static boolean portIsFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.drpilot.testkit.postgres;
+package dev.drpilot.localpg;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

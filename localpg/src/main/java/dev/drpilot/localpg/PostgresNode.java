@@ -1,4 +1,4 @@
-package dev.drpilot.testkit.postgres;
+package dev.drpilot.localpg;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
