@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 "alerts and run failover runbooks. Everything in between is a Kafka topic.",
                 ""},
         subcommands = {
+                DemoCommand.class,
                 RunCommand.class,
                 IngestCommand.class,
                 DetectCommand.class,
@@ -25,7 +26,8 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class},
         footer = {
                 "",
-                "Start here:  drpilot run                 (all-in-one, on an embedded Kafka broker)",
+                "Start here:  drpilot demo                (the DR plan's scenarios on this machine, narrated)",
+                "             drpilot run                 (all-in-one, on an embedded Kafka broker)",
                 "             drpilot config check FILE   (validate a configuration)",
                 "Exit codes:  0 ok, 1 failed while running, 2 invalid configuration or usage."})
 public final class Main implements Runnable {
