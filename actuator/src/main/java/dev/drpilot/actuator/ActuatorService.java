@@ -1,5 +1,6 @@
 package dev.drpilot.actuator;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpilot.actuator.delivery.AlertSink;
 import dev.drpilot.actuator.delivery.DeliveryRecorder;
 import dev.drpilot.actuator.delivery.ReceiverWorker;
@@ -11,6 +12,9 @@ import dev.drpilot.actuator.metrics.PlantMetricsFeed;
 import dev.drpilot.actuator.receivers.AlertSinks;
 import dev.drpilot.actuator.receivers.CloudWatchFigures;
 import dev.drpilot.actuator.routing.AlertRouter;
+import dev.drpilot.actuator.status.ActionHistoryFeed;
+import dev.drpilot.actuator.status.StatusBoard;
+import dev.drpilot.actuator.status.StatusHttpHandler;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.Receiver;
 import dev.drpilot.config.Route;
@@ -49,7 +53,8 @@ import java.util.function.Supplier;
  * The actuators' process for alerts: one {@link ReceiverWorker} per routed receiver (each its own
  * consumer group on {@code drpilot.alerts}), the delivery audit on {@code drpilot.actions}, and
  * Prometheus {@code /metrics} (JVM, deliveries, firing alerts, and the plant: replication lag,
- * recovery points, backups, RTO/RPO targets, failovers).
+ * recovery points, backups, RTO/RPO targets, failovers), and on the same port the live status page
+ * ({@code /status}, its JSON at {@code /api/status}).
  */
 public final class ActuatorService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ActuatorService.class);
@@ -80,17 +85,22 @@ public final class ActuatorService implements AutoCloseable {
             DeliveryMetrics deliveryMetrics = new DeliveryMetrics(registry);
             FiringAlerts firing = new FiringAlerts(registry);
             PlantMetrics plant = new PlantMetrics(registry, config, clock);
-            startMetricsServer();
+            StatusBoard board = new StatusBoard(config, clock, plant::staleAfter);
+            startMetricsServer(board);
 
             Producer<byte[], byte[]> producer = producer();
             started.push(producer::close);
             DeliveryRecorder recorder = new DeliveryRecorder(producer, options.actionsTopic(), Topics.ACTIONS.valueSerde().serializer(),
                     options.deadLetterTopic());
             started.push(new AlertMetricsFeed(consumer(Optional.empty()), options.alertsTopic(), Topics.ALERTS.valueSerde().deserializer(),
-                    firing).start());
+                    firing, board::accept).start());
             PlantMetricsFeed.Sources sources = new PlantMetricsFeed.Sources(options.replicationTopic(), options.backupTopic(),
                     options.actionsTopic());
-            started.push(new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, clock, plant.longestStale()).start());
+            started.push(new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, board, clock, plant.longestStale()).start());
+            if (metricsServer != null) {
+                started.push(new ActionHistoryFeed(consumer(Optional.empty()), options.actionsTopic(), Topics.ACTIONS.valueSerde().deserializer(),
+                        board, clock, StatusBoard.FAILOVER_LOOKBACK).start());
+            }
 
             // CloudWatch receivers also get the DR figures themselves, once a minute (CloudWatch's
             // standard resolution), not only the alerts.
@@ -106,8 +116,9 @@ public final class ActuatorService implements AutoCloseable {
             for (Receiver receiver : config.receivers()) {
                 startWorker(receiver, router, routed, recorder, deliveryMetrics, firing);
             }
-            log.info("actuator started: receivers {}, metrics {}", workers.stream().map(ReceiverWorker::receiver).toList(),
-                    metricsServer == null ? "off" : "http://" + options.metricsHost() + ":" + metricsServer.getPort() + "/metrics");
+            String base = "http://" + options.metricsHost() + ":" + metricsPort();
+            log.info("actuator started: receivers {}, metrics {}, status page {}", workers.stream().map(ReceiverWorker::receiver).toList(),
+                    metricsServer == null ? "off" : base + "/metrics", metricsServer == null ? "off" : base + "/status");
             return this;
         } catch (RuntimeException e) {
             try {
@@ -149,12 +160,14 @@ public final class ActuatorService implements AutoCloseable {
         workers.add(worker.start());
     }
 
-    private void startMetricsServer() {
+    private void startMetricsServer(StatusBoard board) {
         if (options.metricsPort() < 0) {
             return;
         }
         try {
-            metricsServer = HTTPServer.builder().hostname(options.metricsHost()).port(options.metricsPort()).registry(registry).buildAndStart();
+            // The status page is the default handler: client_java keeps routing /metrics (and /-/healthy) itself, unchanged.
+            metricsServer = HTTPServer.builder().hostname(options.metricsHost()).port(options.metricsPort()).registry(registry)
+                    .defaultHandler(new StatusHttpHandler(board::snapshot, new ObjectMapper())).buildAndStart();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve /metrics on " + options.metricsHost() + ":" + options.metricsPort()
                     + " (port in use? choose another with --metrics-port)", e);

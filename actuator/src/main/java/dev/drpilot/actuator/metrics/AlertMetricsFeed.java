@@ -25,14 +25,22 @@ public final class AlertMetricsFeed implements AutoCloseable {
     private final String topic;
     private final Deserializer<Alert> alerts;
     private final FiringAlerts firing;
+    private final java.util.function.Consumer<Alert> listener;
     private final Thread thread;
     private volatile boolean running = true;
 
     public AlertMetricsFeed(Consumer<byte[], byte[]> consumer, String topic, Deserializer<Alert> alerts, FiringAlerts firing) {
+        this(consumer, topic, alerts, firing, alert -> { });
+    }
+
+    /** @param listener told every alert as well, after {@link FiringAlerts} (the status page's open alerts) */
+    public AlertMetricsFeed(Consumer<byte[], byte[]> consumer, String topic, Deserializer<Alert> alerts, FiringAlerts firing,
+                            java.util.function.Consumer<Alert> listener) {
         this.consumer = consumer;
         this.topic = topic;
         this.alerts = alerts;
         this.firing = firing;
+        this.listener = listener;
         this.thread = new Thread(this::run, "drpilot-alert-metrics");
         thread.setDaemon(true);
     }
@@ -74,6 +82,7 @@ public final class AlertMetricsFeed implements AutoCloseable {
             Alert alert = alerts.deserialize(record.topic(), record.headers(), record.value());
             if (alert != null) {
                 firing.accept(alert);
+                listener.accept(alert);
             }
         } catch (RuntimeException e) {
             // The receivers' workers dead-letter it; for the gauges it simply does not count.

@@ -135,7 +135,7 @@ public final class PlantMetrics {
     }
 
     /** How long a replica of this cluster keeps its series without a new observation. */
-    Duration staleAfter(String cluster) {
+    public Duration staleAfter(String cluster) {
         Duration byInterval = Optional.ofNullable(clusters.get(cluster))
                 .map(config -> config.replicationInterval().multipliedBy(STALE_INTERVALS)).orElse(Duration.ZERO);
         return byInterval.compareTo(MIN_STALE) > 0 ? byInterval : MIN_STALE;

@@ -52,9 +52,22 @@ public final class PlantMetricsFeed implements AutoCloseable {
         }
     }
 
+    /** Also told every observation read, after {@link PlantMetrics}: the status page's model reads the same positions. */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void accept(ReplicationObservation observation) {
+        }
+
+        default void accept(BackupObservation observation) {
+        }
+    }
+
     private final Consumer<byte[], byte[]> consumer;
     private final Sources sources;
     private final PlantMetrics metrics;
+    private final Listener listener;
     private final Clock clock;
     private final Duration replicationLookback;
     private final Deserializer<ReplicationObservation> replications = Topics.REPLICATION_OBSERVATIONS.valueSerde().deserializer();
@@ -70,9 +83,18 @@ public final class PlantMetricsFeed implements AutoCloseable {
      * @param replicationLookback how far back replication observations are read at start
      */
     public PlantMetricsFeed(Consumer<byte[], byte[]> consumer, Sources sources, PlantMetrics metrics, Clock clock, Duration replicationLookback) {
+        this(consumer, sources, metrics, Listener.NONE, clock, replicationLookback);
+    }
+
+    /**
+     * @param listener told every observation as well (not the action records: those this feed reads only from its start)
+     */
+    public PlantMetricsFeed(Consumer<byte[], byte[]> consumer, Sources sources, PlantMetrics metrics, Listener listener, Clock clock,
+                            Duration replicationLookback) {
         this.consumer = consumer;
         this.sources = sources;
         this.metrics = metrics;
+        this.listener = listener;
         this.clock = clock;
         this.replicationLookback = replicationLookback;
         this.thread = new Thread(this::run, "drpilot-plant-metrics");
@@ -165,11 +187,13 @@ public final class PlantMetricsFeed implements AutoCloseable {
                 ReplicationObservation observation = replications.deserialize(topic, record.headers(), record.value());
                 if (observation != null) {
                     metrics.accept(observation);
+                    listener.accept(observation);
                 }
             } else if (topic.equals(sources.backup())) {
                 BackupObservation observation = backups.deserialize(topic, record.headers(), record.value());
                 if (observation != null) {
                     metrics.accept(observation);
+                    listener.accept(observation);
                 }
             } else {
                 ActionRecord action = actions.deserialize(topic, record.headers(), record.value());
