@@ -82,13 +82,20 @@ class DemoIT {
                     URI.create("http://127.0.0.1:" + ports.get("status") + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body()).contains("drpilot_failovers_total");
+            HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + ports.get("status") + "/api/status")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).as("the status page's failover timeline").contains("\"oldPrimary\":\"pg-1\"", "\"newPrimary\":\"pg-2\"")
+                    .contains("\"name\":\"orders-db\"", "\"name\":\"orders-data\"");
 
             Matcher dataDir = Pattern.compile("data in (\\S+)\\)").matcher(output);
             assertThat(dataDir.find()).as("the narration names the PostgreSQL data directory").isTrue();
             Path pgData = Path.of(dataDir.group(1));
             assertThat(pgData).exists();
 
-            demo.destroy();   // SIGTERM, as Ctrl-C ends the JVM
+            // SIGTERM, as Ctrl-C ends the JVM. Through the handle: Process.destroy() would also close
+            // our end of its output, and the last lines would be lost.
+            demo.toHandle().destroy();
             assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo stops within a minute").isTrue();
             reader.join(5_000);
             assertThat(String.join("\n", lines)).contains("drpilot demo stopped");
