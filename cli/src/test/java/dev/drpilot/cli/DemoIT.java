@@ -104,8 +104,12 @@ class DemoIT {
             assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse("")))
                     .as("no PostgreSQL server of the demo is left running").noneMatch(command -> command.contains(pgData.toString()));
         } finally {
+            // Gracefully first even when an assertion failed: a killed JVM would leave its PostgreSQL servers running.
             if (demo.isAlive()) {
-                demo.destroyForcibly();
+                demo.toHandle().destroy();
+                if (!demo.waitFor(60, TimeUnit.SECONDS)) {
+                    demo.destroyForcibly();
+                }
             }
             System.out.println("drpilot demo output:\n" + String.join("\n", lines));
         }
@@ -120,8 +124,8 @@ class DemoIT {
         List<String[]> edits = List.of(
                 new String[]{"port: 19092", "port: " + ports.get("kafka")},
                 new String[]{"port: 18081", "port: " + ports.get("ingest")},
-                new String[]{"port: 54321", "port: " + ports.get("pg-1")},
-                new String[]{"port: 54322", "port: " + ports.get("pg-2")},
+                new String[]{"port: 15432", "port: " + ports.get("pg-1")},
+                new String[]{"port: 15433", "port: " + ports.get("pg-2")},
                 new String[]{"port: 2525", "port: " + ports.get("smtp")},
                 new String[]{"replicationLag: 60s", "replicationLag: 10s"},
                 new String[]{"rpo: 2m", "rpo: 40s"});

@@ -48,16 +48,13 @@ public final class PlantMetrics {
 
     private final Clock clock;
     private final Map<String, ClusterConfig> clusters;
-    private final Map<Replica, ReplicationObservation> replicas = new ConcurrentHashMap<>();
+    private final ReplicaObservations replicas = new ReplicaObservations();
     private final Map<String, Instant> recoveryPoints = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastGoodBackups = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastFailedBackups = new ConcurrentHashMap<>();
     private final Counter failovers;
     private final Histogram failoverDuration;
     private final Counter unreadable;
-
-    private record Replica(String component, String cluster, String node) {
-    }
 
     public PlantMetrics(PrometheusRegistry registry, DrpilotConfig config, Clock clock) {
         this.clock = clock;
@@ -105,11 +102,11 @@ public final class PlantMetrics {
 
     private void replicaGauge(PrometheusRegistry registry, String name, String help, Function<ReplicationObservation, Number> figure) {
         GaugeWithCallback.builder().name(name).help(help).labelNames("component", "cluster", "node")
-                .callback(callback -> current().forEach((replica, observation) -> {
+                .callback(callback -> replicas.current(clock.instant(), this::staleAfter).forEach(observation -> {
                     // No measurement (replica unreachable, nothing to compare) is no sample, not a zero that looks healthy.
                     Number value = figure.apply(observation);
                     if (value != null) {
-                        callback.call(value.doubleValue(), replica.component(), replica.cluster(), replica.node());
+                        callback.call(value.doubleValue(), observation.getComponent(), observation.getCluster(), observation.getReplicaNode());
                     }
                 }))
                 .register(registry);
@@ -127,13 +124,6 @@ public final class PlantMetrics {
         }
     }
 
-    /** The newest observations of replicas observed recently; drops the others for good. */
-    private Map<Replica, ReplicationObservation> current() {
-        Instant now = clock.instant();
-        replicas.entrySet().removeIf(entry -> entry.getValue().getObservedAt().isBefore(now.minus(staleAfter(entry.getKey().cluster()))));
-        return replicas;
-    }
-
     /** How long a replica of this cluster keeps its series without a new observation. */
     public Duration staleAfter(String cluster) {
         Duration byInterval = Optional.ofNullable(clusters.get(cluster))
@@ -147,9 +137,7 @@ public final class PlantMetrics {
     }
 
     public void accept(ReplicationObservation observation) {
-        Replica replica = new Replica(observation.getComponent(), observation.getCluster(), observation.getReplicaNode());
-        // Several vantages observe the same replica and their records may arrive out of order: the newest wins.
-        replicas.merge(replica, observation, (known, offered) -> offered.getObservedAt().isBefore(known.getObservedAt()) ? known : offered);
+        replicas.accept(observation);
     }
 
     public void accept(BackupObservation observation) {

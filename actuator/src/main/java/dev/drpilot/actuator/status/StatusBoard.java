@@ -1,6 +1,7 @@
 package dev.drpilot.actuator.status;
 
 import dev.drpilot.actuator.metrics.PlantMetricsFeed;
+import dev.drpilot.actuator.metrics.ReplicaObservations;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Component;
 import dev.drpilot.config.DrpilotConfig;
@@ -41,15 +42,12 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     private final DrpilotConfig config;
     private final Clock clock;
     private final Function<String, Duration> staleAfter;
-    private final Map<Replica, ReplicationObservation> replicas = new LinkedHashMap<>();
+    private final ReplicaObservations replicas = new ReplicaObservations();
     private final Map<String, Instant> recoveryPoints = new HashMap<>();
     private final Map<String, Instant> lastGoodBackups = new HashMap<>();
     private final Map<String, Instant> lastFailedBackups = new HashMap<>();
     private final Map<String, Alert> open = new LinkedHashMap<>();
     private final FailoverTimelines failovers = new FailoverTimelines(FAILOVERS_SHOWN);
-
-    private record Replica(String component, String cluster, String node) {
-    }
 
     /**
      * @param staleAfter how long a replica of this cluster is shown without a new observation (as on {@code /metrics})
@@ -62,9 +60,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
 
     @Override
     public synchronized void accept(ReplicationObservation observation) {
-        Replica replica = new Replica(observation.getComponent(), observation.getCluster(), observation.getReplicaNode());
-        // Several vantages observe one replica, and their records may arrive out of order: the newest wins.
-        replicas.merge(replica, observation, (known, offered) -> offered.getObservedAt().isBefore(known.getObservedAt()) ? known : offered);
+        replicas.accept(observation);
     }
 
     @Override
@@ -96,20 +92,17 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
 
     public synchronized StatusSnapshot snapshot() {
         Instant now = clock.instant();
-        replicas.entrySet().removeIf(entry -> entry.getValue().getObservedAt().isBefore(now.minus(staleAfter.apply(entry.getKey().cluster()))));
-        List<StatusSnapshot.ComponentRow> rows = config.components().stream().map(component -> row(component, now)).toList();
+        List<ReplicationObservation> current = replicas.current(now, staleAfter);
+        List<StatusSnapshot.ComponentRow> rows = config.components().stream().map(component -> row(component, current, now)).toList();
         List<StatusSnapshot.OpenAlert> alerts = open.values().stream()
                 .sorted(Comparator.comparing((Alert alert) -> alert.getSeverity().ordinal()).reversed().thenComparing(Alert::getStartsAt))
                 .map(alert -> openAlert(alert, now)).toList();
         return new StatusSnapshot(now.toString(), Figures.time(now), rows, alerts, failovers.view());
     }
 
-    private StatusSnapshot.ComponentRow row(Component component, Instant now) {
+    private StatusSnapshot.ComponentRow row(Component component, List<ReplicationObservation> replicasNow, Instant now) {
         String name = component.name();
-        List<ReplicationObservation> observed = replicas.entrySet().stream().filter(entry -> entry.getKey().component().equals(name))
-                .sorted(Comparator.comparing((Map.Entry<Replica, ReplicationObservation> entry) -> entry.getKey().cluster())
-                        .thenComparing(entry -> entry.getKey().node()))
-                .map(Map.Entry::getValue).toList();
+        List<ReplicationObservation> observed = replicasNow.stream().filter(observation -> observation.getComponent().equals(name)).toList();
         List<Alert> alerts = open.values().stream().filter(alert -> name.equals(alert.getComponent())).toList();
         Optional<Instant> recoveryPoint = Optional.ofNullable(recoveryPoints.get(name));
         Optional<Instant> good = Optional.ofNullable(lastGoodBackups.get(name));

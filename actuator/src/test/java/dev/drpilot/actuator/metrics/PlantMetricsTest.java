@@ -7,6 +7,7 @@ import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.BackupStatus;
+import dev.drpilot.events.ReplicationObservation;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +90,16 @@ class PlantMetricsTest {
         assertThat(later.value("drpilot_replication_lag_seconds", PG2)).isEmpty();
         assertThat(later.value("drpilot_replication_lag_bytes", PG2)).isEmpty();
         assertThat(later.value("drpilot_replication_lag_seconds", PG3)).hasValue(2.0);
+    }
+
+    @Test
+    void aPromotedReplicaLosesItsLagSeriesOnceItIsSeenAsThePrimary() throws Exception {
+        metrics.accept(lag("pg-2", 0.0, 0L, T0));
+        metrics.accept(ReplicationObservation.newBuilder(lag("pg-1", null, null, T0.plusSeconds(10))).setPrimaryNode("pg-2")
+                .setStreaming(false).setState(null).setError("replica pg-1: connection refused").build());
+        metrics.accept(lag("pg-2", 0.0, 0L, T0.plusSeconds(5)));   // late, from before the failover
+
+        assertThat(scrape().value("drpilot_replication_lag_seconds", PG2)).isEmpty();
     }
 
     @Test

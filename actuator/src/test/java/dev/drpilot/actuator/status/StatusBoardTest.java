@@ -8,6 +8,7 @@ import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupStatus;
+import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Severity;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +122,19 @@ class StatusBoardTest {
         clock.set(T0.plus(Duration.ofMinutes(6)));
         assertThat(ordersDb().replicas()).isEmpty();
         assertThat(ordersDb().state()).isEqualTo(ComponentState.UNKNOWN);
+    }
+
+    @Test
+    void aPromotedReplicaLeavesTheReplicasOnceItIsSeenAsThePrimary() {
+        board.accept(lag("pg-2", 0.0, 0L, T0));
+        ReplicationObservation oldPrimaryAsReplica = ReplicationObservation.newBuilder(lag("pg-1", null, null, T0.plusSeconds(10)))
+                .setPrimaryNode("pg-2").setStreaming(false).setState(null).setError("replica pg-1: connection refused").build();
+        board.accept(oldPrimaryAsReplica);
+
+        assertThat(ordersDb().replicas()).extracting(StatusSnapshot.ReplicaRow::node).containsExactly("pg-1");
+        // A late record from before the failover (another vantage's), still naming pg-2 a replica, does not bring it back.
+        board.accept(lag("pg-2", 0.0, 0L, T0.plusSeconds(5)));
+        assertThat(ordersDb().replicas()).extracting(StatusSnapshot.ReplicaRow::node).containsExactly("pg-1");
     }
 
     @Test

@@ -49,7 +49,7 @@ public final class ReplicationLagRule extends RuleProcessor<ReplicationObservati
         Optional<Duration> rpo = plant.rpo(component);
         Severity severity = rpo.filter(limit -> seconds > limit.toMillis() / 1000.0).isPresent() ? Severity.CRITICAL : Severity.WARNING;
         String summary = "Replica " + observation.getReplicaNode() + " of " + observation.getCluster() + " is "
-                + Durations.format(Duration.ofMillis((long) (seconds * 1000))) + " behind";
+                + Durations.format(Duration.ofSeconds(Math.round(seconds))) + " behind";   // whole seconds: "1m8s", not "1m7s709ms"
         String description = "Replication lag of " + observation.getReplicaNode() + ": " + seconds + " s, " + bytes
                 + " bytes (threshold " + Durations.format(thresholds.replicationLag()) + " / " + thresholds.replicationLagBytes() + " bytes"
                 + rpo.map(limit -> ", RPO " + Durations.format(limit)).orElse("") + ").";
