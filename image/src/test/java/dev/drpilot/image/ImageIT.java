@@ -63,6 +63,7 @@ class ImageIT {
             run(List.of("tar", "--warning=no-unknown-keyword", "--same-owner", "--same-permissions", "--numeric-owner",
                     "-xzf", layerFile.toString(), "-C", rootfs.toString()), Map.of(), 120);
         }
+        deleteRecursively(archive);
         // What a container runtime mounts itself.
         Files.createDirectories(rootfs.resolve("proc"));
         Files.createDirectories(rootfs.resolve("dev"));
