@@ -14,6 +14,8 @@ final class Layout {
     static final String INGEST = "drpilot-ingest";
     static final String DETECTOR = "drpilot-detector";
     static final String KAFKA = "drpilot";
+    /** The user drpilot of the image (image/pom.xml, image/src/main/sh/build-rootfs.sh). */
+    static final long IMAGE_UID = 65532;
 
     private Layout() {
     }
