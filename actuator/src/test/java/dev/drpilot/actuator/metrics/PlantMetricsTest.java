@@ -1,6 +1,7 @@
 package dev.drpilot.actuator.metrics;
 
 import dev.drpilot.actuator.MetricsScrape;
+import dev.drpilot.actuator.SettableClock;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.events.ActionKind;
@@ -11,11 +12,8 @@ import dev.drpilot.events.ReplicationObservation;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 
 import static dev.drpilot.actuator.TestObservations.backup;
@@ -182,33 +180,5 @@ class PlantMetricsTest {
         metrics.unreadable("drpilot.observations.backup");
 
         assertThat(scrape().value("drpilot_metrics_records_unreadable_total", Map.of("topic", "drpilot.observations.backup"))).hasValue(1.0);
-    }
-
-    /** A clock the test moves: ages and staleness are computed at scrape time. */
-    static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

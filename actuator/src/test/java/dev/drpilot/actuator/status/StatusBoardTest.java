@@ -1,5 +1,6 @@
 package dev.drpilot.actuator.status;
 
+import dev.drpilot.actuator.SettableClock;
 import dev.drpilot.actuator.TestAlerts;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
@@ -12,11 +13,8 @@ import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Severity;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 
 import static dev.drpilot.actuator.TestObservations.backup;
@@ -219,32 +217,5 @@ class StatusBoardTest {
         return ActionRecord.newBuilder().setActionId(incident + "/" + step).setKind(ActionKind.FAILOVER_STEP).setName(name).setStatus(status)
                 .setIncidentId(incident).setCluster("orders").setStartedAt(started).setFinishedAt(finished).setDetail(detail)
                 .setAttributes(Map.of()).build();
-    }
-
-    static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
