@@ -12,7 +12,6 @@ import dev.drpilot.actuator.metrics.PlantMetricsFeed;
 import dev.drpilot.actuator.receivers.AlertSinks;
 import dev.drpilot.actuator.receivers.CloudWatchFigures;
 import dev.drpilot.actuator.routing.AlertRouter;
-import dev.drpilot.actuator.status.ActionHistoryFeed;
 import dev.drpilot.actuator.status.StatusBoard;
 import dev.drpilot.actuator.status.StatusHttpHandler;
 import dev.drpilot.config.DrpilotConfig;
@@ -96,11 +95,8 @@ public final class ActuatorService implements AutoCloseable {
                     firing, board::accept).start());
             PlantMetricsFeed.Sources sources = new PlantMetricsFeed.Sources(options.replicationTopic(), options.backupTopic(),
                     options.actionsTopic());
-            started.push(new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, board, clock, plant.longestStale()).start());
-            if (metricsServer != null) {
-                started.push(new ActionHistoryFeed(consumer(Optional.empty()), options.actionsTopic(), Topics.ACTIONS.valueSerde().deserializer(),
-                        board, clock, StatusBoard.FAILOVER_LOOKBACK).start());
-            }
+            started.push(new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, board, clock, plant.longestStale(),
+                    StatusBoard.FAILOVER_LOOKBACK).start());
 
             // CloudWatch receivers also get the DR figures themselves, once a minute (CloudWatch's
             // standard resolution), not only the alerts.

@@ -21,7 +21,6 @@ import dev.drpilot.config.NodeConfig;
 import dev.drpilot.config.Receiver;
 import dev.drpilot.localpg.PostgresCluster;
 import dev.drpilot.localpg.PostgresInstallation;
-import dev.drpilot.schemas.topic.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -37,9 +36,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -128,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
                 narrator.say("SMTP server up on %s:%d for receiver %s; emails are saved to %s", mailReceiver.smtp().get().host(),
                         mailReceiver.smtp().get().port(), mailReceiver.name(), mailbox.outbox());
 
-                kafka.ensureTopics(topics());
+                kafka.ensureTopics(ServiceCommand.topicsOf(List.of(Services.INGEST, Services.DETECT, Services.act(status), Services.FAILOVER)));
                 ServiceContext context = new ServiceContext(config, kafka.clientProperties(), Clock.systemUTC());
                 host.add("ingest", Services.INGEST.starter().start(context));
                 host.add("detect", Services.DETECT.starter().start(context));
@@ -242,15 +239,6 @@ final class DemoCommand implements Callable<Integer> {
         Set<String> names = new java.util.HashSet<>();
         config.receivers().stream().filter(r -> r.type() == Receiver.Type.LOG).forEach(r -> names.add(r.name()));
         return names;
-    }
-
-    private static List<Topic<?, ?>> topics() {
-        Set<Topic<?, ?>> topics = new LinkedHashSet<>();
-        for (ServiceDefinition service : List.of(Services.INGEST, Services.DETECT, Services.FAILOVER)) {
-            topics.addAll(service.topics());
-        }
-        topics.addAll(ActuatorService.TOPICS);
-        return new ArrayList<>(topics);
     }
 
     /** Empties the work dir and sends the whole log there; the console keeps the narration (and errors, unless --verbose shows all). */

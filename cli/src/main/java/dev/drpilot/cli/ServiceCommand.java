@@ -69,7 +69,8 @@ abstract class ServiceCommand implements Callable<Integer> {
         }
     }
 
-    private static List<Topic<?, ?>> topicsOf(List<ServiceDefinition> services) {
+    /** The topics of these services, each once, in order. */
+    static List<Topic<?, ?>> topicsOf(List<ServiceDefinition> services) {
         LinkedHashSet<Topic<?, ?>> topics = new LinkedHashSet<>();
         services.forEach(service -> topics.addAll(service.topics()));
         return new ArrayList<>(topics);

@@ -34,9 +34,11 @@ import java.util.concurrent.TimeUnit;
  *     stale anyway, and newer ones refill the lag gauges at once after a restart;</li>
  * <li>backup observations from the beginning (a week): backups are rare, and the last good one may
  *     be days old;</li>
- * <li>action records from this feed's start: {@code drpilot_failovers_total} is a counter of what
- *     happened while this process ran, so that a restart does not replay old failovers into
- *     {@code increase()} as if they had just happened.</li>
+ * <li>action records from {@code actionLookback} ago, for the listener (the status page's failover
+ *     timelines, which show failovers from before a restart too); {@code drpilot_failovers_total}
+ *     counts only those written since this feed's start: it is a counter of what happened while
+ *     this process ran, so that a restart does not replay old failovers into {@code increase()}
+ *     as if they had just happened.</li>
  * </ul>
  * Only committed records are read. A topic that does not exist yet is looked for again every few
  * seconds.
@@ -52,7 +54,7 @@ public final class PlantMetricsFeed implements AutoCloseable {
         }
     }
 
-    /** Also told every observation read, after {@link PlantMetrics}: the status page's model reads the same positions. */
+    /** Also told every record read, after {@link PlantMetrics}: the status page's model reads the same positions. */
     public interface Listener {
         Listener NONE = new Listener() {
         };
@@ -62,6 +64,10 @@ public final class PlantMetricsFeed implements AutoCloseable {
 
         default void accept(BackupObservation observation) {
         }
+
+        /** Every action record from {@code actionLookback} ago, also those older than this feed's start. */
+        default void accept(ActionRecord action) {
+        }
     }
 
     private final Consumer<byte[], byte[]> consumer;
@@ -70,6 +76,7 @@ public final class PlantMetricsFeed implements AutoCloseable {
     private final Listener listener;
     private final Clock clock;
     private final Duration replicationLookback;
+    private final Duration actionLookback;
     private final Deserializer<ReplicationObservation> replications = Topics.REPLICATION_OBSERVATIONS.valueSerde().deserializer();
     private final Deserializer<BackupObservation> backups = Topics.BACKUP_OBSERVATIONS.valueSerde().deserializer();
     private final Deserializer<ActionRecord> actions = Topics.ACTIONS.valueSerde().deserializer();
@@ -83,20 +90,23 @@ public final class PlantMetricsFeed implements AutoCloseable {
      * @param replicationLookback how far back replication observations are read at start
      */
     public PlantMetricsFeed(Consumer<byte[], byte[]> consumer, Sources sources, PlantMetrics metrics, Clock clock, Duration replicationLookback) {
-        this(consumer, sources, metrics, Listener.NONE, clock, replicationLookback);
+        this(consumer, sources, metrics, Listener.NONE, clock, replicationLookback, Duration.ZERO);
     }
 
     /**
-     * @param listener told every observation as well (not the action records: those this feed reads only from its start)
+     * @param listener       told every record as well
+     * @param actionLookback how far back action records are read for the listener; {@link PlantMetrics} still counts only
+     *                       those written since this feed started
      */
     public PlantMetricsFeed(Consumer<byte[], byte[]> consumer, Sources sources, PlantMetrics metrics, Listener listener, Clock clock,
-                            Duration replicationLookback) {
+                            Duration replicationLookback, Duration actionLookback) {
         this.consumer = consumer;
         this.sources = sources;
         this.metrics = metrics;
         this.listener = listener;
         this.clock = clock;
         this.replicationLookback = replicationLookback;
+        this.actionLookback = actionLookback;
         this.thread = new Thread(this::run, "drpilot-plant-metrics");
         thread.setDaemon(true);
     }
@@ -163,7 +173,7 @@ public final class PlantMetricsFeed implements AutoCloseable {
             } else if (partition.topic().equals(sources.replication())) {
                 fromTime.put(partition, startedAt.minus(replicationLookback).toEpochMilli());
             } else {
-                fromTime.put(partition, startedAt.toEpochMilli());
+                fromTime.put(partition, startedAt.minus(actionLookback).toEpochMilli());
             }
         }
         if (!fromTime.isEmpty()) {
@@ -198,7 +208,12 @@ public final class PlantMetricsFeed implements AutoCloseable {
             } else {
                 ActionRecord action = actions.deserialize(topic, record.headers(), record.value());
                 if (action != null) {
-                    metrics.accept(action);
+                    // The counters count what happened while this process ran: a restart must not replay old failovers
+                    // into increase() as if they had just happened.
+                    if (record.timestamp() >= startedAt.toEpochMilli()) {
+                        metrics.accept(action);
+                    }
+                    listener.accept(action);
                 }
             }
         } catch (RuntimeException e) {

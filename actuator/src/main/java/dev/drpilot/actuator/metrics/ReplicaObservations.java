@@ -38,9 +38,12 @@ public final class ReplicaObservations {
         replicas.merge(new Replica(observation.getComponent(), observation.getCluster(), observation.getReplicaNode()), observation,
                 ReplicaObservations::newer);
         if (newestPrimary != null) {
-            replicas.entrySet().removeIf(entry -> entry.getKey().cluster().equals(newestPrimary.getCluster())
-                    && entry.getKey().node().equals(newestPrimary.getPrimaryNode())
-                    && entry.getValue().getObservedAt().isBefore(newestPrimary.getObservedAt()));
+            // One key, not a scan: this runs for every observation.
+            Replica promoted = new Replica(newestPrimary.getComponent(), newestPrimary.getCluster(), newestPrimary.getPrimaryNode());
+            ReplicationObservation asReplica = replicas.get(promoted);
+            if (asReplica != null && asReplica.getObservedAt().isBefore(newestPrimary.getObservedAt())) {
+                replicas.remove(promoted);
+            }
         }
     }
 

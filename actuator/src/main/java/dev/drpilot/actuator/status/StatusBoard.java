@@ -86,6 +86,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         }
     }
 
+    @Override
     public synchronized void accept(ActionRecord record) {
         failovers.accept(record);
     }

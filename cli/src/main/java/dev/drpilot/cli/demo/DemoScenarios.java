@@ -1,5 +1,7 @@
 package dev.drpilot.cli.demo;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drpilot.actuator.failover.FailoverHistory;
 import dev.drpilot.config.Component;
 import dev.drpilot.config.DrpilotConfig;
@@ -49,6 +51,7 @@ public final class DemoScenarios {
     }
 
     private static final Duration POLL = Duration.ofMillis(250);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DrpilotConfig config;
     private final Plan plan;
@@ -245,17 +248,16 @@ public final class DemoScenarios {
     /** Reports a backup to the ingest API, as a backup job's last step would. */
     private void report(String status, Instant recoveryPoint, String error) throws ScenarioFailed, InterruptedException {
         Instant now = clock.instant();
-        StringBuilder body = new StringBuilder("{\"observedAt\": \"" + now + "\", \"component\": \"" + plan.backupComponent()
-                + "\", \"status\": \"" + status + "\", \"tool\": \"REPORT\", \"finishedAt\": \"" + now + "\"");
+        ObjectNode report = JSON.createObjectNode().put("observedAt", now.toString()).put("component", plan.backupComponent())
+                .put("status", status).put("tool", "REPORT").put("finishedAt", now.toString());
         if (recoveryPoint != null) {
-            body.append(", \"recoveryPointAt\": \"").append(recoveryPoint).append('"');
+            report.put("recoveryPointAt", recoveryPoint.toString());
         }
         if (error != null) {
-            body.append(", \"error\": \"").append(error).append('"');
+            report.put("error", error);
         }
-        body.append('}');
         HttpRequest request = HttpRequest.newBuilder(backupUrl()).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(report.toString())).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 202) {
