@@ -7,8 +7,6 @@ import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.FileAppender;
-import dev.drpilot.actuator.ActuatorOptions;
-import dev.drpilot.actuator.ActuatorService;
 import dev.drpilot.cli.demo.DemoEvents;
 import dev.drpilot.cli.demo.DemoScenarios;
 import dev.drpilot.cli.demo.Mailbox;
@@ -21,6 +19,8 @@ import dev.drpilot.config.NodeConfig;
 import dev.drpilot.config.Receiver;
 import dev.drpilot.localpg.PostgresCluster;
 import dev.drpilot.localpg.PostgresInstallation;
+import dev.drpilot.notify.NotifyOptions;
+import dev.drpilot.notify.NotifyService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -129,8 +129,8 @@ final class DemoCommand implements Callable<Integer> {
                 ServiceContext context = new ServiceContext(config, kafka.clientProperties(), Clock.systemUTC());
                 host.add("ingest", Services.INGEST.starter().start(context));
                 host.add("detect", Services.DETECT.starter().start(context));
-                ActuatorService actuator = new ActuatorService(config, kafka.clientProperties(), Clock.systemUTC(),
-                        ActuatorOptions.defaults().withMetrics(status.host(), status.port())).start();
+                NotifyService actuator = new NotifyService(config, kafka.clientProperties(), Clock.systemUTC(),
+                        NotifyOptions.defaults().withMetrics(status.host(), status.port())).start();
                 host.add("act", actuator);
                 host.add("failover", Services.FAILOVER.starter().start(context));
                 DemoEvents events = new DemoEvents(kafka.clientProperties(), narrator, logReceivers(config)).start();

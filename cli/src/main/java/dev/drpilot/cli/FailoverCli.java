@@ -1,8 +1,8 @@
 package dev.drpilot.cli;
 
-import dev.drpilot.actuator.failover.AuditLog;
-import dev.drpilot.actuator.failover.FailoverHistory;
-import dev.drpilot.actuator.failover.OperatorControls;
+import dev.drpilot.failover.AuditLog;
+import dev.drpilot.failover.FailoverHistory;
+import dev.drpilot.failover.OperatorControls;
 import dev.drpilot.schemas.topic.TopicAdmin;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,12 +1,12 @@
 package dev.drpilot.cli;
 
-import dev.drpilot.actuator.failover.OperatorControls;
 import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
+import dev.drpilot.failover.OperatorControls;
 import dev.drpilot.schemas.topic.TopicAdmin;
 import dev.drpilot.schemas.topic.Topics;
 import dev.drpilot.testkit.EmbeddedKafkaExtension;

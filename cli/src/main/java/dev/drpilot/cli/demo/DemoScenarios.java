@@ -2,7 +2,6 @@ package dev.drpilot.cli.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.drpilot.actuator.failover.FailoverHistory;
 import dev.drpilot.config.Component;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.Durations;
@@ -10,6 +9,7 @@ import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.failover.FailoverHistory;
 import dev.drpilot.localpg.PostgresCluster;
 import dev.drpilot.localpg.PostgresNode;
 

@@ -1,0 +1,85 @@
+package dev.drpilot.failover;
+
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.failover.steps.PostgresAdmin;
+import dev.drpilot.schemas.topic.Topic;
+import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The failover service as one process runs it: consumes failover commands ({@link FailoverService})
+ * and carries them out with the clusters' runbooks ({@link RunbookExecutor}), recording every step
+ * on {@code drpilot.actions} ({@link AuditLog}) and honouring the operators' controls. Kubernetes and
+ * AWS clients are made only when a runbook first needs them.
+ */
+public final class FailoverActuator implements AutoCloseable {
+    /** The topics the failover service reads and writes. */
+    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.FAILOVER_CONTROL);
+
+    private static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(2);
+
+    private final DrpilotConfig config;
+    private final Map<String, Object> kafka;
+    private final Clock clock;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+    public FailoverActuator(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock) {
+        this.config = config;
+        this.kafka = Map.copyOf(kafkaClientProperties);
+        this.clock = clock;
+    }
+
+    public synchronized FailoverActuator start() {
+        try {
+            Map<String, Object> producer = new HashMap<>(kafka);
+            producer.put(ProducerConfig.ACKS_CONFIG, "all");
+            producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            AuditLog audit = new AuditLog(new KafkaProducer<>(producer, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()), kafka);
+            started.push(audit);
+            ClientCloudSteps cloud = new ClientCloudSteps();
+            started.push(cloud);
+            RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud)),
+                    clock, Optional.of(new OperatorControls(kafka)));
+            started.push(new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, clock).start());
+            return this;
+        } catch (RuntimeException e) {
+            try {
+                close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /** Stops after the step under way (a runbook cut short is resumed by the next start), then closes the clients. */
+    @Override
+    public synchronized void close() {
+        List<String> problems = new ArrayList<>();
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                problems.add(e.toString());
+            } catch (Exception e) {
+                problems.add(e.toString());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("failover service did not stop cleanly: " + problems);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.drpilot.failover.steps;
+
+import dev.drpilot.config.NodeConfig;
+import dev.drpilot.config.Secret;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The failover's connections to PostgreSQL: short connect timeouts (a dead node must fail fast,
+ * not stall the runbook), and a role that may promote ({@code pg_promote} needs superuser or an
+ * explicit grant) and change {@code primary_conninfo}.
+ */
+public final class PostgresAdmin {
+    private final Duration connectTimeout;
+
+    public PostgresAdmin(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public Connection connect(NodeConfig node, Duration socketTimeout) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", node.user().orElse("postgres"));
+        node.password().map(Secret::reveal).ifPresent(password -> props.setProperty("password", password));
+        props.setProperty("connectTimeout", Long.toString(seconds(connectTimeout)));
+        props.setProperty("loginTimeout", Long.toString(seconds(connectTimeout)));
+        props.setProperty("socketTimeout", Long.toString(seconds(socketTimeout)));
+        props.setProperty("ApplicationName", "drpilot-failover");
+        return DriverManager.getConnection(node.effectiveJdbcUrl(), props);
+    }
+
+    /** What one node says about itself; empty when it does not answer. */
+    public Optional<NodeState> state(NodeConfig node) {
+        try (Connection connection = connect(node, Duration.ofSeconds(3)); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("""
+                     SELECT pg_is_in_recovery(),
+                            CASE WHEN pg_is_in_recovery() THEN pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0') END,
+                            CASE WHEN pg_is_in_recovery() THEN pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')
+                                 ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') END,
+                            pg_last_xact_replay_timestamp(),
+                            CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END,
+                            (SELECT status FROM pg_stat_wal_receiver LIMIT 1)
+                     """)) {
+            row.next();
+            var replayedAt = row.getTimestamp(4);
+            return Optional.of(new NodeState(node, row.getBoolean(1), (Long) longOrNull(row, 2), row.getLong(3),
+                    replayedAt == null ? null : replayedAt.toInstant(), row.getBoolean(5), row.getString(6)));
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Object longOrNull(ResultSet row, int column) throws SQLException {
+        long value = row.getLong(column);
+        return row.wasNull() ? null : value;
+    }
+
+    private static long seconds(Duration duration) {
+        return Math.max(1, (duration.toMillis() + 999) / 1000);
+    }
+
+    /**
+     * @param receiveLsn WAL received, bytes (replicas); null on a primary
+     * @param replayLsn  WAL replayed (replicas), or the current WAL position (primary), bytes
+     * @param replayedAt commit time of the last replayed transaction; null if none since start
+     */
+    public record NodeState(NodeConfig node, boolean inRecovery, Long receiveLsn, long replayLsn, Instant replayedAt,
+                            boolean replayPaused, String walReceiverStatus) {
+        /** The furthest WAL position this node has, received or replayed. */
+        public long furthestLsn() {
+            return receiveLsn == null ? replayLsn : Math.max(receiveLsn, replayLsn);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.drpilot.failover;
+
+import dev.drpilot.broker.EmbeddedKafkaBroker;
+import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.config.Runbook;
+import dev.drpilot.events.ActionKind;
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.FailoverMode;
+import dev.drpilot.failover.steps.PostgresAdmin;
+import dev.drpilot.localpg.PostgresCluster;
+import dev.drpilot.schemas.topic.TopicAdmin;
+import dev.drpilot.schemas.topic.Topics;
+import dev.drpilot.testkit.EmbeddedKafkaExtension;
+import dev.drpilot.testkit.KafkaTestClients;
+import dev.drpilot.testkit.TestNames;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The failover actuator as a service: a command on {@code drpilot.failover.commands} is carried
+ * out; stopped between promote and repoint and started again, it resumes — no second promotion —
+ * and finishes the runbook.
+ */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class FailoverServiceIT {
+
+    @Test
+    void stoppedBetweenPromoteAndRepointItResumesWithoutPromotingAgain(EmbeddedKafkaBroker broker) throws Exception {
+        try (Admin admin = Admin.create(broker.clientProperties())) {
+            TopicAdmin.ensureTopics(admin, List.of(Topics.ACTIONS, Topics.FAILOVER_COMMANDS), 1, Optional.empty(), Duration.ofSeconds(30));
+        }
+        String name = TestNames.unique("fo-resume");
+        String group = TestNames.unique("failover-it");
+        try (PostgresCluster pg = PostgresCluster.start(name, 2)) {
+            DrpilotConfig config = RunbookExecutorIT.config(name, pg, "");
+            pg.primary().kill();
+            FailoverCommand command = RunbookExecutorIT.command(name, name + "-incident", pg.primary(), FailoverMode.AUTO, false);
+            try (KafkaProducer<String, FailoverCommand> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                    Topics.FAILOVER_COMMANDS.valueSerde().serializer())) {
+                producer.send(new ProducerRecord<>(Topics.FAILOVER_COMMANDS.name(), name, command)).get();
+            }
+
+            AtomicReference<FailoverService> first = new AtomicReference<>();
+            StepFactory stopAfterPromote = new StepFactory(new PostgresAdmin(Duration.ofSeconds(1)), Clock.systemUTC(), Optional.empty()) {
+                @Override
+                public FailoverStep create(Runbook.Step step, ClusterConfig cluster) {
+                    FailoverStep real = super.create(step, cluster);
+                    return step.type() != Runbook.Type.PROMOTE ? real : new StopAfter(real, first);
+                }
+            };
+            AuditLog firstAudit = RunbookExecutorIT.audit(broker);
+            FailoverService service = new FailoverService(config, broker.clientProperties(), group, firstAudit,
+                    new RunbookExecutor(firstAudit, stopAfterPromote, Clock.systemUTC()), Clock.systemUTC());
+            first.set(service);
+            service.start();
+            await("the first actuator stopped after promote").atMost(Duration.ofSeconds(60)).until(service::stopping);
+            service.close();
+            firstAudit.close();
+            assertThat(pg.replica(0).isInRecovery()).as("promoted by the first actuator").isFalse();
+
+            try (AuditLog audit = RunbookExecutorIT.audit(broker);
+                 FailoverService again = new FailoverService(config, broker.clientProperties(), group, audit,
+                         RunbookExecutorIT.executor(audit), Clock.systemUTC()).start()) {
+                await("the resumed runbook's summary").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                        assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5)))
+                                .anySatisfy(record -> assertThat(record.getKind()).isEqualTo(ActionKind.FAILOVER_SUMMARY)));
+                List<ActionRecord> records = audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5));
+                assertThat(records).filteredOn(record -> record.getName().equals("promote postgres"))
+                        .extracting(ActionRecord::getStatus).as("promoted once").containsExactly(ActionStatus.STARTED, ActionStatus.SUCCEEDED);
+                assertThat(records).filteredOn(record -> record.getStatus() == ActionStatus.SUCCEEDED && record.getKind() == ActionKind.FAILOVER_STEP)
+                        .extracting(ActionRecord::getName)
+                        .containsExactly("check", "fence stop", "promote postgres", "repoint replicas", "verify", "notify");
+                ActionRecord summary = records.get(records.size() - 1);
+                assertThat(summary.getStatus()).isEqualTo(ActionStatus.SUCCEEDED);
+                assertThat(summary.getAttributes()).containsEntry("newPrimary", pg.replica(0).name()).containsKey("rtoMillis");
+                assertThat(RunbookExecutorIT.senderPort(pg.replica(1))).isEqualTo("streaming:" + pg.replica(0).port());
+            }
+        }
+    }
+
+    /** Runs the real step, then asks the actuator to stop, as a deploy or a crash-restart would between two steps. */
+    private record StopAfter(FailoverStep real, AtomicReference<FailoverService> service) implements FailoverStep {
+        @Override
+        public String describe() {
+            return real.describe();
+        }
+
+        @Override
+        public String plan(FailoverContext context) {
+            return real.plan(context);
+        }
+
+        @Override
+        public boolean alreadyDone(FailoverContext context) throws Exception {
+            return real.alreadyDone(context);
+        }
+
+        @Override
+        public StepOutcome run(FailoverContext context, Duration timeout) throws Exception {
+            StepOutcome outcome = real.run(context, timeout);
+            CompletableFuture.runAsync(() -> service.get().close());
+            await().atMost(Duration.ofSeconds(10)).until(() -> service.get().stopping());
+            return outcome;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.drpilot.failover;
+
+import dev.drpilot.broker.EmbeddedKafkaBroker;
+import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.events.ActionKind;
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.FailoverMode;
+import dev.drpilot.failover.steps.PostgresAdmin;
+import dev.drpilot.localpg.PostgresCluster;
+import dev.drpilot.schemas.topic.TopicAdmin;
+import dev.drpilot.schemas.topic.Topics;
+import dev.drpilot.testkit.EmbeddedKafkaExtension;
+import dev.drpilot.testkit.KafkaTestClients;
+import dev.drpilot.testkit.TestNames;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Operators' instructions through the control topic: a paused cluster is not failed over; manual mode waits for approval. */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class OperatorControlsIT {
+
+    private static RunbookExecutor executor(AuditLog audit, EmbeddedKafkaBroker broker) {
+        return new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(Duration.ofSeconds(1)), Clock.systemUTC(), Optional.empty()),
+                Clock.systemUTC(), Optional.of(new OperatorControls(broker.clientProperties())));
+    }
+
+    private static OperatorControls.Writer writer(KafkaProducer<String, ActionRecord> producer) {
+        return new OperatorControls.Writer(producer, Clock.systemUTC());
+    }
+
+    private static void topics(EmbeddedKafkaBroker broker) throws Exception {
+        try (Admin admin = Admin.create(broker.clientProperties())) {
+            TopicAdmin.ensureTopics(admin, List.of(Topics.ACTIONS, Topics.FAILOVER_CONTROL), 1, Optional.empty(), Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aPausedClusterIsNotFailedOverUntilResumed(EmbeddedKafkaBroker broker) throws Exception {
+        topics(broker);
+        String name = TestNames.unique("fo-pause");
+        try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = RunbookExecutorIT.audit(broker);
+             KafkaProducer<String, ActionRecord> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                     Topics.FAILOVER_CONTROL.valueSerde().serializer())) {
+            DrpilotConfig config = RunbookExecutorIT.config(name, pg, "");
+            ClusterConfig cluster = config.clusters().get(name);
+            writer(producer).pause(name, "alice", "storage maintenance");
+            pg.primary().kill();
+
+            FailoverCommand first = RunbookExecutorIT.command(name, name + "-1", pg.primary(), FailoverMode.AUTO, false);
+            assertThat(executor(audit, broker).execute(first, cluster, config.runbooks().get("default"))).isEqualTo(RunbookExecutor.Outcome.REFUSED);
+            assertThat(pg.replica(0).isInRecovery()).isTrue();
+            assertThat(audit.incident(first.getIncidentId(), first.getIssuedAt().minusSeconds(5))).singleElement().satisfies(refusal -> {
+                assertThat(refusal.getKind()).isEqualTo(ActionKind.FAILOVER_REFUSED);
+                assertThat(refusal.getDetail()).startsWith("paused: failover of " + name + " paused by alice: storage maintenance");
+            });
+
+            writer(producer).resume(name, "alice");
+            FailoverCommand second = RunbookExecutorIT.command(name, name + "-2", pg.primary(), FailoverMode.AUTO, false);
+            assertThat(executor(audit, broker).execute(second, cluster, config.runbooks().get("default"))).isEqualTo(RunbookExecutor.Outcome.SUCCEEDED);
+            assertThat(pg.replica(0).isInRecovery()).isFalse();
+            assertThat(audit.read(first.getIssuedAt().minusSeconds(60), record -> record.getKind() == ActionKind.OPERATOR && name.equals(record.getCluster())))
+                    .extracting(ActionRecord::getName).containsExactly("pause", "resume");
+        }
+    }
+
+    @Test
+    void manualModeWaitsForAnOperatorsApprovalThenFailsOver(EmbeddedKafkaBroker broker) throws Exception {
+        topics(broker);
+        String name = TestNames.unique("fo-manual");
+        try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = RunbookExecutorIT.audit(broker);
+             KafkaProducer<String, ActionRecord> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                     Topics.FAILOVER_CONTROL.valueSerde().serializer())) {
+            DrpilotConfig config = dev.drpilot.config.ConfigLoader.parse(RunbookExecutorIT.yaml(name, pg, "").replace("mode: auto", "mode: manual"),
+                    "it", env -> null);
+            ClusterConfig cluster = config.clusters().get(name);
+            pg.primary().kill();
+            FailoverCommand command = RunbookExecutorIT.command(name, name + "-1", pg.primary(), FailoverMode.MANUAL, false);
+            CompletableFuture<RunbookExecutor.Outcome> outcome = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return executor(audit, broker).execute(command, cluster, config.runbooks().get("default"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await("the approval request recorded").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5))).singleElement().satisfies(request -> {
+                        assertThat(request.getKind()).isEqualTo(ActionKind.FAILOVER_APPROVAL);
+                        assertThat(request.getStatus()).isEqualTo(ActionStatus.STARTED);
+                    }));
+            assertThat(outcome).isNotDone();
+            assertThat(pg.replica(0).isInRecovery()).as("nothing done before the approval").isTrue();
+
+            writer(producer).approve(command.getIncidentId(), "bob");
+            assertThat(outcome.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(RunbookExecutor.Outcome.SUCCEEDED);
+            assertThat(pg.replica(0).isInRecovery()).isFalse();
+            assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5)))
+                    .filteredOn(record -> record.getKind() == ActionKind.FAILOVER_APPROVAL && record.getStatus() == ActionStatus.SUCCEEDED)
+                    .singleElement().satisfies(approval -> assertThat(approval.getDetail()).isEqualTo("failover " + command.getIncidentId() + " approved by bob"));
+        }
+    }
+}

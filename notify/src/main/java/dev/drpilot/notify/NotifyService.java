@@ -1,0 +1,215 @@
+package dev.drpilot.notify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.config.Receiver;
+import dev.drpilot.config.Route;
+import dev.drpilot.events.Alert;
+import dev.drpilot.notify.delivery.AlertSink;
+import dev.drpilot.notify.delivery.DeliveryRecorder;
+import dev.drpilot.notify.delivery.ReceiverWorker;
+import dev.drpilot.notify.metrics.AlertMetricsFeed;
+import dev.drpilot.notify.metrics.DeliveryMetrics;
+import dev.drpilot.notify.metrics.FiringAlerts;
+import dev.drpilot.notify.metrics.PlantMetrics;
+import dev.drpilot.notify.metrics.PlantMetricsFeed;
+import dev.drpilot.notify.receivers.AlertSinks;
+import dev.drpilot.notify.receivers.CloudWatchFigures;
+import dev.drpilot.notify.routing.AlertRouter;
+import dev.drpilot.notify.status.StatusBoard;
+import dev.drpilot.notify.status.StatusHttpHandler;
+import dev.drpilot.schemas.topic.Topic;
+import dev.drpilot.schemas.topic.Topics;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The actuators' process for alerts: one {@link ReceiverWorker} per routed receiver (each its own
+ * consumer group on {@code drpilot.alerts}), the delivery audit on {@code drpilot.actions}, and
+ * Prometheus {@code /metrics} (JVM, deliveries, firing alerts, and the plant: replication lag,
+ * recovery points, backups, RTO/RPO targets, failovers), and on the same port the live status page
+ * ({@code /status}, its JSON at {@code /api/status}).
+ */
+public final class NotifyService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NotifyService.class);
+
+    /** The topics the actuator reads and writes. */
+    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.ALERTS, Topics.ACTIONS, Topics.DEAD_LETTER,
+            Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS);
+
+    private final DrpilotConfig config;
+    private final Map<String, Object> kafka;
+    private final Clock clock;
+    private final NotifyOptions options;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final List<ReceiverWorker> workers = new ArrayList<>();
+    private HTTPServer metricsServer;
+
+    public NotifyService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock, NotifyOptions options) {
+        this.config = config;
+        this.kafka = Map.copyOf(kafkaClientProperties);
+        this.clock = clock;
+        this.options = options;
+    }
+
+    public synchronized NotifyService start() {
+        try {
+            JvmMetrics.builder().register(registry);
+            DeliveryMetrics deliveryMetrics = new DeliveryMetrics(registry);
+            FiringAlerts firing = new FiringAlerts(registry);
+            PlantMetrics plant = new PlantMetrics(registry, config, clock);
+            StatusBoard board = new StatusBoard(config, clock, plant::staleAfter);
+            startMetricsServer(board);
+
+            Producer<byte[], byte[]> producer = producer();
+            started.push(producer::close);
+            DeliveryRecorder recorder = new DeliveryRecorder(producer, options.actionsTopic(), Topics.ACTIONS.valueSerde().serializer(),
+                    options.deadLetterTopic());
+            started.push(new AlertMetricsFeed(consumer(Optional.empty()), options.alertsTopic(), Topics.ALERTS.valueSerde().deserializer(),
+                    firing, board::accept).start());
+            PlantMetricsFeed.Sources sources = new PlantMetricsFeed.Sources(options.replicationTopic(), options.backupTopic(),
+                    options.actionsTopic());
+            started.push(new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, board, clock, plant.longestStale(),
+                    StatusBoard.FAILOVER_LOOKBACK).start());
+
+            // CloudWatch receivers also get the DR figures themselves, once a minute (CloudWatch's
+            // standard resolution), not only the alerts.
+            for (Receiver receiver : config.receivers()) {
+                if (receiver.type() == Receiver.Type.CLOUDWATCH) {
+                    started.push(new CloudWatchFigures(receiver.name(), AlertSinks.cloudWatchClient(receiver, options.awsCredentials(),
+                            options.httpTimeout()), receiver.namespace().orElse("drpilot"), registry, clock).start(Duration.ofMinutes(1)));
+                }
+            }
+
+            AlertRouter router = new AlertRouter(config.routes());
+            Set<String> routed = router.routedReceivers();
+            for (Receiver receiver : config.receivers()) {
+                startWorker(receiver, router, routed, recorder, deliveryMetrics, firing);
+            }
+            String base = "http://" + options.metricsHost() + ":" + metricsPort();
+            log.info("actuator started: receivers {}, metrics {}, status page {}", workers.stream().map(ReceiverWorker::receiver).toList(),
+                    metricsServer == null ? "off" : base + "/metrics", metricsServer == null ? "off" : base + "/status");
+            return this;
+        } catch (RuntimeException e) {
+            try {
+                close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    private void startWorker(Receiver receiver, AlertRouter router, Set<String> routed, DeliveryRecorder recorder, DeliveryMetrics metrics,
+                             FiringAlerts firing) {
+        // CloudWatch receives figures of every alert, not notifications: routes do not apply to
+        // it, and a re-emitted FIRING is one more data point, not a repeated page.
+        boolean figures = receiver.type() == Receiver.Type.CLOUDWATCH;
+        if (!figures && !routed.contains(receiver.name())) {
+            log.info("[receiver={}] no route names it: it receives no alerts", receiver.name());
+            return;
+        }
+        AlertRouter receiverRouter = figures
+                ? new AlertRouter(List.of(new Route(Route.Match.everything(), List.of(receiver.name()), false)))
+                : router;
+        Supplier<List<Alert>> firingHere = () -> firing.caughtUp()
+                ? firing.firing().stream().filter(alert -> receiverRouter.routesTo(alert, receiver.name())).toList()
+                : List.of();
+        Optional<AlertSink> sink = AlertSinks.create(receiver, options.httpTimeout(), clock, options.awsCredentials(), firingHere);
+        if (sink.isEmpty()) {
+            log.error("[receiver={}] receivers of type {} are not supported by this version: its alerts are NOT delivered",
+                    receiver.name(), receiver.type().name().toLowerCase(Locale.ROOT));
+            return;
+        }
+        ReceiverWorker.Settings settings = new ReceiverWorker.Settings(options.retryPolicy(),
+                figures ? Duration.ZERO : options.renotifyInterval(), options.newGroupLookback());
+        String group = options.groupIdPrefix() + receiver.name();
+        ReceiverWorker worker = new ReceiverWorker(receiver.name(), sink.get(), new ReceiverWorker.Wiring(consumer(Optional.of(group)),
+                options.alertsTopic(), group, Topics.ALERTS.valueSerde().deserializer(), receiverRouter, recorder, metrics, clock), settings);
+        started.push(worker);
+        workers.add(worker.start());
+    }
+
+    private void startMetricsServer(StatusBoard board) {
+        if (options.metricsPort() < 0) {
+            return;
+        }
+        try {
+            // The status page is the default handler: client_java keeps routing /metrics (and /-/healthy) itself, unchanged.
+            metricsServer = HTTPServer.builder().hostname(options.metricsHost()).port(options.metricsPort()).registry(registry)
+                    .defaultHandler(new StatusHttpHandler(board::snapshot, new ObjectMapper())).buildAndStart();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve /metrics on " + options.metricsHost() + ":" + options.metricsPort()
+                    + " (port in use? choose another with --metrics-port)", e);
+        }
+        started.push(metricsServer::close);
+    }
+
+    /** The port {@code /metrics} is served on, or -1 when it is off. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.getPort();
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(Optional<String> group) {
+        Map<String, Object> props = new HashMap<>(kafka);
+        group.ifPresent(id -> props.put(ConsumerConfig.GROUP_ID_CONFIG, id));
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // The detector writes alerts in transactions: never act on one that was aborted.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private Producer<byte[], byte[]> producer() {
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @Override
+    public synchronized void close() {
+        List<String> problems = new ArrayList<>();
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                problems.add(e.toString());
+            } catch (Exception e) {
+                problems.add(e.toString());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("actuator did not stop cleanly: " + problems);
+        }
+    }
+}

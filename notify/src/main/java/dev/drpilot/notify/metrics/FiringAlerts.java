@@ -1,0 +1,66 @@
+package dev.drpilot.notify.metrics;
+
+import dev.drpilot.events.Alert;
+import dev.drpilot.events.AlertStatus;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The alerts firing right now, as gauges: how many per rule and severity. Fed every alert, whatever
+ * the routes say. (Replication lag itself comes from the observations, {@link PlantMetrics}: one
+ * metric name, one meaning, whether or not an alert fires.)
+ */
+public final class FiringAlerts {
+    private final Map<String, Alert> firing = new ConcurrentHashMap<>();
+    private volatile boolean caughtUp;
+
+    public FiringAlerts(PrometheusRegistry registry) {
+        GaugeWithCallback.builder().name("drpilot_alerts_firing")
+                .help("Alerts firing now, by rule and severity").labelNames("rule", "severity")
+                .callback(callback -> countByRuleAndSeverity().forEach((key, count) -> callback.call(count, key.rule(), key.severity())))
+                .register(registry);
+    }
+
+    private record RuleSeverity(String rule, String severity) {
+    }
+
+    public void accept(Alert alert) {
+        if (alert.getStatus() == AlertStatus.FIRING) {
+            firing.put(alert.getFingerprint(), alert);
+        } else {
+            firing.remove(alert.getFingerprint());
+        }
+    }
+
+    public int size() {
+        return firing.size();
+    }
+
+    /** The alerts firing now; meaningful once {@link #caughtUp()}. */
+    public List<Alert> firing() {
+        return List.copyOf(firing.values());
+    }
+
+    /** True once the whole topic as of start-up has been read: before, "not firing" may only mean "not read yet". */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    void markCaughtUp() {
+        caughtUp = true;
+    }
+
+    private Map<RuleSeverity, Double> countByRuleAndSeverity() {
+        Map<RuleSeverity, Double> counts = new HashMap<>();
+        for (Alert alert : firing.values()) {
+            counts.merge(new RuleSeverity(alert.getRule(), alert.getSeverity().name().toLowerCase(Locale.ROOT)), 1.0, Double::sum);
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.drpilot.notify.metrics;
+
+import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.Component;
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.events.ActionKind;
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.BackupStatus;
+import dev.drpilot.events.ReplicationObservation;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The state of the plant as Prometheus sees it, from the observation and action topics: replication
+ * lag per replica, recovery point age and the last good and failed backup per component, the RTO and RPO targets
+ * of the configuration, and failovers with their recovery times.
+ *
+ * <p>Replication figures are the newest observation of each replica. A replica not observed for
+ * {@link #staleAfter(String)} loses its series: a node removed from a cluster must not keep showing
+ * its last lag for ever, and a replica that went silent is the silent-collector rule's business,
+ * not a frozen gauge's.
+ */
+public final class PlantMetrics {
+    private static final Logger log = LoggerFactory.getLogger(PlantMetrics.class);
+    /** A replica is stale after this many of its cluster's replication intervals ... */
+    static final int STALE_INTERVALS = 10;
+    /** ... but never sooner than this: observations from the ingest API have no configured interval. */
+    static final Duration MIN_STALE = Duration.ofMinutes(5);
+    static final List<String> FAILOVER_OUTCOMES = List.of("succeeded", "failed", "refused");
+    private static final String SUMMARY = "summary";
+
+    private final Clock clock;
+    private final Map<String, ClusterConfig> clusters;
+    private final ReplicaObservations replicas = new ReplicaObservations();
+    private final Map<String, Instant> recoveryPoints = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastGoodBackups = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastFailedBackups = new ConcurrentHashMap<>();
+    private final Counter failovers;
+    private final Histogram failoverDuration;
+    private final Counter unreadable;
+
+    public PlantMetrics(PrometheusRegistry registry, DrpilotConfig config, Clock clock) {
+        this.clock = clock;
+        this.clusters = Map.copyOf(config.clusters());
+        replicaGauge(registry, "drpilot_replication_lag_seconds",
+                "Seconds a replica's data is behind its primary, from the newest replication observation", ReplicationObservation::getLagSeconds);
+        replicaGauge(registry, "drpilot_replication_lag_bytes",
+                "Bytes of WAL a replica has not replayed yet, from the newest replication observation", ReplicationObservation::getLagBytes);
+        GaugeWithCallback.builder().name("drpilot_recovery_point_age_seconds")
+                .help("Age of the newest point in time a backup observation proves recoverable (backup finish or newest archived WAL)")
+                .labelNames("component")
+                .callback(callback -> {
+                    Instant now = clock.instant();
+                    recoveryPoints.forEach((component, point) -> callback.call(Duration.between(point, now).toMillis() / 1000.0, component));
+                })
+                .register(registry);
+        GaugeWithCallback.builder().name("drpilot_last_successful_backup_timestamp_seconds")
+                .help("When the newest successful backup of a component finished, Unix time")
+                .labelNames("component")
+                .callback(callback -> lastGoodBackups.forEach((component, at) -> callback.call(at.toEpochMilli() / 1000.0, component)))
+                .register(registry);
+        GaugeWithCallback.builder().name("drpilot_last_failed_backup_timestamp_seconds")
+                .help("When the newest failed backup of a component was reported, Unix time; a failure newer than the last success is unresolved")
+                .labelNames("component")
+                .callback(callback -> lastFailedBackups.forEach((component, at) -> callback.call(at.toEpochMilli() / 1000.0, component)))
+                .register(registry);
+        targets(registry, config.components());
+        failovers = Counter.builder().name("drpilot_failovers_total")
+                .help("Failover runbooks that ended since this actuator started, by outcome (succeeded, failed, refused, dry_run)")
+                .labelNames("cluster", "outcome").register(registry);
+        failoverDuration = Histogram.builder().name("drpilot_failover_duration_seconds")
+                .help("Recovery time of successful failovers: from the primary's failure being detected to the new primary taking writes")
+                .labelNames("cluster").classicOnly()
+                .classicUpperBounds(1, 2.5, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+                .register(registry);
+        unreadable = Counter.builder().name("drpilot_metrics_records_unreadable_total")
+                .help("Observation or action records the metrics feed could not read and left out of the figures")
+                .labelNames("topic").register(registry);
+        // Series that exist at zero before the first failover let increase() see the first one.
+        for (String cluster : clusters.keySet()) {
+            FAILOVER_OUTCOMES.forEach(outcome -> failovers.labelValues(cluster, outcome));
+            failoverDuration.labelValues(cluster);
+        }
+    }
+
+    private void replicaGauge(PrometheusRegistry registry, String name, String help, Function<ReplicationObservation, Number> figure) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("component", "cluster", "node")
+                .callback(callback -> replicas.current(clock.instant(), this::staleAfter).forEach(observation -> {
+                    // No measurement (replica unreachable, nothing to compare) is no sample, not a zero that looks healthy.
+                    Number value = figure.apply(observation);
+                    if (value != null) {
+                        callback.call(value.doubleValue(), observation.getComponent(), observation.getCluster(), observation.getReplicaNode());
+                    }
+                }))
+                .register(registry);
+    }
+
+    private static void targets(PrometheusRegistry registry, List<Component> components) {
+        Gauge rto = Gauge.builder().name("drpilot_rto_target_seconds")
+                .help("Recovery time objective of a component, from the configuration").labelNames("component").register(registry);
+        Gauge rpo = Gauge.builder().name("drpilot_rpo_target_seconds")
+                .help("Recovery point objective of a component, from the configuration; absent when it has none").labelNames("component")
+                .register(registry);
+        for (Component component : components) {
+            rto.labelValues(component.name()).set(component.rto().toMillis() / 1000.0);
+            component.rpo().ifPresent(target -> rpo.labelValues(component.name()).set(target.toMillis() / 1000.0));
+        }
+    }
+
+    /** How long a replica of this cluster keeps its series without a new observation. */
+    public Duration staleAfter(String cluster) {
+        Duration byInterval = Optional.ofNullable(clusters.get(cluster))
+                .map(config -> config.replicationInterval().multipliedBy(STALE_INTERVALS)).orElse(Duration.ZERO);
+        return byInterval.compareTo(MIN_STALE) > 0 ? byInterval : MIN_STALE;
+    }
+
+    /** The longest time any replica keeps its series: how far back observations are worth reading at start. */
+    public Duration longestStale() {
+        return clusters.keySet().stream().map(this::staleAfter).max(Duration::compareTo).orElse(MIN_STALE);
+    }
+
+    public void accept(ReplicationObservation observation) {
+        replicas.accept(observation);
+    }
+
+    public void accept(BackupObservation observation) {
+        String component = observation.getComponent();
+        if (observation.getRecoveryPointAt() != null) {
+            recoveryPoints.merge(component, observation.getRecoveryPointAt(), PlantMetrics::newer);
+        }
+        if (observation.getStatus() == BackupStatus.SUCCEEDED) {
+            // A success report without a finish time (e.g. a job that only says "done") finished by the time it was observed.
+            Instant finished = Objects.requireNonNullElse(observation.getFinishedAt(), observation.getObservedAt());
+            lastGoodBackups.merge(component, finished, PlantMetrics::newer);
+        } else if (observation.getStatus() == BackupStatus.FAILED) {
+            Instant failed = Objects.requireNonNullElse(observation.getFinishedAt(), observation.getObservedAt());
+            lastFailedBackups.merge(component, failed, PlantMetrics::newer);
+        }
+    }
+
+    public void accept(ActionRecord record) {
+        boolean summary = SUMMARY.equals(record.getName())
+                && (record.getKind() == ActionKind.FAILOVER_SUMMARY || record.getKind() == ActionKind.FAILOVER_REFUSED);
+        if (!summary || record.getCluster() == null) {
+            return;
+        }
+        // Summaries written before the outcome attribute existed, or by the service itself (no such cluster), carry only a status.
+        String outcome = Optional.ofNullable(record.getAttributes().get("outcome")).orElse(record.getStatus().name()).toLowerCase(Locale.ROOT);
+        failovers.labelValues(record.getCluster(), outcome).inc();
+        String rtoMillis = record.getAttributes().get("rtoMillis");
+        if ("succeeded".equals(outcome) && rtoMillis != null) {
+            try {
+                failoverDuration.labelValues(record.getCluster()).observe(Long.parseLong(rtoMillis) / 1000.0);
+            } catch (NumberFormatException e) {
+                // The executor writes a long; anything else is a foreign record, whose failover still counted above.
+                log.debug("failover summary {} has an unreadable rtoMillis {}", record.getActionId(), rtoMillis);
+            }
+        }
+    }
+
+    /** A record of this topic could not be read: it counts, and is otherwise left out. */
+    public void unreadable(String topic) {
+        unreadable.labelValues(topic).inc();
+    }
+
+    private static Instant newer(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+}

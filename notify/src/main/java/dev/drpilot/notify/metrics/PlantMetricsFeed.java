@@ -1,0 +1,241 @@
+package dev.drpilot.notify.metrics;
+
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads the replication and backup observations and the action records into {@link PlantMetrics}.
+ * Like {@link AlertMetricsFeed} it belongs to no consumer group: every actuator instance serves
+ * the whole picture on its own {@code /metrics}. Where each topic is read from at start decides
+ * what the figures mean:
+ * <ul>
+ * <li>replication observations from {@code replicationLookback} ago: older ones would be dropped as
+ *     stale anyway, and newer ones refill the lag gauges at once after a restart;</li>
+ * <li>backup observations from the beginning (a week): backups are rare, and the last good one may
+ *     be days old;</li>
+ * <li>action records from {@code actionLookback} ago, for the listener (the status page's failover
+ *     timelines, which show failovers from before a restart too); {@code drpilot_failovers_total}
+ *     counts only those written since this feed's start: it is a counter of what happened while
+ *     this process ran, so that a restart does not replay old failovers into {@code increase()}
+ *     as if they had just happened.</li>
+ * </ul>
+ * Only committed records are read. A topic that does not exist yet is looked for again every few
+ * seconds.
+ */
+public final class PlantMetricsFeed implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PlantMetricsFeed.class);
+    private static final Duration RETRY_MISSING_TOPICS = Duration.ofSeconds(5);
+
+    /** The topics to read: the catalogue's in production, a test's own in tests. */
+    public record Sources(String replication, String backup, String actions) {
+        public static Sources catalogue() {
+            return new Sources(Topics.REPLICATION_OBSERVATIONS.name(), Topics.BACKUP_OBSERVATIONS.name(), Topics.ACTIONS.name());
+        }
+    }
+
+    /** Also told every record read, after {@link PlantMetrics}: the status page's model reads the same positions. */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void accept(ReplicationObservation observation) {
+        }
+
+        default void accept(BackupObservation observation) {
+        }
+
+        /** Every action record from {@code actionLookback} ago, also those older than this feed's start. */
+        default void accept(ActionRecord action) {
+        }
+    }
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final Sources sources;
+    private final PlantMetrics metrics;
+    private final Listener listener;
+    private final Clock clock;
+    private final Duration replicationLookback;
+    private final Duration actionLookback;
+    private final Deserializer<ReplicationObservation> replications = Topics.REPLICATION_OBSERVATIONS.valueSerde().deserializer();
+    private final Deserializer<BackupObservation> backups = Topics.BACKUP_OBSERVATIONS.valueSerde().deserializer();
+    private final Deserializer<ActionRecord> actions = Topics.ACTIONS.valueSerde().deserializer();
+    private final Thread thread;
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private Instant startedAt;
+    private volatile boolean running = true;
+
+    /**
+     * @param consumer            a consumer without a group, {@code isolation.level=read_committed}; closed by this feed
+     * @param replicationLookback how far back replication observations are read at start
+     */
+    public PlantMetricsFeed(Consumer<byte[], byte[]> consumer, Sources sources, PlantMetrics metrics, Clock clock, Duration replicationLookback) {
+        this(consumer, sources, metrics, Listener.NONE, clock, replicationLookback, Duration.ZERO);
+    }
+
+    /**
+     * @param listener       told every record as well
+     * @param actionLookback how far back action records are read for the listener; {@link PlantMetrics} still counts only
+     *                       those written since this feed started
+     */
+    public PlantMetricsFeed(Consumer<byte[], byte[]> consumer, Sources sources, PlantMetrics metrics, Listener listener, Clock clock,
+                            Duration replicationLookback, Duration actionLookback) {
+        this.consumer = consumer;
+        this.sources = sources;
+        this.metrics = metrics;
+        this.listener = listener;
+        this.clock = clock;
+        this.replicationLookback = replicationLookback;
+        this.actionLookback = actionLookback;
+        this.thread = new Thread(this::run, "drpilot-plant-metrics");
+        thread.setDaemon(true);
+    }
+
+    public PlantMetricsFeed start() {
+        // Taken here, not in the thread: an action recorded right after start() returned must count.
+        startedAt = clock.instant();
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        try {
+            List<String> missing = new ArrayList<>(List.of(sources.replication(), sources.backup(), sources.actions()));
+            List<TopicPartition> assigned = new ArrayList<>();
+            Instant lookedFor = Instant.MIN;
+            while (running) {
+                if (!missing.isEmpty() && !clock.instant().isBefore(lookedFor.plus(RETRY_MISSING_TOPICS))) {
+                    lookedFor = clock.instant();
+                    assign(missing, assigned);
+                }
+                if (assigned.isEmpty()) {
+                    stopping.await(RETRY_MISSING_TOPICS.toMillis(), TimeUnit.MILLISECONDS);
+                    continue;
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    accept(record);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                log.error("plant metrics feed woken up unexpectedly", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("plant metrics feed stopped: lag, backup and failover metrics are no longer updated: {}", e.toString(), e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /** Adds the partitions of the topics that exist now to the assignment, each positioned where its figures need it. */
+    private void assign(List<String> missing, List<TopicPartition> assigned) {
+        List<TopicPartition> added = new ArrayList<>();
+        for (String topic : List.copyOf(missing)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            if (!partitions.isEmpty()) {
+                added.addAll(partitions);
+                missing.remove(topic);
+            }
+        }
+        if (added.isEmpty()) {
+            log.debug("plant metrics feed: topics {} do not exist yet", missing);
+            return;
+        }
+        assigned.addAll(added);
+        consumer.assign(assigned);
+        Map<TopicPartition, Long> fromTime = new LinkedHashMap<>();
+        for (TopicPartition partition : added) {
+            if (partition.topic().equals(sources.backup())) {
+                consumer.seekToBeginning(List.of(partition));
+            } else if (partition.topic().equals(sources.replication())) {
+                fromTime.put(partition, startedAt.minus(replicationLookback).toEpochMilli());
+            } else {
+                fromTime.put(partition, startedAt.minus(actionLookback).toEpochMilli());
+            }
+        }
+        if (!fromTime.isEmpty()) {
+            // The ends are fetched before the search by time, and sought to as numbers: seekToEnd() would be resolved only at
+            // the next poll, and a record written in between (a failover summary just after start) would be skipped.
+            Map<TopicPartition, Long> ends = consumer.endOffsets(fromTime.keySet());
+            Map<TopicPartition, OffsetAndTimestamp> offsets = new HashMap<>(consumer.offsetsForTimes(fromTime));
+            for (TopicPartition partition : fromTime.keySet()) {
+                OffsetAndTimestamp offset = offsets.get(partition);
+                // Nothing that recent: only what comes from now on.
+                consumer.seek(partition, offset == null ? ends.get(partition) : offset.offset());
+            }
+        }
+        log.info("plant metrics feed reads {} partition(s){}", assigned.size(), missing.isEmpty() ? "" : "; waiting for topics " + missing);
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> record) {
+        String topic = record.topic();
+        try {
+            if (topic.equals(sources.replication())) {
+                ReplicationObservation observation = replications.deserialize(topic, record.headers(), record.value());
+                if (observation != null) {
+                    metrics.accept(observation);
+                    listener.accept(observation);
+                }
+            } else if (topic.equals(sources.backup())) {
+                BackupObservation observation = backups.deserialize(topic, record.headers(), record.value());
+                if (observation != null) {
+                    metrics.accept(observation);
+                    listener.accept(observation);
+                }
+            } else {
+                ActionRecord action = actions.deserialize(topic, record.headers(), record.value());
+                if (action != null) {
+                    // The counters count what happened while this process ran: a restart must not replay old failovers
+                    // into increase() as if they had just happened.
+                    if (record.timestamp() >= startedAt.toEpochMilli()) {
+                        metrics.accept(action);
+                    }
+                    listener.accept(action);
+                }
+            }
+        } catch (RuntimeException e) {
+            // The detector dead-letters unreadable observations; here the record only stays out of the figures, counted.
+            metrics.unreadable(topic);
+            log.debug("plant metrics feed skips unreadable record {}-{}@{}: {}", topic, record.partition(), record.offset(), e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        stopping.countDown();
+        if (thread.getState() == Thread.State.NEW) {
+            consumer.close();
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

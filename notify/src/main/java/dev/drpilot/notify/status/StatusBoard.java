@@ -1,0 +1,159 @@
+package dev.drpilot.notify.status;
+
+import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.Component;
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.config.NodeConfig;
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.Alert;
+import dev.drpilot.events.AlertStatus;
+import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.BackupStatus;
+import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.notify.metrics.PlantMetricsFeed;
+import dev.drpilot.notify.metrics.ReplicaObservations;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The status page's model: every configured component with its targets and current figures, the
+ * open alerts and the recent failovers, fed from the topics the metrics feeds read. One lock
+ * guards it all: the page reads it every few seconds and a snapshot must not mix before and after
+ * of one event.
+ */
+public final class StatusBoard implements PlantMetricsFeed.Listener {
+    /** How far back the failover timelines reach at start: failovers of the past week stay on the page across restarts. */
+    public static final Duration FAILOVER_LOOKBACK = Duration.ofDays(7);
+    /** The most recent failovers shown; older ones are in {@code drpilot failover history}. */
+    static final int FAILOVERS_SHOWN = 20;
+
+    private final DrpilotConfig config;
+    private final Clock clock;
+    private final Function<String, Duration> staleAfter;
+    private final ReplicaObservations replicas = new ReplicaObservations();
+    private final Map<String, Instant> recoveryPoints = new HashMap<>();
+    private final Map<String, Instant> lastGoodBackups = new HashMap<>();
+    private final Map<String, Instant> lastFailedBackups = new HashMap<>();
+    private final Map<String, Alert> open = new LinkedHashMap<>();
+    private final FailoverTimelines failovers = new FailoverTimelines(FAILOVERS_SHOWN);
+
+    /**
+     * @param staleAfter how long a replica of this cluster is shown without a new observation (as on {@code /metrics})
+     */
+    public StatusBoard(DrpilotConfig config, Clock clock, Function<String, Duration> staleAfter) {
+        this.config = config;
+        this.clock = clock;
+        this.staleAfter = staleAfter;
+    }
+
+    @Override
+    public synchronized void accept(ReplicationObservation observation) {
+        replicas.accept(observation);
+    }
+
+    @Override
+    public synchronized void accept(BackupObservation observation) {
+        String component = observation.getComponent();
+        if (observation.getRecoveryPointAt() != null) {
+            recoveryPoints.merge(component, observation.getRecoveryPointAt(), StatusBoard::newer);
+        }
+        // A report without a finish time finished by the time it was observed (as PlantMetrics reads it).
+        Instant at = Objects.requireNonNullElse(observation.getFinishedAt(), observation.getObservedAt());
+        if (observation.getStatus() == BackupStatus.SUCCEEDED) {
+            lastGoodBackups.merge(component, at, StatusBoard::newer);
+        } else if (observation.getStatus() == BackupStatus.FAILED) {
+            lastFailedBackups.merge(component, at, StatusBoard::newer);
+        }
+    }
+
+    public synchronized void accept(Alert alert) {
+        if (alert.getStatus() == AlertStatus.FIRING) {
+            open.put(alert.getFingerprint(), alert);
+        } else {
+            open.remove(alert.getFingerprint());
+        }
+    }
+
+    @Override
+    public synchronized void accept(ActionRecord record) {
+        failovers.accept(record);
+    }
+
+    public synchronized StatusSnapshot snapshot() {
+        Instant now = clock.instant();
+        List<ReplicationObservation> current = replicas.current(now, staleAfter);
+        List<StatusSnapshot.ComponentRow> rows = config.components().stream().map(component -> row(component, current, now)).toList();
+        List<StatusSnapshot.OpenAlert> alerts = open.values().stream()
+                .sorted(Comparator.comparing((Alert alert) -> alert.getSeverity().ordinal()).reversed().thenComparing(Alert::getStartsAt))
+                .map(alert -> openAlert(alert, now)).toList();
+        return new StatusSnapshot(now.toString(), Figures.time(now), rows, alerts, failovers.view());
+    }
+
+    private StatusSnapshot.ComponentRow row(Component component, List<ReplicationObservation> replicasNow, Instant now) {
+        String name = component.name();
+        List<ReplicationObservation> observed = replicasNow.stream().filter(observation -> observation.getComponent().equals(name)).toList();
+        List<Alert> alerts = open.values().stream().filter(alert -> name.equals(alert.getComponent())).toList();
+        Optional<Instant> recoveryPoint = Optional.ofNullable(recoveryPoints.get(name));
+        Optional<Instant> good = Optional.ofNullable(lastGoodBackups.get(name));
+        Optional<Instant> failed = Optional.ofNullable(lastFailedBackups.get(name));
+        StateRules.Verdict verdict = StateRules.evaluate(component, new StateRules.Inputs(observed, recoveryPoint, good, failed, alerts), now);
+        Optional<ClusterConfig> cluster = cluster(component);
+        Double recoveryAge = recoveryPoint.map(point -> Duration.between(point, now).toMillis() / 1000.0).orElse(null);
+        return new StatusSnapshot.ComponentRow(name, component.kind().name().toLowerCase(Locale.ROOT), cluster.map(ClusterConfig::name).orElse(null),
+                cluster.map(StatusBoard::nodes).orElse(List.of()),
+                component.rto().toSeconds(), Figures.target(component.rto()),
+                component.rpo().map(Duration::toSeconds).orElse(null), component.rpo().map(Figures::target).orElse("none"),
+                verdict.state(), verdict.reasons(), observed.stream().map(StatusBoard::replica).toList(),
+                recoveryAge, recoveryAge == null ? null : Figures.duration(recoveryAge),
+                good.map(Instant::toString).orElse(null), good.map(at -> Figures.timeAndAge(at, now)).orElse(null),
+                failed.map(Instant::toString).orElse(null), failed.map(at -> Figures.timeAndAge(at, now)).orElse(null));
+    }
+
+    private Optional<ClusterConfig> cluster(Component component) {
+        Optional<ClusterConfig> named = component.cluster().map(config.clusters()::get);
+        return named.isPresent() ? named
+                : config.clusters().values().stream().filter(cluster -> component.name().equals(cluster.component()))
+                .min(Comparator.comparing(ClusterConfig::name));
+    }
+
+    private static List<String> nodes(ClusterConfig cluster) {
+        return cluster.nodes().stream().map(node -> node.role() == NodeConfig.Role.PRIMARY ? node.name() + " (primary)" : node.name()).toList();
+    }
+
+    private static StatusSnapshot.ReplicaRow replica(ReplicationObservation observation) {
+        List<String> parts = new ArrayList<>();
+        if (observation.getLagSeconds() != null) {
+            parts.add(Figures.duration(observation.getLagSeconds()));
+        }
+        if (observation.getLagBytes() != null) {
+            parts.add(Figures.bytes(observation.getLagBytes()));
+        }
+        String text = observation.getReplicaNode() + ": " + (parts.isEmpty() ? "no measurement" : String.join(" / ", parts))
+                + (observation.getStreaming() ? "" : " (not streaming)");
+        return new StatusSnapshot.ReplicaRow(observation.getCluster(), observation.getReplicaNode(), observation.getLagSeconds(),
+                observation.getLagBytes(), text, observation.getObservedAt().toString());
+    }
+
+    private static StatusSnapshot.OpenAlert openAlert(Alert alert, Instant now) {
+        Map<String, String> annotations = alert.getAnnotations();
+        String summary = Optional.ofNullable(annotations.get("summary")).orElse(annotations.getOrDefault("description", ""));
+        return new StatusSnapshot.OpenAlert(alert.getFingerprint(), alert.getRule(), alert.getComponent(), StateRules.severity(alert), summary,
+                alert.getStartsAt().toString(), Figures.timeAndAge(alert.getStartsAt(), now), Html.safeLink(annotations.get("runbook_url")));
+    }
+
+    private static Instant newer(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+}
