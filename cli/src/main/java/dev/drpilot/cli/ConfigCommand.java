@@ -3,6 +3,7 @@ package dev.drpilot.cli;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.ConfigPrinter;
 import dev.drpilot.config.DrpilotConfig;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -26,7 +27,7 @@ final class ConfigCommand implements Runnable {
                     "Validate a configuration file. Prints the effective configuration (defaults filled in,",
                     "secrets masked) and exits 0, or prints every problem, each with the key it is about,",
                     "and exits 2. Secrets written as ${ENV_VAR} must be set in the environment."})
-    static final class Check implements java.util.concurrent.Callable<Integer> {
+    static final class Check implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 

@@ -1,5 +1,8 @@
 package dev.drpilot.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,13 +19,13 @@ final class VersionCommand implements Runnable {
 
     /** Read as Kafka itself reads it, from the properties file inside kafka-clients. */
     static String kafkaVersion() {
-        try (java.io.InputStream in = VersionCommand.class.getResourceAsStream("/kafka/kafka-version.properties")) {
-            java.util.Properties properties = new java.util.Properties();
+        try (InputStream in = VersionCommand.class.getResourceAsStream("/kafka/kafka-version.properties")) {
+            Properties properties = new Properties();
             if (in != null) {
                 properties.load(in);
             }
             return properties.getProperty("version", "unknown");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "unknown";
         }
     }

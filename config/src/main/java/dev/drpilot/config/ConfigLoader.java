@@ -15,11 +15,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import java.util.function.Function;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads drpilot's YAML configuration and validates all of it at once: every problem is reported,
@@ -36,8 +38,8 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    private static org.yaml.snakeyaml.LoaderOptions loaderOptions(int codePointLimit) {
-        org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+    private static LoaderOptions loaderOptions(int codePointLimit) {
+        LoaderOptions options = new LoaderOptions();
         options.setCodePointLimit(codePointLimit);
         return options;
     }
@@ -51,9 +53,9 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
-            throw new ConfigException(file.toString(), java.util.List.of("file not found"));
+            throw new ConfigException(file.toString(), List.of("file not found"));
         } catch (IOException e) {
-            throw new ConfigException(file.toString(), java.util.List.of("cannot read the file: " + e.getMessage()));
+            throw new ConfigException(file.toString(), List.of("cannot read the file: " + e.getMessage()));
         }
         return parse(text, file.toString(), env);
     }
@@ -65,7 +67,7 @@ public final class ConfigLoader {
             root = yaml.isBlank() ? MissingNode.getInstance() : YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new ConfigException(sourceName, java.util.List.of(where + ": not valid YAML: " + e.getOriginalMessage()));
+            throw new ConfigException(sourceName, List.of(where + ": not valid YAML: " + e.getOriginalMessage()));
         }
         Problems problems = new Problems();
         Section top = Section.of(root, "", problems, env);
@@ -107,7 +109,7 @@ public final class ConfigLoader {
         int partitions = kafka.integer("partitions", 6, 1, 10_000);
         Optional<Short> replication = kafka.has("replicationFactor")
                 ? Optional.of((short) kafka.integer("replicationFactor", 1, 1, Short.MAX_VALUE)) : Optional.empty();
-        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        Map<String, String> properties = new LinkedHashMap<>();
         kafka.stringMap("properties").forEach((key, value) -> {
             try {
                 properties.put(key, Secret.interpolate(value, kafka.env()));

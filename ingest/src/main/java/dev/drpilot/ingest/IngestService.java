@@ -14,6 +14,7 @@ import dev.drpilot.ingest.api.IngestApi;
 import dev.drpilot.ingest.backup.BackupCollector;
 import dev.drpilot.ingest.cloudwatch.CloudWatchClients;
 import dev.drpilot.ingest.cloudwatch.RdsReplicaLagCollector;
+import java.util.LinkedHashMap;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import dev.drpilot.ingest.health.HealthProbes;
 import dev.drpilot.ingest.health.ProbeScheduler;
@@ -70,7 +71,7 @@ public final class IngestService implements AutoCloseable {
     private final List<BackupSource> polledBackups;
     private final List<BackupCollector> backupCollectors = new ArrayList<>();
     private final List<CloudWatchClient> cloudWatchClients = new ArrayList<>();
-    private final Map<ClusterConfig, RdsReplicaLagCollector> cloudWatchCollectors = new java.util.LinkedHashMap<>();
+    private final Map<ClusterConfig, RdsReplicaLagCollector> cloudWatchCollectors = new LinkedHashMap<>();
     private final ProbeScheduler probes;
     private final HeartbeatPublisher heartbeats;
     private final List<ReplicationCollector> replicationCollectors = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -119,7 +120,7 @@ public final class PostgresCluster implements AutoCloseable {
                 // Autovacuum and autoanalyze commit transactions of their own every minute; without
                 // them an idle primary is really idle, which the idle-lag tests depend on.
                 "autovacuum = off",
-                ""), java.nio.file.StandardOpenOption.APPEND);
+                ""), StandardOpenOption.APPEND);
         Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n",
                 "local all all trust",
                 "host all all 127.0.0.1/32 trust",

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One real PostgreSQL server started by the tests, with the ways a server fails in production:
@@ -91,7 +92,7 @@ public final class PostgresNode {
             thaw();
             PostgresInstallation.signal(pid, "KILL");
             // Wait for the postmaster to be gone, so the port is free for a restart.
-            ProcessHandle.of(pid).ifPresent(handle -> handle.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
+            ProcessHandle.of(pid).ifPresent(handle -> handle.onExit().orTimeout(30, TimeUnit.SECONDS).join());
             // A killed postmaster leaves its pid file, which makes the next pg_ctl start refuse; remove it as a restart would.
             Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
         } catch (IOException e) {

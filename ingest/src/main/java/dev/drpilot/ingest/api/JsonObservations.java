@@ -1,6 +1,7 @@
 package dev.drpilot.ingest.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -136,7 +137,7 @@ final class JsonObservations<T extends SpecificRecord> {
                 if (!value.isArray()) {
                     return problem(problems, index, path, "expected a list");
                 }
-                List<Object> items = new java.util.ArrayList<>();
+                List<Object> items = new ArrayList<>();
                 for (int i = 0; i < value.size(); i++) {
                     items.add(value(value.get(i), valueSchema.getElementType(), path + "[" + i + "]", defaults, problems, index));
                 }

@@ -1,5 +1,6 @@
 package dev.drpilot.ingest.health;
 
+import dev.drpilot.events.NodeRole;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -26,7 +27,7 @@ final class TcpCheck implements HealthCheck {
     public ProbeOutcome check() throws Exception {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
-            return ProbeOutcome.ok(dev.drpilot.events.NodeRole.UNKNOWN, Map.of("remote", String.valueOf(socket.getRemoteSocketAddress())));
+            return ProbeOutcome.ok(NodeRole.UNKNOWN, Map.of("remote", String.valueOf(socket.getRemoteSocketAddress())));
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.drpilot.schemas.serde;
 
+import java.nio.ByteOrder;
+import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -104,7 +106,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         if (data.length < 10) {
             return "?";
         }
-        long fingerprint = ByteBuffer.wrap(data, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        long fingerprint = ByteBuffer.wrap(data, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         return String.format("%016x", fingerprint);
     }
 
@@ -124,7 +126,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     }
 
     @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    public void configure(Map<String, ?> configs, boolean isKey) {
         // Configured by construction: the record type fixes the schema.
     }
 

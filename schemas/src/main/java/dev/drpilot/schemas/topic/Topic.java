@@ -1,5 +1,6 @@
 package dev.drpilot.schemas.topic;
 
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
 
 import java.util.Map;
@@ -27,7 +28,7 @@ public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, i
 
     /** Every topic config to create the topic with, the cleanup policy included. */
     public Map<String, String> topicConfigs() {
-        java.util.Map<String, String> all = new java.util.TreeMap<>(configs);
+        Map<String, String> all = new TreeMap<>(configs);
         all.put("cleanup.policy", cleanupPolicy.kafkaValue());
         return all;
     }
