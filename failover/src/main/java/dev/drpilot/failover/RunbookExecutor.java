@@ -174,8 +174,9 @@ public final class RunbookExecutor {
         if (approval.verdict() != Verdict.APPROVED) {
             return approval;
         }
-        // Asked again with the approval on record: the cooldown is judged as of now, when the
-        // runbook would start, not as of when the wait began; the pause stays as read before the wait.
+        // Asked again with the approval on record, so that the cooldown is judged as of now, when the
+        // runbook would start, not as of when the wait began. The gates before the approval see the
+        // same inputs as on arrival (the pause is not read again), so they pass again.
         return FailoverGate.decide(admission(command, cluster, history, pause));
     }
 
