@@ -9,26 +9,35 @@ import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
+import dev.drpilot.failover.FailoverGate.Admission;
+import dev.drpilot.failover.FailoverGate.ApprovalWait;
+import dev.drpilot.failover.FailoverGate.Decision;
+import dev.drpilot.failover.FailoverGate.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * Carries out one failover command: the cluster's runbook, step by step, each recorded on
- * {@code drpilot.actions} as STARTED before it runs and SUCCEEDED/FAILED/REFUSED/SKIPPED after.
+ * {@code drpilot.actions} as STARTED before it runs and SUCCEEDED/FAILED/REFUSED/SKIPPED after —
+ * once {@link FailoverGate} has admitted the command (a refusal or a stale command is recorded as
+ * the summary, and manual mode waits here for an operator's approval).
  *
  * <p>At most once per incident, even across crashes: the records of the incident are read first;
  * a finished incident is not run again, a step recorded as SUCCEEDED is not repeated (the check
@@ -73,58 +82,30 @@ public final class RunbookExecutor {
      * @param stopping asked before each step: when true the runbook stops there, unfinished and without a summary, so that the
      *                 next start of the actuator (which gets the command again) resumes it
      */
-    public Outcome execute(FailoverCommand command, ClusterConfig cluster, Runbook runbook, java.util.function.BooleanSupplier stopping)
+    public Outcome execute(FailoverCommand command, ClusterConfig cluster, Runbook runbook, BooleanSupplier stopping)
             throws AuditLog.AuditException, Stopped {
         String incident = command.getIncidentId();
         String prefix = "[incident=" + incident + " cluster=" + cluster.name() + "]";
-        List<ActionRecord> history = audit.incident(incident, command.getIssuedAt().minus(Duration.ofMinutes(1)));
-        if (history.stream().anyMatch(record -> record.getKind() == ActionKind.FAILOVER_SUMMARY)) {
-            log.info("{} already carried out; nothing to do", prefix);
+        List<ActionRecord> history = new ArrayList<>(audit.incident(incident, command.getIssuedAt().minus(Duration.ofMinutes(1))));
+        Decision decision = admit(command, cluster, history, stopping, prefix);
+        if (decision.verdict() == Verdict.ALREADY_DONE) {
+            log.info("{} {}", prefix, decision.reason());
             return Outcome.ALREADY_DONE;
         }
         Optional<NodeConfig> failed = Optional.ofNullable(command.getFailedNode()).flatMap(cluster::node);
         boolean switchover = command.getMode() == FailoverMode.SWITCHOVER;
         FailoverContext context = new FailoverContext(incident, cluster, failed, command.getDetectedAt(), command.getForce(),
                 switchover ? Optional.ofNullable(command.getTargetNode()) : Optional.empty());
-        if (switchover && command.getTargetNode() == null) {
-            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, "a switchover needs the node to switch to", Map.of());
+        if (decision.verdict() == Verdict.REFUSE) {
+            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, decision.reason(), Map.of());
         }
-        boolean dryRun = command.getMode() == FailoverMode.DRY_RUN
-                || command.getMode() != FailoverMode.SWITCHOVER && cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.DRY_RUN;
-        // A command nobody acted on for longer than the cooldown (an actuator that was down, a new
-        // deployment reading the topic from its start) is about an outage that may be long over:
-        // failing over now could replace a healthy primary. A runbook already under way is finished.
-        Duration age = Duration.between(command.getIssuedAt(), clock.instant());
-        if (history.isEmpty() && age.compareTo(cluster.failover().cooldown()) > 0) {
-            // Recorded as a SKIPPED summary, not a refusal: the outage was alerted when it happened
-            // (failover-health), and a reset consumer group must not page once per old command.
-            return finish(command, cluster, context, Outcome.STALE, ActionKind.FAILOVER_SUMMARY, "stale: the command was issued at "
-                    + command.getIssuedAt() + ", more than " + Durations.format(cluster.failover().cooldown())
-                    + " ago, and never acted on; check the cluster and fail over by hand (drpilot switchover) if it still needs it", Map.of());
+        if (decision.verdict() == Verdict.STALE) {
+            return finish(command, cluster, context, Outcome.STALE, ActionKind.FAILOVER_SUMMARY, decision.reason(), Map.of());
         }
-        // "off" is the configuration in force now, whatever it was when the command was issued: an
-        // operator who switched failover off meant it. Only an operator's own switchover or --force goes on.
-        if (!switchover && !command.getForce() && cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.OFF) {
-            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED,
-                    "failover of " + cluster.name() + " is off in the actuator's configuration", Map.of());
+        if (decision.verdict() != Verdict.RUN && decision.verdict() != Verdict.RUN_DRY) {
+            throw new IllegalStateException(prefix + " the gate left the failover undecided: " + decision);
         }
-        // An operator's own switchover is neither paused nor held back by the cooldown or manual mode.
-        Optional<ActionRecord> paused = switchover ? Optional.empty() : controls.flatMap(c -> c.pause(cluster.name()));
-        if (paused.isPresent() && !command.getForce()) {
-            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, "paused: " + paused.get().getDetail()
-                    + " at " + paused.get().getStartedAt() + " (drpilot failover resume " + cluster.name() + ")", Map.of());
-        }
-        if (!dryRun && !switchover && (command.getMode() == FailoverMode.MANUAL
-                || cluster.failover().mode() == dev.drpilot.config.FailoverSettings.Mode.MANUAL)) {
-            Optional<Outcome> refused = awaitApproval(command, cluster, context, history, stopping, prefix);
-            if (refused.isPresent()) {
-                return refused.get();
-            }
-        }
-        Optional<String> cooling = switchover ? Optional.empty() : cooldown(cluster, incident);
-        if (cooling.isPresent() && !command.getForce()) {
-            return finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED, "cooldown: " + cooling.get(), Map.of());
-        }
+        boolean dryRun = decision.verdict() == Verdict.RUN_DRY;
 
         Map<String, String> figures = new LinkedHashMap<>();
         List<Runbook.Step> plan = runbook.steps();
@@ -139,7 +120,7 @@ public final class RunbookExecutor {
             Optional<ActionRecord> recorded = history.stream()
                     .filter(record -> actionId.equals(record.getActionId()) && record.getStatus() == ActionStatus.SUCCEEDED).findFirst();
             if (recorded.isPresent()) {
-                restore(context, cluster, recorded.get(), figures);
+                restore(context, cluster, config.type(), recorded.get(), figures);
                 log.info("{} step {} ({}) already recorded as done", prefix, i + 1, step.describe());
                 continue;
             }
@@ -181,41 +162,61 @@ public final class RunbookExecutor {
                 figures);
     }
 
+    /** The gate's decision on the command, once an operator approved it if manual mode asks for that. */
+    private Decision admit(FailoverCommand command, ClusterConfig cluster, List<ActionRecord> history, BooleanSupplier stopping,
+                           String prefix) throws AuditLog.AuditException, Stopped {
+        Optional<ActionRecord> pause = controls.flatMap(c -> c.pause(cluster.name()));
+        Decision decision = FailoverGate.decide(admission(command, cluster, history, pause));
+        if (decision.verdict() != Verdict.AWAIT_APPROVAL) {
+            return decision;
+        }
+        Decision approval = awaitApproval(command, cluster, decision.reason(), history, stopping, prefix);
+        if (approval.verdict() != Verdict.APPROVED) {
+            return approval;
+        }
+        // Asked again with the approval on record, so that the cooldown is judged as of now, when the
+        // runbook would start, not as of when the wait began. The gates before the approval see the
+        // same inputs as on arrival (the pause is not read again), so they pass again.
+        return FailoverGate.decide(admission(command, cluster, history, pause));
+    }
+
+    private Admission admission(FailoverCommand command, ClusterConfig cluster, List<ActionRecord> history, Optional<ActionRecord> pause) {
+        Instant now = clock.instant();
+        return new Admission(command, cluster.name(), cluster.failover(), history, pause, recentFailover(cluster, command.getIncidentId(), now),
+                now);
+    }
+
     /**
      * Manual mode: records the request once (the detectors raise it as a CRITICAL alert), then
      * waits for an operator's approval, stopping with the actuator (the wait resumes at the next
-     * start) or refusing after {@code failover.approvalTimeout}. Empty: approved, go on.
+     * start) or refusing after {@code failover.approvalTimeout}. APPROVED: the approval is recorded,
+     * in {@code history} too.
      */
-    private Optional<Outcome> awaitApproval(FailoverCommand command, ClusterConfig cluster, FailoverContext context,
-                                            List<ActionRecord> history, java.util.function.BooleanSupplier stopping, String prefix)
-            throws AuditLog.AuditException, Stopped {
+    private Decision awaitApproval(FailoverCommand command, ClusterConfig cluster, String request, List<ActionRecord> history,
+                                   BooleanSupplier stopping, String prefix) throws AuditLog.AuditException, Stopped {
         String incident = command.getIncidentId();
-        Optional<ActionRecord> requested = history.stream()
-                .filter(record -> record.getKind() == ActionKind.FAILOVER_APPROVAL && record.getStatus() == ActionStatus.STARTED).findFirst();
-        if (history.stream().anyMatch(record -> record.getKind() == ActionKind.FAILOVER_APPROVAL && record.getStatus() == ActionStatus.SUCCEEDED)) {
-            return Optional.empty();
-        }
+        Optional<ActionRecord> requested = FailoverGate.approvalRequest(history);
         Instant since = requested.map(ActionRecord::getStartedAt).orElse(clock.instant());
         if (requested.isEmpty()) {
-            write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.STARTED, since, null,
-                    "waiting for an operator's approval: drpilot failover approve " + incident, Map.of()));
+            history.add(write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.STARTED, since, null,
+                    request, Map.of())));
             log.warn("{} manual mode: waiting for approval (drpilot failover approve {})", prefix, incident);
         }
-        Duration limit = cluster.failover().approvalTimeout();
+        ApprovalWait wait = new ApprovalWait(incident, since, cluster.failover().approvalTimeout());
         while (true) {
             Optional<ActionRecord> approval = controls.flatMap(c -> c.approval(incident));
-            if (approval.isPresent()) {
-                write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.SUCCEEDED, since, clock.instant(),
-                        approval.get().getDetail(), approval.get().getAttributes()));
-                log.info("{} {}", prefix, approval.get().getDetail());
-                return Optional.empty();
+            Decision look = wait.check(approval, clock.instant());
+            if (look.verdict() == Verdict.APPROVED) {
+                history.add(write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.SUCCEEDED, since,
+                        clock.instant(), look.reason(), approval.orElseThrow().getAttributes())));
+                log.info("{} {}", prefix, look.reason());
+                return look;
             }
             if (stopping.getAsBoolean()) {
                 throw new Stopped();
             }
-            if (Duration.between(since, clock.instant()).compareTo(limit) > 0) {
-                return Optional.of(finish(command, cluster, context, Outcome.REFUSED, ActionKind.FAILOVER_REFUSED,
-                        "no operator approved the failover within " + Durations.format(limit), Map.of()));
+            if (look.verdict() == Verdict.REFUSE) {
+                return look;
             }
             try {
                 Thread.sleep(1_000);   // an operator's approval is a remote event: there is nothing local to wait on
@@ -236,33 +237,28 @@ public final class RunbookExecutor {
         } catch (TimeoutException e) {
             running.cancel(true);
             throw new StepFailedException(step.describe() + " did not finish within its timeout of " + Durations.format(timeout));
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
     /** Takes the check step's choice and the figures back from a step recorded before a restart. */
-    private static void restore(FailoverContext context, ClusterConfig cluster, ActionRecord record, Map<String, String> figures) {
+    private static void restore(FailoverContext context, ClusterConfig cluster, Runbook.Type type, ActionRecord record,
+                                Map<String, String> figures) {
         figures.putAll(record.getAttributes());
         Optional.ofNullable(record.getAttributes().get("candidate")).flatMap(cluster::node).ifPresent(context::chooseCandidate);
         if (context.failedPrimary().isEmpty()) {
             Optional.ofNullable(record.getAttributes().get("oldPrimary")).flatMap(cluster::node).ifPresent(context::replacingPrimary);
         }
-        if (!record.getAttributes().containsKey("writableAt") && record.getActionId().endsWith("-promote") && record.getFinishedAt() != null) {
+        if (!record.getAttributes().containsKey("writableAt") && type == Runbook.Type.PROMOTE && record.getFinishedAt() != null) {
             figures.put("writableAt", record.getFinishedAt().toString());
         }
     }
 
-    /** A failover of this cluster that succeeded less than the cooldown ago, if any. */
-    private Optional<String> cooldown(ClusterConfig cluster, String incident) {
-        Duration cooldown = cluster.failover().cooldown();
-        Instant since = clock.instant().minus(cooldown);
-        return audit.read(since, record -> record.getKind() == ActionKind.FAILOVER_SUMMARY && record.getStatus() == ActionStatus.SUCCEEDED
-                        && cluster.name().equals(record.getCluster()) && !incident.equals(record.getIncidentId())
-                        && !"true".equals(record.getAttributes().get("dryRun")))
-                .stream().reduce((first, second) -> second)
-                .map(last -> "failover " + last.getIncidentId() + " of " + cluster.name() + " ended at " + last.getFinishedAt()
-                        + ", less than " + Durations.format(cooldown) + " ago");
+    /** The last failover of this cluster by another incident recorded less than the cooldown before {@code now}, if any. */
+    private Optional<ActionRecord> recentFailover(ClusterConfig cluster, String incident, Instant now) {
+        return audit.read(now.minus(cluster.failover().cooldown()), FailoverGate.countsForCooldown(cluster.name(), incident))
+                .stream().reduce((first, second) -> second);
     }
 
     private Outcome finish(FailoverCommand command, ClusterConfig cluster, FailoverContext context, Outcome outcome, ActionKind kind,
@@ -302,8 +298,9 @@ public final class RunbookExecutor {
         return text.toString();
     }
 
-    private void write(ActionRecord record) throws AuditLog.AuditException {
+    private ActionRecord write(ActionRecord record) throws AuditLog.AuditException {
         audit.write(record);
+        return record;
     }
 
     private static ActionRecord record(String incident, ClusterConfig cluster, ActionKind kind, String name, ActionStatus status,

@@ -1,0 +1,159 @@
+package dev.drpilot.failover;
+
+import dev.drpilot.config.Durations;
+import dev.drpilot.config.FailoverSettings;
+import dev.drpilot.config.FailoverSettings.Mode;
+import dev.drpilot.events.ActionKind;
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.FailoverMode;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Whether a failover command may run its runbook, decided from what the executor read (the
+ * incident's records, the operators' pause, the cluster's last failover) and the time. The gates,
+ * in this order — the first that applies decides:
+ * <ol>
+ *   <li>the incident already has a summary: already done;</li>
+ *   <li>a switchover without a target: refused;</li>
+ *   <li>a command nobody acted on for longer than the cooldown: stale;</li>
+ *   <li>failover off in the configuration: refused, unless a switchover or forced;</li>
+ *   <li>the cluster paused by an operator: refused, unless a switchover or forced;</li>
+ *   <li>manual mode without a recorded approval: await it, unless a dry run or a switchover;</li>
+ *   <li>another incident's failover of the cluster within the cooldown: refused, unless a switchover or forced;</li>
+ * </ol>
+ * otherwise the runbook runs, as a dry run if the command or the configuration says so (a switchover never is).
+ */
+public final class FailoverGate {
+    private FailoverGate() {
+    }
+
+    /**
+     * What the gate looks at.
+     *
+     * @param history        the incident's records so far, in the order written
+     * @param pause          the operator's pause of the cluster, if it is paused
+     * @param recentFailover the last failover of the cluster that counts for the cooldown
+     *                       ({@link #countsForCooldown}) recorded less than the cooldown before now, if any
+     */
+    public record Admission(FailoverCommand command, String cluster, FailoverSettings settings, List<ActionRecord> history,
+                            Optional<ActionRecord> pause, Optional<ActionRecord> recentFailover, Instant now) {
+        public Admission {
+            history = List.copyOf(history);
+        }
+    }
+
+    public enum Verdict {
+        RUN, RUN_DRY, ALREADY_DONE, REFUSE, STALE, AWAIT_APPROVAL,
+        /** An operator's approval came while the failover waited for it: record it, then ask the gate again. */
+        APPROVED
+    }
+
+    /** @param reason the words the executor records or logs with the verdict; empty when it runs */
+    public record Decision(Verdict verdict, String reason) {
+        public Decision {
+            Objects.requireNonNull(verdict);
+            Objects.requireNonNull(reason);
+        }
+
+        static Decision of(Verdict verdict) {
+            return new Decision(verdict, "");
+        }
+
+        static Decision refuse(String reason) {
+            return new Decision(Verdict.REFUSE, reason);
+        }
+    }
+
+    public static Decision decide(Admission admission) {
+        FailoverCommand command = admission.command();
+        FailoverSettings settings = admission.settings();
+        List<ActionRecord> history = admission.history();
+        if (history.stream().anyMatch(record -> record.getKind() == ActionKind.FAILOVER_SUMMARY)) {
+            return new Decision(Verdict.ALREADY_DONE, "already carried out; nothing to do");
+        }
+        boolean switchover = command.getMode() == FailoverMode.SWITCHOVER;
+        if (switchover && command.getTargetNode() == null) {
+            return Decision.refuse("a switchover needs the node to switch to");
+        }
+        boolean dryRun = command.getMode() == FailoverMode.DRY_RUN || !switchover && settings.mode() == Mode.DRY_RUN;
+        // A command nobody acted on for longer than the cooldown (an actuator that was down, a new
+        // deployment reading the topic from its start) is about an outage that may be long over:
+        // failing over now could replace a healthy primary. A runbook already under way is finished.
+        // Recorded as a SKIPPED summary, not a refusal: the outage was alerted when it happened
+        // (failover-health), and a reset consumer group must not page once per old command.
+        Duration age = Duration.between(command.getIssuedAt(), admission.now());
+        if (history.isEmpty() && age.compareTo(settings.cooldown()) > 0) {
+            return new Decision(Verdict.STALE, "stale: the command was issued at " + command.getIssuedAt() + ", more than "
+                    + Durations.format(settings.cooldown())
+                    + " ago, and never acted on; check the cluster and fail over by hand (drpilot switchover) if it still needs it");
+        }
+        // "off" is the configuration in force now, whatever it was when the command was issued: an
+        // operator who switched failover off meant it. Only an operator's own switchover or --force goes on.
+        if (!switchover && !command.getForce() && settings.mode() == Mode.OFF) {
+            return Decision.refuse("failover of " + admission.cluster() + " is off in the actuator's configuration");
+        }
+        // An operator's own switchover is neither paused nor held back by the cooldown or manual mode.
+        if (!switchover && !command.getForce() && admission.pause().isPresent()) {
+            ActionRecord pause = admission.pause().get();
+            return Decision.refuse("paused: " + pause.getDetail() + " at " + pause.getStartedAt()
+                    + " (drpilot failover resume " + admission.cluster() + ")");
+        }
+        if (!dryRun && !switchover && (command.getMode() == FailoverMode.MANUAL || settings.mode() == Mode.MANUAL) && !approved(history)) {
+            return new Decision(Verdict.AWAIT_APPROVAL, awaiting(command.getIncidentId()));
+        }
+        if (!switchover && !command.getForce() && admission.recentFailover().isPresent()) {
+            ActionRecord last = admission.recentFailover().get();
+            return Decision.refuse("cooldown: failover " + last.getIncidentId() + " of " + admission.cluster() + " ended at "
+                    + last.getFinishedAt() + ", less than " + Durations.format(settings.cooldown()) + " ago");
+        }
+        return Decision.of(dryRun ? Verdict.RUN_DRY : Verdict.RUN);
+    }
+
+    /**
+     * A manual failover's wait for an operator's approval, asked once per look at the operators' controls.
+     *
+     * @param requestedAt when the approval was first requested (the incident's record of the request)
+     * @param timeout     {@code failover.approvalTimeout}
+     */
+    public record ApprovalWait(String incident, Instant requestedAt, Duration timeout) {
+        /** APPROVED when an approval was given (however late), REFUSE once the timeout has passed, AWAIT_APPROVAL before. */
+        public Decision check(Optional<ActionRecord> approval, Instant now) {
+            if (approval.isPresent()) {
+                return new Decision(Verdict.APPROVED, approval.get().getDetail());
+            }
+            if (Duration.between(requestedAt, now).compareTo(timeout) > 0) {
+                return Decision.refuse("no operator approved the failover within " + Durations.format(timeout));
+            }
+            return new Decision(Verdict.AWAIT_APPROVAL, awaiting(incident));
+        }
+    }
+
+    /** The incident's recorded request for an operator's approval, if manual mode made one. */
+    public static Optional<ActionRecord> approvalRequest(List<ActionRecord> history) {
+        return history.stream()
+                .filter(record -> record.getKind() == ActionKind.FAILOVER_APPROVAL && record.getStatus() == ActionStatus.STARTED).findFirst();
+    }
+
+    /** A failover that holds back the next one of its cluster: succeeded, not a dry run, and another incident's. */
+    public static Predicate<ActionRecord> countsForCooldown(String cluster, String incident) {
+        return record -> record.getKind() == ActionKind.FAILOVER_SUMMARY && record.getStatus() == ActionStatus.SUCCEEDED
+                && cluster.equals(record.getCluster()) && !incident.equals(record.getIncidentId())
+                && !"true".equals(record.getAttributes().get("dryRun"));
+    }
+
+    private static boolean approved(List<ActionRecord> history) {
+        return history.stream().anyMatch(record -> record.getKind() == ActionKind.FAILOVER_APPROVAL && record.getStatus() == ActionStatus.SUCCEEDED);
+    }
+
+    private static String awaiting(String incident) {
+        return "waiting for an operator's approval: drpilot failover approve " + incident;
+    }
+}
