@@ -36,6 +36,7 @@ public final class ConfigPrinter {
                     .addSerializer(Duration.class, new ToStringSerializer<>(Durations::format))
                     .addSerializer(Secret.class, new ToStringSerializer<>(Secret::toString))
                     .addSerializer(Path.class, new ToStringSerializer<>(Path::toString))
+                    .addSerializer(Runbook.Step.class, new StepSerializer())
                     .setSerializerModifier(new EnumNames()))
             .build();
 
@@ -63,6 +64,18 @@ public final class ConfigPrinter {
         @Override
         public void serialize(T value, JsonGenerator generator, SerializerProvider provider) throws IOException {
             generator.writeString(format.apply(value));
+        }
+    }
+
+    /** A step prints as a runbook writes it: its type, timeout and options, not the record its options are bound to. */
+    private static final class StepSerializer extends JsonSerializer<Runbook.Step> {
+        @Override
+        public void serialize(Runbook.Step step, JsonGenerator generator, SerializerProvider provider) throws IOException {
+            generator.writeStartObject();
+            provider.defaultSerializeField("type", step.type(), generator);
+            provider.defaultSerializeField("timeout", step.timeout(), generator);
+            provider.defaultSerializeField("options", step.options(), generator);
+            generator.writeEndObject();
         }
     }
 
