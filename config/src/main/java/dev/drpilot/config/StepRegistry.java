@@ -19,17 +19,17 @@ import java.util.stream.Collectors;
  */
 public final class StepRegistry {
     private static final List<Line> LINES = List.of(
-            kind(Runbook.Type.CHECK, StepSpec.Check.class, StepSpec.Check::bind),
-            defaultMethod(Runbook.Type.FENCE, "stop", StepSpec.FenceStop.class, StepSpec.FenceStop::bind),
+            kind(Runbook.Type.CHECK, StepSpec.Check.class, item -> new StepSpec.Check()),
+            defaultMethod(Runbook.Type.FENCE, "stop", StepSpec.FenceStop.class, item -> new StepSpec.FenceStop()),
             method(Runbook.Type.FENCE, "command", StepSpec.FenceCommand.class, StepSpec.FenceCommand::bind),
             method(Runbook.Type.FENCE, "kubernetes", StepSpec.FenceKubernetes.class, StepSpec.FenceKubernetes::bind),
-            defaultMethod(Runbook.Type.PROMOTE, "postgres", StepSpec.PromotePostgres.class, StepSpec.PromotePostgres::bind),
+            defaultMethod(Runbook.Type.PROMOTE, "postgres", StepSpec.PromotePostgres.class, item -> new StepSpec.PromotePostgres()),
             method(Runbook.Type.PROMOTE, "rds", StepSpec.PromoteRds.class, StepSpec.PromoteRds::bind),
-            method(Runbook.Type.REPOINT, "replicas", StepSpec.RepointReplicas.class, StepSpec.RepointReplicas::bind),
+            method(Runbook.Type.REPOINT, "replicas", StepSpec.RepointReplicas.class, item -> new StepSpec.RepointReplicas()),
             method(Runbook.Type.REPOINT, "kubernetes", StepSpec.RepointKubernetes.class, StepSpec.RepointKubernetes::bind),
             method(Runbook.Type.REPOINT, "route53", StepSpec.RepointRoute53.class, StepSpec.RepointRoute53::bind),
-            kind(Runbook.Type.VERIFY, StepSpec.Verify.class, StepSpec.Verify::bind),
-            kind(Runbook.Type.NOTIFY, StepSpec.Notify.class, StepSpec.Notify::bind));
+            kind(Runbook.Type.VERIFY, StepSpec.Verify.class, item -> new StepSpec.Verify()),
+            kind(Runbook.Type.NOTIFY, StepSpec.Notify.class, item -> new StepSpec.Notify()));
 
     private static final List<Kind> KINDS = LINES.stream().map(Line::kind).toList();
     private static final Map<Class<? extends StepSpec>, Kind> BY_SPEC = KINDS.stream()
@@ -77,6 +77,9 @@ public final class StepRegistry {
      */
     static StepSpec bind(Runbook.Type type, Section item) {
         List<Line> ofType = LINES.stream().filter(line -> line.kind().type() == type).toList();
+        if (ofType.isEmpty()) {
+            throw new IllegalStateException("step type " + ConfigNames.of(type) + " has no line in StepRegistry");
+        }
         Optional<Line> chosen = ofType.get(0).kind().method().isEmpty() ? Optional.of(ofType.get(0)) : chooseMethod(ofType, item);
         Set<String> unused = new LinkedHashSet<>();
         ofType.forEach(line -> unused.addAll(line.keys()));
@@ -93,8 +96,9 @@ public final class StepRegistry {
         if (written.isEmpty()) {
             Optional<Line> byDefault = ofType.stream().filter(line -> line.kind().defaultMethod()).findFirst();
             if (byDefault.isEmpty()) {
-                item.problems().add(item.child("method"), "missing: " + type + " needs a method ("
-                        + String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1) + ")");
+                String last = names.get(names.size() - 1);
+                String choices = names.size() == 1 ? last : String.join(", ", names.subList(0, names.size() - 1)) + " or " + last;
+                item.problems().add(item.child("method"), "missing: " + type + " needs a method (" + choices + ")");
             }
             return byDefault;
         }

@@ -8,41 +8,27 @@ import java.util.Optional;
 /**
  * What one runbook step does, as configured: one record per step type and method, each owning
  * the keys it takes, their defaults and their checks, and reading itself from the step's YAML
- * mapping. A record exists only valid (the binder reports every problem and the load fails), so
- * the failover steps built from it read typed fields and check nothing again.
+ * mapping. Only valid records leave the loader (every problem is reported and the load fails), so
+ * the failover steps built from them read typed fields and check nothing again.
  *
- * <p>A record's {@code bind} reads every key it takes, whatever the others say: the keys it reads
- * are its schema ({@link StepRegistry} learns them that way, and {@link Section#finish()} reports
- * the rest as unknown). Which record a step's {@code type} and {@code method} name is
- * {@link StepRegistry}'s one line per record.
+ * <p>A record with options reads them in its {@code bind}, which reads every key it takes,
+ * whatever the others say: the keys it reads are its schema ({@link StepRegistry} learns them that
+ * way, and {@link Section#finish()} reports the rest as unknown). Which record a step's
+ * {@code type} and {@code method} name is {@link StepRegistry}'s one line per record.
  */
 public sealed interface StepSpec {
 
     /** The options this method takes as a runbook writes them, without type and method: what the printer shows. */
-    Map<String, String> options();
+    default Map<String, String> options() {
+        return Map.of();
+    }
 
     /** Confirms the primary is down from drpilot's own vantage and chooses the candidate. */
     record Check() implements StepSpec {
-        static Check bind(Section item) {
-            return new Check();
-        }
-
-        @Override
-        public Map<String, String> options() {
-            return Map.of();
-        }
     }
 
     /** Stops the old primary's PostgreSQL. */
     record FenceStop() implements StepSpec {
-        static FenceStop bind(Section item) {
-            return new FenceStop();
-        }
-
-        @Override
-        public Map<String, String> options() {
-            return Map.of();
-        }
     }
 
     /** Runs an operator's command that fences the old primary. */
@@ -99,14 +85,6 @@ public sealed interface StepSpec {
 
     /** {@code pg_promote()} on the candidate. */
     record PromotePostgres() implements StepSpec {
-        static PromotePostgres bind(Section item) {
-            return new PromotePostgres();
-        }
-
-        @Override
-        public Map<String, String> options() {
-            return Map.of();
-        }
     }
 
     /**
@@ -135,14 +113,6 @@ public sealed interface StepSpec {
 
     /** The other replicas follow the new primary ({@code primary_conninfo} and a reload). */
     record RepointReplicas() implements StepSpec {
-        static RepointReplicas bind(Section item) {
-            return new RepointReplicas();
-        }
-
-        @Override
-        public Map<String, String> options() {
-            return Map.of();
-        }
     }
 
     /**
@@ -238,26 +208,10 @@ public sealed interface StepSpec {
 
     /** The new primary takes writes; the other replicas follow it. */
     record Verify() implements StepSpec {
-        static Verify bind(Section item) {
-            return new Verify();
-        }
-
-        @Override
-        public Map<String, String> options() {
-            return Map.of();
-        }
     }
 
     /** An alert summarising the failover. */
     record Notify() implements StepSpec {
-        static Notify bind(Section item) {
-            return new Notify();
-        }
-
-        @Override
-        public Map<String, String> options() {
-            return Map.of();
-        }
     }
 
     /** An AWS endpoint override (a local stand-in, a VPC endpoint). */

@@ -28,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+/** How a step written in a runbook becomes its method's record, and what it prints as. */
 class StepRegistryTest {
 
     private static Runbook.Step stepOf(String step) {
@@ -38,6 +39,11 @@ class StepRegistryTest {
     void everySpecRecordHasItsLine() {
         assertThat(StepRegistry.kinds()).extracting(StepRegistry.Kind::spec)
                 .containsExactlyInAnyOrder(Arrays.stream(StepSpec.class.getPermittedSubclasses()).toArray(Class[]::new));
+    }
+
+    @Test
+    void everyStepTypeHasALine() {
+        assertThat(StepRegistry.kinds()).extracting(StepRegistry.Kind::type).containsAll(Arrays.asList(Runbook.Type.values()));
     }
 
     static Stream<Arguments> writtenSteps() {
