@@ -4,7 +4,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.drpilot.broker.EmbeddedKafkaBroker;
-import dev.drpilot.failover.ClientCloudSteps;
+import dev.drpilot.failover.LazyCloudClients;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
@@ -78,7 +78,7 @@ class FailoverPipelineIT {
         kubernetes.init(InetAddress.getByName("127.0.0.1"), 0);
         KubernetesClient client = kubernetes.createClient(new JdkHttpClientFactory());
         try (PostgresCluster pg = PostgresCluster.start(name, 2);
-             ClientCloudSteps cloud = new ClientCloudSteps(() -> client)) {
+             LazyCloudClients cloud = new LazyCloudClients(() -> client)) {
             client.apps().deployments().inNamespace("orders").resource(new DeploymentBuilder()
                     .withNewMetadata().withName("orders-app").withNamespace("orders").endMetadata()
                     .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "orders").endSelector()

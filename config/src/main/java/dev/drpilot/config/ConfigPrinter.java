@@ -1,5 +1,6 @@
 package dev.drpilot.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.BeanDescription;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * The effective configuration as YAML, in the form the file is written in (durations as
@@ -30,12 +32,13 @@ public final class ConfigPrinter {
     private static final ObjectMapper MAPPER = YAMLMapper.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_ABSENT)
+            .serializationInclusion(JsonInclude.Include.NON_ABSENT)
             .addModule(new Jdk8Module())
             .addModule(new SimpleModule("drpilot-config")
                     .addSerializer(Duration.class, new ToStringSerializer<>(Durations::format))
                     .addSerializer(Secret.class, new ToStringSerializer<>(Secret::toString))
                     .addSerializer(Path.class, new ToStringSerializer<>(Path::toString))
+                    .addSerializer(Runbook.Step.class, new StepSerializer())
                     .setSerializerModifier(new EnumNames()))
             .build();
 
@@ -54,15 +57,27 @@ public final class ConfigPrinter {
     }
 
     private static final class ToStringSerializer<T> extends JsonSerializer<T> {
-        private final java.util.function.Function<T, String> format;
+        private final Function<T, String> format;
 
-        ToStringSerializer(java.util.function.Function<T, String> format) {
+        ToStringSerializer(Function<T, String> format) {
             this.format = format;
         }
 
         @Override
         public void serialize(T value, JsonGenerator generator, SerializerProvider provider) throws IOException {
             generator.writeString(format.apply(value));
+        }
+    }
+
+    /** A step prints as a runbook writes it: its type, timeout and options, not the record its options are bound to. */
+    private static final class StepSerializer extends JsonSerializer<Runbook.Step> {
+        @Override
+        public void serialize(Runbook.Step step, JsonGenerator generator, SerializerProvider provider) throws IOException {
+            generator.writeStartObject();
+            provider.defaultSerializeField("type", step.type(), generator);
+            provider.defaultSerializeField("timeout", step.timeout(), generator);
+            provider.defaultSerializeField("options", step.options(), generator);
+            generator.writeEndObject();
         }
     }
 

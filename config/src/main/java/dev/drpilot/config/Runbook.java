@@ -1,8 +1,12 @@
 package dev.drpilot.config;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /** An ordered list of failover steps; a failed step stops the runbook. */
 public record Runbook(String name, List<Step> steps) {
@@ -10,13 +14,28 @@ public record Runbook(String name, List<Step> steps) {
         steps = List.copyOf(steps);
     }
 
-    /**
-     * @param options the step type's own settings (fence: method, command; promote: method;
-     *                repoint: method, namespace, deployment, env, configMap, key, hostedZoneId, recordName, ttl)
-     */
-    public record Step(Type type, Duration timeout, Map<String, String> options) {
+    /** @param spec what the step does, with its options ({@link StepRegistry} lists every kind) */
+    public record Step(StepSpec spec, Duration timeout) {
         public Step {
-            options = Map.copyOf(options);
+            Objects.requireNonNull(spec, "spec");
+            StepRegistry.kindOf(spec);
+        }
+
+        public Type type() {
+            return StepRegistry.kindOf(spec).type();
+        }
+
+        /** Empty for a type without methods (check, verify, notify). */
+        public Optional<String> method() {
+            return StepRegistry.kindOf(spec).method();
+        }
+
+        /** The step's options as a runbook writes them, method first: what {@code drpilot config check} prints. */
+        public Map<String, String> options() {
+            Map<String, String> options = new LinkedHashMap<>();
+            method().ifPresent(method -> options.put("method", method));
+            options.putAll(spec.options());
+            return Collections.unmodifiableMap(options);
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -60,6 +61,11 @@ final class Section {
 
     Function<String, String> env() {
         return env;
+    }
+
+    /** The keys asked for so far, in the order first asked. */
+    Set<String> known() {
+        return Collections.unmodifiableSet(known);
     }
 
     boolean has(String key) {

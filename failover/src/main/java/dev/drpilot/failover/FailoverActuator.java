@@ -48,7 +48,7 @@ public final class FailoverActuator implements AutoCloseable {
             producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             AuditLog audit = new AuditLog(new KafkaProducer<>(producer, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()), kafka);
             started.push(audit);
-            ClientCloudSteps cloud = new ClientCloudSteps();
+            LazyCloudClients cloud = new LazyCloudClients();
             started.push(cloud);
             RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud)),
                     clock, Optional.of(new OperatorControls(kafka)));

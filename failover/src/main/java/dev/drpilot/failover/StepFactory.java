@@ -1,7 +1,11 @@
 package dev.drpilot.failover;
 
 import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.ConfigNames;
 import dev.drpilot.config.Runbook;
+import dev.drpilot.config.StepRegistry;
+import dev.drpilot.config.StepSpec;
+import dev.drpilot.failover.steps.CloudSteps;
 import dev.drpilot.failover.steps.CommandFenceStep;
 import dev.drpilot.failover.steps.NotifyStep;
 import dev.drpilot.failover.steps.PostgresAdmin;
@@ -10,50 +14,62 @@ import dev.drpilot.failover.steps.PostgresFenceStep;
 import dev.drpilot.failover.steps.PostgresPromoteStep;
 import dev.drpilot.failover.steps.ReplicasFollowStep;
 import dev.drpilot.failover.steps.VerifyStep;
+import software.amazon.awssdk.regions.Region;
 
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
- * Builds a runbook step from its configuration. PostgreSQL steps are built in; methods that talk
- * to Kubernetes, Route 53 or RDS come from {@link CloudStepProvider} when one is installed. Not
- * final: a test wraps steps to stop the actuator at a chosen point of a runbook.
+ * Builds a runbook step from its configured {@link StepSpec}: one line per spec. Steps that talk to
+ * Kubernetes, Route 53 or RDS take their clients from {@link CloudClients} when the step is built,
+ * so a process whose runbooks never name them never makes one. Not final: a test wraps steps to
+ * stop the actuator at a chosen point of a runbook.
  */
 public class StepFactory {
-    private final PostgresAdmin admin;
-    private final Clock clock;
-    private final Optional<CloudStepProvider> cloud;
+    private final Map<Class<? extends StepSpec>, Line<?>> lines = new HashMap<>();
+    private final Optional<CloudClients> cloud;
 
-    public StepFactory(PostgresAdmin admin, Clock clock, Optional<CloudStepProvider> cloud) {
-        this.admin = admin;
-        this.clock = clock;
+    /** @throws IllegalStateException when a step {@link StepRegistry} lists has no line here */
+    public StepFactory(PostgresAdmin admin, Clock clock, Optional<CloudClients> cloud) {
         this.cloud = cloud;
+        on(StepSpec.Check.class, (spec, cluster) -> new PostgresCheckStep(admin, cluster.failover()));
+        on(StepSpec.FenceStop.class, (spec, cluster) -> new PostgresFenceStep(admin));
+        on(StepSpec.FenceCommand.class, (spec, cluster) -> new CommandFenceStep(spec.command()));
+        on(StepSpec.FenceKubernetes.class, (spec, cluster) -> CloudSteps.fence(spec, cloud(spec).kubernetes()));
+        on(StepSpec.PromotePostgres.class, (spec, cluster) -> new PostgresPromoteStep(admin, clock));
+        on(StepSpec.PromoteRds.class, (spec, cluster) -> CloudSteps.promote(spec, cloud(spec).rds(Region.of(spec.region()), spec.endpoint())));
+        on(StepSpec.RepointReplicas.class, (spec, cluster) -> new ReplicasFollowStep(admin));
+        on(StepSpec.RepointKubernetes.class, (spec, cluster) -> CloudSteps.repoint(spec, cloud(spec).kubernetes()));
+        on(StepSpec.RepointRoute53.class, (spec, cluster) -> CloudSteps.repoint(spec, cloud(spec).route53(spec.endpoint())));
+        on(StepSpec.Verify.class, (spec, cluster) -> new VerifyStep(admin, clock));
+        on(StepSpec.Notify.class, (spec, cluster) -> new NotifyStep());
+        List<String> missing = StepRegistry.kinds().stream().filter(kind -> !lines.containsKey(kind.spec())).map(StepRegistry.Kind::describe).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("no failover step is built for " + String.join(", ", missing) + ": give each its line in StepFactory");
+        }
     }
 
     public FailoverStep create(Runbook.Step step, ClusterConfig cluster) {
-        String method = step.options().getOrDefault("method", "");
-        return switch (step.type()) {
-            case CHECK -> new PostgresCheckStep(admin, cluster.failover());
-            case FENCE -> switch (method) {
-                case "command" -> new CommandFenceStep(step.options().get("command"));
-                case "kubernetes" -> cloud(step, cluster);
-                default -> new PostgresFenceStep(admin);
-            };
-            case PROMOTE -> "rds".equals(method) ? cloud(step, cluster) : new PostgresPromoteStep(admin, clock);
-            case REPOINT -> "replicas".equals(method) ? new ReplicasFollowStep(admin) : cloud(step, cluster);
-            case VERIFY -> new VerifyStep(admin, clock);
-            case NOTIFY -> new NotifyStep();
-        };
+        return lines.get(step.spec().getClass()).build(step.spec(), cluster);
     }
 
-    private FailoverStep cloud(Runbook.Step step, ClusterConfig cluster) {
-        return cloud.orElseThrow(() -> new IllegalStateException("runbook step " + step.type().name().toLowerCase() + " method "
-                        + step.options().get("method") + " needs the Kubernetes/AWS clients, which this actuator was started without"))
-                .create(step, cluster);
+    private <S extends StepSpec> void on(Class<S> spec, BiFunction<S, ClusterConfig, FailoverStep> build) {
+        lines.put(spec, new Line<>(spec, build));
     }
 
-    /** Steps that need clients of Kubernetes or AWS. */
-    public interface CloudStepProvider {
-        FailoverStep create(Runbook.Step step, ClusterConfig cluster);
+    private CloudClients cloud(StepSpec spec) {
+        StepRegistry.Kind kind = StepRegistry.kindOf(spec);
+        return cloud.orElseThrow(() -> new IllegalStateException("runbook step " + ConfigNames.of(kind.type()) + " method "
+                + kind.method().orElse("") + " needs the Kubernetes/AWS clients, which this actuator was started without"));
+    }
+
+    private record Line<S extends StepSpec>(Class<S> spec, BiFunction<S, ClusterConfig, FailoverStep> build) {
+        FailoverStep build(StepSpec configured, ClusterConfig cluster) {
+            return build.apply(spec.cast(configured), cluster);
+        }
     }
 }

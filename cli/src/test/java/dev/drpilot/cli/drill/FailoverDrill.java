@@ -7,6 +7,7 @@ import dev.drpilot.detector.DetectorService;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.failover.AuditLog;
+import dev.drpilot.failover.CloudClients;
 import dev.drpilot.failover.FailoverService;
 import dev.drpilot.failover.RunbookExecutor;
 import dev.drpilot.failover.StepFactory;
@@ -68,10 +69,10 @@ public final class FailoverDrill implements AutoCloseable {
 
     /**
      * @param failoverYaml the cluster's {@code failover} settings
-     * @param cloud        the Kubernetes/AWS steps, when the runbook has any
+     * @param cloud        the Kubernetes/AWS clients, when the runbook has cloud steps
      */
     public FailoverDrill(EmbeddedKafkaBroker broker, PostgresCluster pg, String cluster, String failoverYaml, String extraYaml,
-                         Optional<StepFactory.CloudStepProvider> cloud) throws Exception {
+                         Optional<CloudClients> cloud) throws Exception {
         this.pg = pg;
         this.cluster = cluster;
         this.config = ConfigLoader.parse(yaml(cluster, pg, failoverYaml, extraYaml), "drill", env -> null);

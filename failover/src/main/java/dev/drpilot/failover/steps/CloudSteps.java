@@ -1,6 +1,6 @@
 package dev.drpilot.failover.steps;
 
-import dev.drpilot.config.Runbook;
+import dev.drpilot.config.StepSpec;
 import dev.drpilot.failover.FailoverStep;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -21,57 +21,42 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Builds the Kubernetes, Route 53 and RDS failover steps from a runbook step's options, with the
+ * Builds the Kubernetes, Route 53 and RDS failover steps from their configured specs, with the
  * clients the caller made (one per process, shared by every runbook), and builds those clients.
- * A client a runbook does not need may be null.
+ * A spec is valid by construction: what it names is not checked again here.
  */
 public final class CloudSteps {
     private CloudSteps() {
     }
 
-    /** {@code repoint} with {@code method: kubernetes} or {@code method: route53}. */
-    public static FailoverStep repoint(Runbook.Step step, KubernetesClient kubernetes, Route53Client route53) {
-        expect(step, Runbook.Type.REPOINT);
-        String method = step.options().getOrDefault("method", "");
-        return switch (method) {
-            case "kubernetes" -> {
-                require(kubernetes, "a Kubernetes client", method);
-                String namespace = namespace(step, kubernetes);
-                if (step.options().containsKey("deployment")) {
-                    yield KubernetesRepointStep.deploymentEnv(kubernetes, namespace, step.options().get("deployment"), option(step, "env", "the env var holding the primary's address"));
-                }
-                yield KubernetesRepointStep.configMapKey(kubernetes, namespace, option(step, "configMap", "a deployment (with env) or a configMap (with key)"),
-                        option(step, "key", "the configMap key holding the primary's address"));
-            }
-            case "route53" -> {
-                require(route53, "a Route 53 client", method);
-                yield new Route53RepointStep(route53, option(step, "hostedZoneId", "the hosted zone"), option(step, "recordName", "the DNS name clients use"),
-                        Optional.ofNullable(step.options().get("ttl")).map(Long::parseLong).orElse(Route53RepointStep.DEFAULT_TTL));
-            }
-            default -> throw new IllegalArgumentException("repoint method " + method + " is not a cloud step (kubernetes, route53)");
+    /** {@code repoint} with {@code method: kubernetes}: a Deployment's env var or a ConfigMap's key. */
+    public static FailoverStep repoint(StepSpec.RepointKubernetes spec, KubernetesClient kubernetes) {
+        require(kubernetes, "a Kubernetes client", "kubernetes");
+        String namespace = namespace(spec.namespace(), kubernetes);
+        return switch (spec.target()) {
+            case DEPLOYMENT_ENV -> KubernetesRepointStep.deploymentEnv(kubernetes, namespace, spec.name(), spec.entry());
+            case CONFIG_MAP_KEY -> KubernetesRepointStep.configMapKey(kubernetes, namespace, spec.name(), spec.entry());
         };
     }
 
-    /** {@code fence} with {@code method: kubernetes}: scales {@code statefulSet} or {@code deployment} to 0. */
-    public static FailoverStep fence(Runbook.Step step, KubernetesClient kubernetes) {
-        expect(step, Runbook.Type.FENCE);
-        if (!"kubernetes".equals(step.options().get("method"))) {
-            throw new IllegalArgumentException("fence method " + step.options().get("method") + " is not a cloud step (kubernetes)");
-        }
-        require(kubernetes, "a Kubernetes client", "kubernetes");
-        String namespace = namespace(step, kubernetes);
-        if (step.options().containsKey("statefulSet")) {
-            return KubernetesFenceStep.statefulSet(kubernetes, namespace, step.options().get("statefulSet"));
-        }
-        return KubernetesFenceStep.deployment(kubernetes, namespace, option(step, "deployment", "the statefulSet or deployment running the old primary"));
+    /** {@code repoint} with {@code method: route53}. */
+    public static FailoverStep repoint(StepSpec.RepointRoute53 spec, Route53Client route53) {
+        require(route53, "a Route 53 client", "route53");
+        return new Route53RepointStep(route53, spec.hostedZoneId(), spec.recordName(), spec.ttl());
     }
 
-    /** {@code promote} with {@code method: rds}. */
-    public static FailoverStep promote(Runbook.Step step, RdsClient rds) {
-        expect(step, Runbook.Type.PROMOTE);
-        if (!"rds".equals(step.options().get("method"))) {
-            throw new IllegalArgumentException("promote method " + step.options().get("method") + " is not a cloud step (rds)");
-        }
+    /** {@code fence} with {@code method: kubernetes}: scales the statefulSet or deployment to 0. */
+    public static FailoverStep fence(StepSpec.FenceKubernetes spec, KubernetesClient kubernetes) {
+        require(kubernetes, "a Kubernetes client", "kubernetes");
+        String namespace = namespace(spec.namespace(), kubernetes);
+        return switch (spec.workload()) {
+            case STATEFUL_SET -> KubernetesFenceStep.statefulSet(kubernetes, namespace, spec.name());
+            case DEPLOYMENT -> KubernetesFenceStep.deployment(kubernetes, namespace, spec.name());
+        };
+    }
+
+    /** {@code promote} with {@code method: rds}: the instance is the candidate's, the region the client's. */
+    public static FailoverStep promote(StepSpec.PromoteRds spec, RdsClient rds) {
         require(rds, "an RDS client", "rds");
         return new RdsPromoteStep(rds);
     }
@@ -122,26 +107,12 @@ public final class CloudSteps {
         return builder;
     }
 
-    private static void expect(Runbook.Step step, Runbook.Type type) {
-        if (step.type() != type) {
-            throw new IllegalArgumentException("a " + type.name().toLowerCase() + " step was expected, got " + step.type().name().toLowerCase());
-        }
-    }
-
     private static void require(Object client, String what, String method) {
         Objects.requireNonNull(client, () -> "method " + method + " needs " + what);
     }
 
-    private static String option(Runbook.Step step, String name, String meaning) {
-        String value = step.options().get(name);
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(step.type().name().toLowerCase() + " method " + step.options().get("method") + " needs option " + name + ": " + meaning);
-        }
-        return value;
-    }
-
     /** The step's namespace, else the client's own (the kubeconfig context's, or the pod's). */
-    private static String namespace(Runbook.Step step, KubernetesClient kubernetes) {
-        return Optional.ofNullable(step.options().get("namespace")).or(() -> Optional.ofNullable(kubernetes.getNamespace())).orElse("default");
+    private static String namespace(Optional<String> configured, KubernetesClient kubernetes) {
+        return configured.or(() -> Optional.ofNullable(kubernetes.getNamespace())).orElse("default");
     }
 }

@@ -37,7 +37,6 @@ public final class Route53RepointStep implements FailoverStep {
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final List<RRType> ADDRESS_TYPES = List.of(RRType.A, RRType.AAAA, RRType.CNAME);
-    static final long DEFAULT_TTL = 60;
 
     private final Route53Client route53;
     private final String hostedZoneId;
