@@ -13,7 +13,7 @@ final class AlertingBinder {
     private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
 
     private final Section top;
-    // Every receiver's name, those with problems included: a route naming one is not wrong as well.
+    // Every declared receiver, those with problems included: a route to one of them is not a second problem.
     private final Set<String> declaredNames = new HashSet<>();
 
     AlertingBinder(Section top) {
@@ -25,7 +25,7 @@ final class AlertingBinder {
         for (Section item : top.list("receivers")) {
             String name = item.required("name");
             Optional<ReceiverBinder> binder = ReceiverTypes.binderOf(item);
-            binder.flatMap(type -> type.bind(name, item)).ifPresent(receivers::add);
+            binder.flatMap(typeBinder -> typeBinder.bind(name, item)).ifPresent(receivers::add);
             // Without a known type there is no schema to check the other keys against.
             if (binder.isPresent()) {
                 item.finish();
