@@ -15,6 +15,8 @@ import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Component;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.config.EmailReceiver;
+import dev.drpilot.config.LogReceiver;
 import dev.drpilot.config.NodeConfig;
 import dev.drpilot.config.Receiver;
 import dev.drpilot.localpg.PostgresCluster;
@@ -41,6 +43,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -86,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
         DrpilotConfig config = loadConfig();
         DemoScenarios.Plan plan = plan(config);
         ClusterConfig cluster = config.clusters().get(plan.cluster());
-        Receiver mailReceiver = emailReceiver(config);
+        EmailReceiver mailReceiver = emailReceiver(config);
         try {
             PostgresInstallation.find();
         } catch (IllegalStateException e) {
@@ -119,11 +122,11 @@ final class DemoCommand implements Callable<Integer> {
                 host.add("postgresql", pg);
                 narrator.say("PostgreSQL up: primary %s, replica %s streaming (data in %s)", pg.primary(), pg.replica(0),
                         pg.primary().dataDir().getParent());
-                Mailbox mailbox = Mailbox.start(mailReceiver.smtp().orElseThrow().host(), mailReceiver.smtp().orElseThrow().port(),
+                Mailbox mailbox = Mailbox.start(mailReceiver.smtp().host(), mailReceiver.smtp().port(),
                         workDir.resolve("outbox"));
                 host.add("smtp server", mailbox);
-                narrator.say("SMTP server up on %s:%d for receiver %s; emails are saved to %s", mailReceiver.smtp().get().host(),
-                        mailReceiver.smtp().get().port(), mailReceiver.name(), mailbox.outbox());
+                narrator.say("SMTP server up on %s:%d for receiver %s; emails are saved to %s", mailReceiver.smtp().host(),
+                        mailReceiver.smtp().port(), mailReceiver.name(), mailbox.outbox());
 
                 kafka.ensureTopics(ServiceCommand.topicsOf(List.of(Services.INGEST, Services.DETECT, Services.act(status), Services.FAILOVER)));
                 ServiceContext context = new ServiceContext(config, kafka.clientProperties(), Clock.systemUTC());
@@ -227,18 +230,17 @@ final class DemoCommand implements Callable<Integer> {
                 URI.create("http://" + host + ":" + config.ingestApi().port()));
     }
 
-    private static Receiver emailReceiver(DrpilotConfig config) {
+    private static EmailReceiver emailReceiver(DrpilotConfig config) {
         return config.receivers().stream()
-                .filter(r -> r.type() == Receiver.Type.EMAIL && r.smtp().filter(s -> Set.of("127.0.0.1", "localhost").contains(s.host())).isPresent())
+                .filter(EmailReceiver.class::isInstance).map(EmailReceiver.class::cast)
+                .filter(email -> Set.of("127.0.0.1", "localhost").contains(email.smtp().host()))
                 .findFirst().orElseThrow(() -> new UsageException("receivers: the demo needs an email receiver whose smtp.host is 127.0.0.1"
                         + " (it runs that SMTP server itself)"));
     }
 
     /** Receivers that only write to drpilot's log: their deliveries are not worth a line of the story. */
     private static Set<String> logReceivers(DrpilotConfig config) {
-        Set<String> names = new java.util.HashSet<>();
-        config.receivers().stream().filter(r -> r.type() == Receiver.Type.LOG).forEach(r -> names.add(r.name()));
-        return names;
+        return config.receivers().stream().filter(LogReceiver.class::isInstance).map(Receiver::name).collect(Collectors.toSet());
     }
 
     /** Empties the work dir and sends the whole log there; the console keeps the narration (and errors, unless --verbose shows all). */

@@ -16,10 +16,10 @@ final class DefaultRoutes {
     }
 
     static List<Route> of(List<Receiver> receivers) {
-        List<String> email = namesOf(receivers, Receiver.Type.EMAIL);
-        List<String> pagers = namesOf(receivers, Receiver.Type.PAGERDUTY, Receiver.Type.SNS);
+        List<String> email = namesOf(receivers, List.of(EmailReceiver.class));
+        List<String> pagers = namesOf(receivers, List.of(PagerDutyReceiver.class, SnsReceiver.class));
         // CloudWatch receives figures (PutMetricData), not alerts, so no route names it.
-        List<String> everything = namesOf(receivers, Receiver.Type.ALERTMANAGER, Receiver.Type.LOG, Receiver.Type.WEBHOOK);
+        List<String> everything = namesOf(receivers, List.of(AlertmanagerReceiver.class, LogReceiver.class, WebhookReceiver.class));
         List<Route> routes = new ArrayList<>();
         if (!email.isEmpty()) {
             routes.add(new Route(new Route.Match(Set.of(), Set.of("backup-failed"), Set.of(), Map.of()), email, true));
@@ -33,8 +33,7 @@ final class DefaultRoutes {
         return routes;
     }
 
-    private static List<String> namesOf(List<Receiver> receivers, Receiver.Type... types) {
-        Set<Receiver.Type> wanted = Set.of(types);
-        return receivers.stream().filter(receiver -> wanted.contains(receiver.type())).map(Receiver::name).toList();
+    private static List<String> namesOf(List<Receiver> receivers, List<Class<? extends Receiver>> types) {
+        return receivers.stream().filter(receiver -> types.stream().anyMatch(type -> type.isInstance(receiver))).map(Receiver::name).toList();
     }
 }

@@ -101,9 +101,12 @@ class ConfigDefaultsTest {
                 new Route(new Route.Match(Set.of(), Set.of("backup-failed"), Set.of(), Map.of()), List.of("mail"), true),
                 new Route(new Route.Match(Set.of("critical"), Set.of(), Set.of(), Map.of()), List.of("pd"), true),
                 new Route(Route.Match.everything(), List.of("am"), false));
-        assertThat(config.receivers().get(0).resendInterval()).contains(Duration.ofMinutes(1));
-        assertThat(config.receivers().get(1).url()).contains("https://events.pagerduty.com/v2/enqueue");
-        assertThat(config.receivers().get(2).smtp().orElseThrow().port()).isEqualTo(587);
+        assertThat(config.receivers().get(0)).isInstanceOfSatisfying(AlertmanagerReceiver.class,
+                alertmanager -> assertThat(alertmanager.resendInterval()).isEqualTo(Duration.ofMinutes(1)));
+        assertThat(config.receivers().get(1)).isInstanceOfSatisfying(PagerDutyReceiver.class,
+                pagerDuty -> assertThat(pagerDuty.url()).isEqualTo("https://events.pagerduty.com/v2/enqueue"));
+        assertThat(config.receivers().get(2)).isInstanceOfSatisfying(EmailReceiver.class,
+                email -> assertThat(email.smtp().port()).isEqualTo(587));
     }
 
     @Test
@@ -122,7 +125,7 @@ class ConfigDefaultsTest {
                 """.formatted(keyFile), "t", ENV::get);
 
         Secret password = config.clusters().get("main").nodes().get(0).password().orElseThrow();
-        Secret routingKey = config.receivers().get(0).routingKey().orElseThrow();
+        Secret routingKey = ((PagerDutyReceiver) config.receivers().get(0)).routingKey();
         assertThat(password.reveal()).isEqualTo("s3cret-pg");
         assertThat(routingKey.reveal()).isEqualTo("from-a-file-0123");
         assertThat(password).hasToString("****** (${PGPASS})");

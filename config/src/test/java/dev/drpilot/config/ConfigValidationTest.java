@@ -332,7 +332,7 @@ class ConfigValidationTest {
                     from: drpilot@example.com
                     to: [ops@example.com]
                 """.formatted(written));
-        assertThat(config.receivers().get(0).smtp().orElseThrow().startTls()).isEqualTo(expected);
+        assertThat(((EmailReceiver) config.receivers().get(0)).smtp().startTls()).isEqualTo(expected);
     }
 
     @Test

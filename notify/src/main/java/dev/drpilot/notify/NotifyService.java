@@ -1,6 +1,7 @@
 package dev.drpilot.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpilot.config.CloudWatchReceiver;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.Receiver;
 import dev.drpilot.config.Route;
@@ -42,7 +43,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -101,9 +101,9 @@ public final class NotifyService implements AutoCloseable {
             // CloudWatch receivers also get the DR figures themselves, once a minute (CloudWatch's
             // standard resolution), not only the alerts.
             for (Receiver receiver : config.receivers()) {
-                if (receiver.type() == Receiver.Type.CLOUDWATCH) {
-                    started.push(new CloudWatchFigures(receiver.name(), AlertSinks.cloudWatchClient(receiver, options.awsCredentials(),
-                            options.httpTimeout()), receiver.namespace().orElse("drpilot"), registry, clock).start(Duration.ofMinutes(1)));
+                if (receiver instanceof CloudWatchReceiver cloudWatch) {
+                    started.push(new CloudWatchFigures(cloudWatch.name(), AlertSinks.cloudWatchClient(cloudWatch, options.awsCredentials(),
+                            options.httpTimeout()), cloudWatch.namespace(), registry, clock).start(Duration.ofMinutes(1)));
                 }
             }
 
@@ -130,7 +130,7 @@ public final class NotifyService implements AutoCloseable {
                              FiringAlerts firing) {
         // CloudWatch receives figures of every alert, not notifications: routes do not apply to
         // it, and a re-emitted FIRING is one more data point, not a repeated page.
-        boolean figures = receiver.type() == Receiver.Type.CLOUDWATCH;
+        boolean figures = receiver instanceof CloudWatchReceiver;
         if (!figures && !routed.contains(receiver.name())) {
             log.info("[receiver={}] no route names it: it receives no alerts", receiver.name());
             return;
@@ -144,7 +144,7 @@ public final class NotifyService implements AutoCloseable {
         Optional<AlertSink> sink = AlertSinks.create(receiver, options.httpTimeout(), clock, options.awsCredentials(), firingHere);
         if (sink.isEmpty()) {
             log.error("[receiver={}] receivers of type {} are not supported by this version: its alerts are NOT delivered",
-                    receiver.name(), receiver.type().name().toLowerCase(Locale.ROOT));
+                    receiver.name(), receiver.type());
             return;
         }
         ReceiverWorker.Settings settings = new ReceiverWorker.Settings(options.retryPolicy(),

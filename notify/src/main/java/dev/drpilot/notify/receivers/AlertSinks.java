@@ -1,6 +1,13 @@
 package dev.drpilot.notify.receivers;
 
+import dev.drpilot.config.AlertmanagerReceiver;
+import dev.drpilot.config.CloudWatchReceiver;
+import dev.drpilot.config.EmailReceiver;
+import dev.drpilot.config.LogReceiver;
+import dev.drpilot.config.PagerDutyReceiver;
 import dev.drpilot.config.Receiver;
+import dev.drpilot.config.SnsReceiver;
+import dev.drpilot.config.WebhookReceiver;
 import dev.drpilot.events.Alert;
 import dev.drpilot.notify.delivery.AlertSink;
 
@@ -10,13 +17,46 @@ import software.amazon.awssdk.services.sns.SnsClient;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** Builds the sink of a configured receiver; the configuration has already checked what each type needs. */
+/**
+ * Builds the sink of a configured receiver, one registration per receiver record; the
+ * configuration has already checked what each type needs.
+ */
 public final class AlertSinks {
+    private static final Map<Class<? extends Receiver>, Factory<Receiver>> FACTORIES = new HashMap<>();
+
+    static {
+        register(AlertmanagerReceiver.class, (receiver, needs) -> new AlertmanagerSink(receiver, needs.httpTimeout(), needs.clock(),
+                needs.firingHere()));
+        register(PagerDutyReceiver.class, (receiver, needs) -> new PagerDutySink(receiver, needs.httpTimeout()));
+        register(EmailReceiver.class, (receiver, needs) -> new EmailSink(receiver, needs.httpTimeout()));
+        register(SnsReceiver.class, (receiver, needs) -> new SnsSink(AwsClients.build(SnsClient.builder(), receiver.region(),
+                receiver.endpoint(), needs.awsCredentials(), needs.httpTimeout()), receiver.topicArn()));
+        register(CloudWatchReceiver.class, (receiver, needs) -> new CloudWatchSink(cloudWatchClient(receiver, needs.awsCredentials(),
+                needs.httpTimeout()), receiver.namespace()));
+        register(WebhookReceiver.class, (receiver, needs) -> new WebhookSink(receiver, needs.httpTimeout()));
+        register(LogReceiver.class, (receiver, needs) -> new LogSink(receiver));
+    }
+
+    /** What sinks need besides their receiver's settings. */
+    private record Needs(Duration httpTimeout, Clock clock, AwsCredentialsProvider awsCredentials, Supplier<List<Alert>> firingHere) {
+    }
+
+    @FunctionalInterface
+    private interface Factory<R extends Receiver> {
+        AlertSink create(R receiver, Needs needs);
+    }
+
     private AlertSinks() {
+    }
+
+    private static <R extends Receiver> void register(Class<R> type, Factory<R> factory) {
+        FACTORIES.put(type, (receiver, needs) -> factory.create(type.cast(receiver), needs));
     }
 
     /**
@@ -27,23 +67,13 @@ public final class AlertSinks {
      */
     public static Optional<AlertSink> create(Receiver receiver, Duration httpTimeout, Clock clock, AwsCredentialsProvider awsCredentials,
                                              Supplier<List<Alert>> firingHere) {
-        return switch (receiver.type()) {
-            case ALERTMANAGER -> Optional.of(new AlertmanagerSink(receiver.name(), receiver.urls(),
-                    receiver.resendInterval().orElse(Duration.ofMinutes(1)), httpTimeout, clock, firingHere));
-            case PAGERDUTY -> Optional.of(new PagerDutySink(receiver.url().orElseThrow(), receiver.routingKey().orElseThrow(), httpTimeout));
-            case WEBHOOK -> Optional.of(new WebhookSink(receiver.name(), receiver.url().orElseThrow(), httpTimeout));
-            case EMAIL -> Optional.of(new EmailSink(receiver.smtp().orElseThrow(), receiver.from().orElseThrow(), receiver.to(), httpTimeout));
-            case LOG -> Optional.of(new LogSink(receiver.name()));
-            case SNS -> Optional.of(new SnsSink(AwsClients.build(SnsClient.builder(), receiver.region().orElseThrow(), receiver.endpoint(),
-                    awsCredentials, httpTimeout), receiver.topicArn().orElseThrow()));
-            case CLOUDWATCH -> Optional.of(new CloudWatchSink(cloudWatchClient(receiver, awsCredentials, httpTimeout),
-                    receiver.namespace().orElse("drpilot")));
-        };
+        Needs needs = new Needs(httpTimeout, clock, awsCredentials, firingHere);
+        return Optional.ofNullable(FACTORIES.get(receiver.getClass())).map(factory -> factory.create(receiver, needs));
     }
 
     /** The CloudWatch client of a cloudwatch receiver: its region and endpoint, the given credentials. */
-    public static CloudWatchClient cloudWatchClient(Receiver receiver, AwsCredentialsProvider awsCredentials,
+    public static CloudWatchClient cloudWatchClient(CloudWatchReceiver receiver, AwsCredentialsProvider awsCredentials,
                                                     Duration httpTimeout) {
-        return AwsClients.build(CloudWatchClient.builder(), receiver.region().orElseThrow(), receiver.endpoint(), awsCredentials, httpTimeout);
+        return AwsClients.build(CloudWatchClient.builder(), receiver.region(), receiver.endpoint(), awsCredentials, httpTimeout);
     }
 }

@@ -2,6 +2,7 @@ package dev.drpilot.notify.receivers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.drpilot.config.AlertmanagerReceiver;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
 import dev.drpilot.notify.delivery.AlertSink;
@@ -53,16 +54,15 @@ final class AlertmanagerSink implements AlertSink {
     private record Tracked(Alert alert, Instant resolvedAt, Instant resendUntil) {
     }
 
-    AlertmanagerSink(String receiver, List<String> urls, Duration resendInterval, Duration httpTimeout, Clock clock,
-                     Supplier<List<Alert>> firingHere) {
-        this.receiver = receiver;
-        this.endpoints = urls.stream().map(AlertmanagerSink::alertsEndpoint).toList();
-        this.resendInterval = resendInterval;
+    AlertmanagerSink(AlertmanagerReceiver receiver, Duration httpTimeout, Clock clock, Supplier<List<Alert>> firingHere) {
+        this.receiver = receiver.name();
+        this.endpoints = receiver.urls().stream().map(AlertmanagerSink::alertsEndpoint).toList();
+        this.resendInterval = receiver.resendInterval();
         this.http = new JsonHttp(httpTimeout);
         this.clock = clock;
         this.firingHere = firingHere;
         this.resender = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "drpilot-alertmanager-resend-" + receiver);
+            Thread thread = new Thread(runnable, "drpilot-alertmanager-resend-" + receiver.name());
             thread.setDaemon(true);
             return thread;
         });

@@ -1,6 +1,6 @@
 package dev.drpilot.notify.receivers;
 
-import dev.drpilot.config.Receiver;
+import dev.drpilot.config.EmailReceiver;
 import dev.drpilot.events.Alert;
 import dev.drpilot.notify.delivery.AlertSink;
 import dev.drpilot.notify.delivery.DeliveryException;
@@ -30,16 +30,16 @@ import java.util.Properties;
  * plain text with a password on the wire); authentication when a username is configured.
  */
 final class EmailSink implements AlertSink {
-    private final Receiver.Smtp smtp;
+    private final EmailReceiver.Smtp smtp;
     private final InternetAddress from;
     private final InternetAddress[] to;
     private final Session session;
 
-    EmailSink(Receiver.Smtp smtp, String from, List<String> to, Duration timeout) {
-        this.smtp = smtp;
+    EmailSink(EmailReceiver receiver, Duration timeout) {
+        this.smtp = receiver.smtp();
         try {
-            this.from = new InternetAddress(from, true);
-            this.to = InternetAddress.parse(String.join(",", to), true);
+            this.from = new InternetAddress(receiver.from(), true);
+            this.to = InternetAddress.parse(String.join(",", receiver.to()), true);
         } catch (AddressException e) {
             throw new IllegalArgumentException("invalid email address: " + e.getMessage(), e);
         }

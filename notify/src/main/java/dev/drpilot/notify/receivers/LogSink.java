@@ -1,5 +1,6 @@
 package dev.drpilot.notify.receivers;
 
+import dev.drpilot.config.LogReceiver;
 import dev.drpilot.events.Alert;
 import dev.drpilot.notify.delivery.AlertSink;
 import org.slf4j.Logger;
@@ -11,8 +12,8 @@ final class LogSink implements AlertSink {
 
     private final String receiver;
 
-    LogSink(String receiver) {
-        this.receiver = receiver;
+    LogSink(LogReceiver receiver) {
+        this.receiver = receiver.name();
     }
 
     @Override

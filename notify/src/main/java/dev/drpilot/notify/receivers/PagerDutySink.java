@@ -1,6 +1,7 @@
 package dev.drpilot.notify.receivers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpilot.config.PagerDutyReceiver;
 import dev.drpilot.config.Secret;
 import dev.drpilot.events.Alert;
 import dev.drpilot.notify.delivery.AlertSink;
@@ -21,9 +22,9 @@ final class PagerDutySink implements AlertSink {
     private final JsonHttp http;
     private final ObjectMapper json = new ObjectMapper();
 
-    PagerDutySink(String url, Secret routingKey, Duration httpTimeout) {
-        this.endpoint = URI.create(url);
-        this.routingKey = routingKey;
+    PagerDutySink(PagerDutyReceiver receiver, Duration httpTimeout) {
+        this.endpoint = URI.create(receiver.url());
+        this.routingKey = receiver.routingKey();
         this.http = new JsonHttp(httpTimeout);
     }
 

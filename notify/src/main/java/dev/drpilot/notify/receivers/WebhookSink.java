@@ -2,6 +2,7 @@ package dev.drpilot.notify.receivers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.drpilot.config.WebhookReceiver;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
 import dev.drpilot.notify.delivery.AlertSink;
@@ -27,9 +28,9 @@ final class WebhookSink implements AlertSink {
     private final JsonHttp http;
     private final ObjectMapper json = new ObjectMapper();
 
-    WebhookSink(String receiver, String url, Duration httpTimeout) {
-        this.receiver = receiver;
-        this.endpoint = URI.create(url);
+    WebhookSink(WebhookReceiver receiver, Duration httpTimeout) {
+        this.receiver = receiver.name();
+        this.endpoint = URI.create(receiver.url());
         this.http = new JsonHttp(httpTimeout);
     }
 

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.drpilot.config.CloudWatchReceiver;
 import dev.drpilot.config.ConfigLoader;
-import dev.drpilot.config.Receiver;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -46,7 +46,7 @@ class CloudWatchFiguresIT {
         aws.stubFor(post(urlPathEqualTo(PUT_METRIC_DATA)).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/cbor").withHeader("smithy-protocol", "rpc-v2-cbor")
                 .withBody(CBOR.writeValueAsBytes(CBOR.createObjectNode()))));
-        Receiver receiver = ConfigLoader.parse("""
+        CloudWatchReceiver receiver = (CloudWatchReceiver) ConfigLoader.parse("""
                 receivers:
                   - {name: cw, type: cloudwatch, region: eu-west-1, namespace: drpilot-figures, endpoint: "http://127.0.0.1:%d"}
                 """.formatted(aws.port()), "it", name -> null).receivers().get(0);
