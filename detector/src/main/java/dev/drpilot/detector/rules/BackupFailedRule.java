@@ -5,6 +5,7 @@ import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.AlertLifecycle;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.alert.Evaluation;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.BackupStatus;
 import dev.drpilot.events.Severity;
@@ -19,12 +20,12 @@ import java.time.Duration;
  * finished after the failure resolves it; one that finished before (a late report, or a poller
  * listing the same old newest backup again) changes nothing.
  */
-public final class BackupFailedRule extends RuleProcessor<BackupObservation> {
+public final class BackupFailedRule extends RuleProcessor<BackupObservation, Alert> {
     public static final String NAME = "backup-failed";
     private static final AlertLifecycle LIFECYCLE = new AlertLifecycle(Duration.ZERO, Duration.ZERO);
 
     public BackupFailedRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override

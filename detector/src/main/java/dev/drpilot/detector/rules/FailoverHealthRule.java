@@ -5,6 +5,7 @@ import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.state.StoreEntries;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
@@ -31,7 +32,7 @@ import java.util.List;
  * together, whatever order the two topics deliver them in). Completed failovers are forgotten a
  * week later.
  */
-public final class FailoverHealthRule extends RuleProcessor<Object> {
+public final class FailoverHealthRule extends RuleProcessor<Object, Alert> {
     public static final String NAME = "failover-health";
     public static final String STORE = "failovers";
     private static final Duration KEEP_COMPLETED = Duration.ofDays(7);
@@ -51,11 +52,11 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
     }
 
     public FailoverHealthRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override
-    protected void initStores(ProcessorContext<String, Object> context) {
+    protected void initStores(ProcessorContext<String, Alert> context) {
         failovers = context.getStateStore(STORE);
     }
 

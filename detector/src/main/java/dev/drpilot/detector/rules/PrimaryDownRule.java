@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
  *
  * <p>Input: health observations of PostgreSQL probes and replication observations, keyed by cluster.
  */
-public final class PrimaryDownRule extends RuleProcessor<Object> {
+public final class PrimaryDownRule extends RuleProcessor<Object, PrimaryDownOutput> {
     private static final Logger log = LoggerFactory.getLogger(PrimaryDownRule.class);
     public static final String NAME = "primary-down";
     public static final String STORE = "primary-watch";
@@ -48,11 +48,11 @@ public final class PrimaryDownRule extends RuleProcessor<Object> {
     private KeyValueStore<String, PrimaryWatch> watches;
 
     public PrimaryDownRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, PrimaryDownOutput.Alerted::new);
     }
 
     @Override
-    protected void initStores(ProcessorContext<String, Object> context) {
+    protected void initStores(ProcessorContext<String, PrimaryDownOutput> context) {
         watches = context.getStateStore(STORE);
     }
 
@@ -179,7 +179,7 @@ public final class PrimaryDownRule extends RuleProcessor<Object> {
                     .setEvidence(confirming.stream().map(v -> Source.newBuilder().setCollectorId(v.collectorId == null ? "" : v.collectorId)
                             .setVantage(v.vantage).build()).collect(Collectors.toList()))
                     .build();
-            context.forward(new Record<>(cluster, command, now.toEpochMilli()));
+            context.forward(new Record<>(cluster, new PrimaryDownOutput.Commanded(command), now.toEpochMilli()));
         }
     }
 

@@ -8,6 +8,7 @@ import dev.drpilot.detector.alert.AlertLifecycle;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.state.StoreEntries;
 import dev.drpilot.detector.alert.Evaluation;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
@@ -31,7 +32,7 @@ import java.util.Optional;
  * must not look like health. The rule runs in a single-partition sub-topology, so exactly one task
  * knows every component and the configured-but-silent ones are checked once, not once per task.
  */
-public final class RecoveryPointRule extends RuleProcessor<BackupObservation> {
+public final class RecoveryPointRule extends RuleProcessor<BackupObservation, Alert> {
     public static final String NAME = "rpo-breach";
     public static final String STORE = "recovery-points";
     private static final AlertLifecycle LIFECYCLE = new AlertLifecycle(Duration.ZERO, Duration.ZERO);
@@ -47,11 +48,11 @@ public final class RecoveryPointRule extends RuleProcessor<BackupObservation> {
     }
 
     public RecoveryPointRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override
-    protected void initStores(ProcessorContext<String, Object> context) {
+    protected void initStores(ProcessorContext<String, Alert> context) {
         points = context.getStateStore(STORE);
         startedAt = Instant.ofEpochMilli(context.currentSystemTimeMs());
     }

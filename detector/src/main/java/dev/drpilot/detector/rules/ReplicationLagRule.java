@@ -7,6 +7,7 @@ import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.AlertLifecycle;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.alert.Evaluation;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.processor.api.Record;
@@ -21,12 +22,12 @@ import java.util.Optional;
  * Observations without a figure (null: no measurement) neither raise nor clear it. Thresholds are
  * the component's own where it overrides them.
  */
-public final class ReplicationLagRule extends RuleProcessor<ReplicationObservation> {
+public final class ReplicationLagRule extends RuleProcessor<ReplicationObservation, Alert> {
     public static final String NAME = "replication-lag";
     static final double HYSTERESIS = 0.9;
 
     public ReplicationLagRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override

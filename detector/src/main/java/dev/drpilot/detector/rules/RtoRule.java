@@ -5,6 +5,7 @@ import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.state.StoreEntries;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.Severity;
@@ -28,7 +29,7 @@ import java.util.TreeMap;
  * probe of it succeeds again. The RTO clock is checked on the wall clock: a component whose
  * collector died mid-incident still breaches.
  */
-public final class RtoRule extends RuleProcessor<Object> {
+public final class RtoRule extends RuleProcessor<Object, Alert> {
     public static final String NAME = "rto-breach";
     public static final String STORE = "incidents";
 
@@ -48,11 +49,11 @@ public final class RtoRule extends RuleProcessor<Object> {
     }
 
     public RtoRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override
-    protected void initStores(ProcessorContext<String, Object> context) {
+    protected void initStores(ProcessorContext<String, Alert> context) {
         tracked = context.getStateStore(STORE);
     }
 
