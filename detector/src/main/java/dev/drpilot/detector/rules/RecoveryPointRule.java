@@ -1,6 +1,7 @@
 package dev.drpilot.detector.rules;
 
 import dev.drpilot.config.BackupSource;
+import dev.drpilot.config.ComponentLimits;
 import dev.drpilot.config.Durations;
 import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
@@ -91,18 +92,19 @@ public final class RecoveryPointRule extends RuleProcessor<BackupObservation, Al
     }
 
     private void evaluate(String component, RecoveryPoint point, Instant now) {
-        Optional<Duration> rpo = plant.rpo(component);
+        ComponentLimits limits = plant.limits(component);
+        Optional<Duration> rpo = limits.rpo();
         if (rpo.isEmpty()) {
             return;
         }
-        Duration grace = plant.thresholds(component).recoveryPointGrace();
+        Duration grace = limits.thresholds().recoveryPointGrace();
         boolean breached;
         String summary;
         String description;
         double ageSeconds;
         if (point.newest() == null) {
             Duration waited = Duration.between(point.watchedSince(), now);
-            breached = waited.compareTo(grace) > 0;
+            breached = limits.noRecoveryPointTooLong(point.watchedSince(), now);
             ageSeconds = waited.toMillis() / 1000.0;
             summary = "No recovery point of " + component + " reported for " + Durations.format(truncate(waited));
             description = "No backup of " + component + " has reported a recoverable point since drpilot started watching it at "
@@ -110,7 +112,7 @@ public final class RecoveryPointRule extends RuleProcessor<BackupObservation, Al
                     + "). Check that the backup job runs and reports (drpilot emit backup, or the backup poller).";
         } else {
             Duration age = Duration.between(point.newest(), now);
-            breached = age.compareTo(rpo.get()) > 0;
+            breached = limits.recoveryPointOverRpo(point.newest(), now);
             ageSeconds = Math.max(0, age.toMillis() / 1000.0);
             summary = "Newest recovery point of " + component + " is " + Durations.format(truncate(age)) + " old (RPO "
                     + Durations.format(rpo.get()) + ")";
