@@ -4,12 +4,15 @@ import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.detector.alert.AlertBook;
 import dev.drpilot.detector.alert.AlertState;
 import dev.drpilot.detector.rules.BackupFailedRule;
+import dev.drpilot.detector.rules.FailoverHealthInput;
 import dev.drpilot.detector.rules.FailoverHealthRule;
+import dev.drpilot.detector.rules.PrimaryDownInput;
 import dev.drpilot.detector.rules.PrimaryDownOutput;
 import dev.drpilot.detector.rules.PrimaryDownRule;
 import dev.drpilot.detector.rules.PrimaryWatch;
 import dev.drpilot.detector.rules.RecoveryPointRule;
 import dev.drpilot.detector.rules.ReplicationLagRule;
+import dev.drpilot.detector.rules.RtoInput;
 import dev.drpilot.detector.rules.RtoRule;
 import dev.drpilot.detector.rules.SilentCollectorRule;
 import dev.drpilot.detector.rules.SplitBrainRule;
@@ -67,8 +70,8 @@ public final class DetectorTopology {
                 Named.as(BackupFailedRule.NAME), stores(BackupFailedRule.NAME)));
 
         addStore(builder, PrimaryDownRule.STORE, JsonSerde.of(PrimaryWatch.class));
-        KStream<String, PrimaryDownOutput> primaryDown = health.mapValues(value -> (Object) value, Named.as("health-as-object"))
-                .merge(replication.mapValues(value -> (Object) value, Named.as("replication-as-object")), Named.as("primary-down-input"))
+        KStream<String, PrimaryDownOutput> primaryDown = health.<PrimaryDownInput>mapValues(PrimaryDownInput.Probe::new, Named.as("health-for-primary-down"))
+                .merge(replication.mapValues(PrimaryDownInput.ReplicaView::new, Named.as("replication-for-primary-down")), Named.as("primary-down-input"))
                 .process(rule(builder, PrimaryDownRule.NAME, () -> new PrimaryDownRule(plant)), Named.as(PrimaryDownRule.NAME),
                         stores(PrimaryDownRule.NAME, PrimaryDownRule.STORE));
         alerts.add(primaryDown.flatMapValues(PrimaryDownOutput::alerts, Named.as("primary-down-alerts")));
@@ -79,8 +82,8 @@ public final class DetectorTopology {
 
         // Incidents of the primary-down rule, and the application and DNS probes, feed the RTO clock.
         addStore(builder, RtoRule.STORE, JsonSerde.of(RtoRule.Tracked.class));
-        alerts.add(primaryDown.<Object>flatMapValues(PrimaryDownOutput::incidents, Named.as("incidents"))
-                .merge(health.mapValues(value -> (Object) value, Named.as("probes-as-object")), Named.as("rto-input"))
+        alerts.add(primaryDown.<RtoInput>flatMapValues(PrimaryDownOutput::incidents, Named.as("incidents"))
+                .merge(health.mapValues(RtoInput.Probe::new, Named.as("probes-for-rto")), Named.as("rto-input"))
                 .process(rule(builder, RtoRule.NAME, () -> new RtoRule(plant)), Named.as(RtoRule.NAME), stores(RtoRule.NAME, RtoRule.STORE)));
 
         addStore(builder, RecoveryPointRule.STORE, JsonSerde.of(RecoveryPointRule.RecoveryPoint.class));
@@ -99,17 +102,17 @@ public final class DetectorTopology {
 
         addStore(builder, FailoverHealthRule.STORE, JsonSerde.of(FailoverHealthRule.Track.class));
         KStream<String, FailoverCommand> commands = stream(builder, Topics.FAILOVER_COMMANDS);
-        KStream<String, Object> failoverInput = commands
+        KStream<String, FailoverHealthInput> failoverInput = commands
                 .selectKey((key, value) -> value.getIncidentId(), Named.as("commands-by-incident"))
                 .repartition(Repartitioned.<String, FailoverCommand>as("failover-commands")
                         .withKeySerde(Serdes.String()).withValueSerde(Topics.FAILOVER_COMMANDS.valueSerde()).withNumberOfPartitions(1))
-                .mapValues(value -> (Object) value, Named.as("commands-as-object"))
+                .<FailoverHealthInput>mapValues(FailoverHealthInput.Command::new, Named.as("commands-for-failover-health"))
                 .merge(stream(builder, Topics.ACTIONS)
                         .filter((key, value) -> value != null && value.getIncidentId() != null, Named.as("actions-with-incident"))
                         .selectKey((key, value) -> value.getIncidentId(), Named.as("actions-by-incident"))
                         .repartition(Repartitioned.<String, ActionRecord>as("failover-actions")
                                 .withKeySerde(Serdes.String()).withValueSerde(Topics.ACTIONS.valueSerde()).withNumberOfPartitions(1))
-                        .mapValues(value -> (Object) value, Named.as("actions-as-object")), Named.as("failover-health-input"));
+                        .mapValues(FailoverHealthInput.Action::new, Named.as("actions-for-failover-health")), Named.as("failover-health-input"));
         alerts.add(failoverInput.process(rule(builder, FailoverHealthRule.NAME, () -> new FailoverHealthRule(plant)),
                 Named.as(FailoverHealthRule.NAME), stores(FailoverHealthRule.NAME, FailoverHealthRule.STORE)));
 

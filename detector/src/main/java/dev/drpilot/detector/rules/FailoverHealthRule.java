@@ -32,7 +32,7 @@ import java.util.List;
  * together, whatever order the two topics deliver them in). Completed failovers are forgotten a
  * week later.
  */
-public final class FailoverHealthRule extends RuleProcessor<Object, Alert> {
+public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput, Alert> {
     public static final String NAME = "failover-health";
     public static final String STORE = "failovers";
     private static final Duration KEEP_COMPLETED = Duration.ofDays(7);
@@ -61,22 +61,27 @@ public final class FailoverHealthRule extends RuleProcessor<Object, Alert> {
     }
 
     @Override
-    public void process(Record<String, Object> record) {
-        if (record.value() instanceof FailoverCommand command) {
-            if (command.getIssuedAt().isBefore(wallClock().minus(FORGET_COMMANDS))) {
-                return;   // a replay of old history (a new application id, a reset): long decided, not to be alerted again
-            }
-            Track track = load(command.getIncidentId());
-            track.cluster = command.getCluster();
-            track.component = command.getComponent();
-            track.mode = command.getMode().name();
-            if (track.issuedAt == null) {
-                track.issuedAt = command.getIssuedAt();
-            }
-            failovers.put(command.getIncidentId(), track);
-        } else if (record.value() instanceof ActionRecord action && action.getIncidentId() != null && isFailover(action)) {
-            onAction(action);
+    public void process(Record<String, FailoverHealthInput> record) {
+        if (record.value() != null) {
+            record.value().applyTo(this);
         }
+    }
+
+    void onCommand(FailoverCommand command) {
+        if (command == null) {
+            return;
+        }
+        if (command.getIssuedAt().isBefore(wallClock().minus(FORGET_COMMANDS))) {
+            return;   // a replay of old history (a new application id, a reset): long decided, not to be alerted again
+        }
+        Track track = load(command.getIncidentId());
+        track.cluster = command.getCluster();
+        track.component = command.getComponent();
+        track.mode = command.getMode().name();
+        if (track.issuedAt == null) {
+            track.issuedAt = command.getIssuedAt();
+        }
+        failovers.put(command.getIncidentId(), track);
     }
 
     private static boolean isFailover(ActionRecord action) {
@@ -84,7 +89,10 @@ public final class FailoverHealthRule extends RuleProcessor<Object, Alert> {
                 || action.getKind() == ActionKind.FAILOVER_SUMMARY || action.getKind() == ActionKind.FAILOVER_APPROVAL;
     }
 
-    private void onAction(ActionRecord action) {
+    void onAction(ActionRecord action) {
+        if (action == null || action.getIncidentId() == null || !isFailover(action)) {
+            return;
+        }
         String incident = action.getIncidentId();
         Track track = load(incident);
         if (track.cluster == null) {

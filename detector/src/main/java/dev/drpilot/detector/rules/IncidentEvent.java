@@ -10,9 +10,14 @@ import java.util.List;
  * @param closedAt null while open
  */
 public record IncidentEvent(String incidentId, String kind, String component, String cluster, String node, String what,
-                            Instant openedAt, Instant closedAt) implements PrimaryDownOutput {
+                            Instant openedAt, Instant closedAt) implements PrimaryDownOutput, RtoInput {
     @Override
     public List<IncidentEvent> incidents() {
         return List.of(this);
+    }
+
+    @Override
+    public void applyTo(RtoRule rule) {
+        rule.onIncident(this);
     }
 }

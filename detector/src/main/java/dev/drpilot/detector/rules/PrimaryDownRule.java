@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
  *
  * <p>Input: health observations of PostgreSQL probes and replication observations, keyed by cluster.
  */
-public final class PrimaryDownRule extends RuleProcessor<Object, PrimaryDownOutput> {
+public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, PrimaryDownOutput> {
     private static final Logger log = LoggerFactory.getLogger(PrimaryDownRule.class);
     public static final String NAME = "primary-down";
     public static final String STORE = "primary-watch";
@@ -57,17 +57,16 @@ public final class PrimaryDownRule extends RuleProcessor<Object, PrimaryDownOutp
     }
 
     @Override
-    public void process(Record<String, Object> record) {
-        if (record.value() instanceof HealthObservation health) {
-            if (health.getKind() == ProbeKind.POSTGRES && health.getCluster() != null && health.getNode() != null) {
-                onHealth(health);
-            }
-        } else if (record.value() instanceof ReplicationObservation replication) {
-            onReplication(replication);
+    public void process(Record<String, PrimaryDownInput> record) {
+        if (record.value() != null) {
+            record.value().applyTo(this);
         }
     }
 
-    private void onHealth(HealthObservation observation) {
+    void onHealth(HealthObservation observation) {
+        if (observation == null || observation.getKind() != ProbeKind.POSTGRES || observation.getCluster() == null || observation.getNode() == null) {
+            return;
+        }
         String cluster = observation.getCluster();
         PrimaryWatch watch = load(cluster);
         String node = observation.getNode();
@@ -90,8 +89,8 @@ public final class PrimaryDownRule extends RuleProcessor<Object, PrimaryDownOutp
         }
     }
 
-    private void onReplication(ReplicationObservation observation) {
-        if (!Boolean.TRUE.equals(observation.getInRecovery())) {
+    void onReplication(ReplicationObservation observation) {
+        if (observation == null || !Boolean.TRUE.equals(observation.getInRecovery())) {
             return;   // the replica did not answer, or is no replica: it has no view of the primary
         }
         boolean lost = !"streaming".equals(observation.getWalReceiverStatus());

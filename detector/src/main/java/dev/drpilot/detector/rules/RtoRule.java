@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * probe of it succeeds again. The RTO clock is checked on the wall clock: a component whose
  * collector died mid-incident still breaches.
  */
-public final class RtoRule extends RuleProcessor<Object, Alert> {
+public final class RtoRule extends RuleProcessor<RtoInput, Alert> {
     public static final String NAME = "rto-breach";
     public static final String STORE = "incidents";
 
@@ -58,16 +58,13 @@ public final class RtoRule extends RuleProcessor<Object, Alert> {
     }
 
     @Override
-    public void process(Record<String, Object> record) {
-        if (record.value() instanceof IncidentEvent event) {
-            onIncident(event);
-        } else if (record.value() instanceof HealthObservation health && health.getKind() != ProbeKind.POSTGRES
-                && health.getKind() != ProbeKind.REPLICA_WAL_RECEIVER) {
-            onProbe(health);
+    public void process(Record<String, RtoInput> record) {
+        if (record.value() != null) {
+            record.value().applyTo(this);
         }
     }
 
-    private void onIncident(IncidentEvent event) {
+    void onIncident(IncidentEvent event) {
         String key = "cluster:" + event.cluster();
         Tracked state = tracked.get(key);
         if (event.closedAt() == null) {
@@ -84,7 +81,10 @@ public final class RtoRule extends RuleProcessor<Object, Alert> {
         }
     }
 
-    private void onProbe(HealthObservation observation) {
+    void onProbe(HealthObservation observation) {
+        if (observation == null || observation.getKind() == ProbeKind.POSTGRES || observation.getKind() == ProbeKind.REPLICA_WAL_RECEIVER) {
+            return;   // the database's probes are the primary-down rule's, which hands over its incidents
+        }
         String key = "component:" + observation.getComponent();
         Tracked state = tracked.get(key);
         if (state == null) {
