@@ -3,6 +3,7 @@ package dev.drpilot.detector.alert;
 import dev.drpilot.config.AlertSettings;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
+import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -55,7 +56,7 @@ public final class AlertBook {
     }
 
     /** Fires at once, for rules whose condition is already confirmed (hold counted in probes, or an explicit failure); no-op if firing. */
-    public Optional<Alert> fire(AlertDraft draft, Instant startsAt, dev.drpilot.events.Severity severity, Instant emittedAt) {
+    public Optional<Alert> fire(AlertDraft draft, Instant startsAt, Severity severity, Instant emittedAt) {
         String fingerprint = draft.fingerprint();
         Alert current = firing.get(fingerprint);
         if (current != null && AlertLifecycle.rank(current.getSeverity()) >= AlertLifecycle.rank(severity)) {

@@ -1,14 +1,15 @@
 package dev.drpilot.detector.rules;
 
+import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Durations;
 import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.state.StoreEntries;
-import dev.drpilot.events.Alert;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
@@ -99,7 +100,7 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
             track.cluster = action.getCluster();
         }
         if (track.component == null) {
-            track.component = plant.cluster(track.cluster).map(dev.drpilot.config.ClusterConfig::component).orElse(null);
+            track.component = plant.cluster(track.cluster).map(ClusterConfig::component).orElse(null);
         }
         if (track.issuedAt == null) {
             track.issuedAt = action.getStartedAt();

@@ -8,7 +8,6 @@ import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
 import dev.drpilot.events.HealthObservation;
-import dev.drpilot.events.NodeRole;
 import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Severity;
