@@ -4,15 +4,20 @@ import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.detector.alert.AlertBook;
 import dev.drpilot.detector.alert.AlertState;
 import dev.drpilot.detector.rules.BackupFailedRule;
+import dev.drpilot.detector.rules.FailoverHealthInput;
 import dev.drpilot.detector.rules.FailoverHealthRule;
+import dev.drpilot.detector.rules.PrimaryDownInput;
+import dev.drpilot.detector.rules.PrimaryDownOutput;
 import dev.drpilot.detector.rules.PrimaryDownRule;
 import dev.drpilot.detector.rules.PrimaryWatch;
 import dev.drpilot.detector.rules.RecoveryPointRule;
 import dev.drpilot.detector.rules.ReplicationLagRule;
+import dev.drpilot.detector.rules.RtoInput;
 import dev.drpilot.detector.rules.RtoRule;
 import dev.drpilot.detector.rules.SilentCollectorRule;
 import dev.drpilot.detector.rules.SplitBrainRule;
 import dev.drpilot.detector.state.JsonSerde;
+import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.CollectorHeartbeat;
@@ -53,43 +58,43 @@ public final class DetectorTopology {
     public static Topology build(DrpilotConfig config) {
         Plant plant = new Plant(config);
         StreamsBuilder builder = new StreamsBuilder();
-        List<KStream<String, Object>> outputs = new ArrayList<>();
+        List<KStream<String, Alert>> alerts = new ArrayList<>();
 
         KStream<String, ReplicationObservation> replication = stream(builder, Topics.REPLICATION_OBSERVATIONS);
         KStream<String, HealthObservation> health = stream(builder, Topics.HEALTH_OBSERVATIONS);
         KStream<String, BackupObservation> backups = stream(builder, Topics.BACKUP_OBSERVATIONS);
 
-        outputs.add(replication.process(rule(builder, ReplicationLagRule.NAME, () -> new ReplicationLagRule(plant)),
+        alerts.add(replication.process(rule(builder, ReplicationLagRule.NAME, () -> new ReplicationLagRule(plant)),
                 Named.as(ReplicationLagRule.NAME), stores(ReplicationLagRule.NAME)));
-        outputs.add(backups.process(rule(builder, BackupFailedRule.NAME, () -> new BackupFailedRule(plant)),
+        alerts.add(backups.process(rule(builder, BackupFailedRule.NAME, () -> new BackupFailedRule(plant)),
                 Named.as(BackupFailedRule.NAME), stores(BackupFailedRule.NAME)));
 
         addStore(builder, PrimaryDownRule.STORE, JsonSerde.of(PrimaryWatch.class));
-        KStream<String, Object> primaryDown = health.mapValues(value -> (Object) value, Named.as("health-as-object"))
-                .merge(replication.mapValues(value -> (Object) value, Named.as("replication-as-object")), Named.as("primary-down-input"))
+        KStream<String, PrimaryDownOutput> primaryDown = health.<PrimaryDownInput>mapValues(PrimaryDownInput.Probe::new, Named.as("health-for-primary-down"))
+                .merge(replication.mapValues(PrimaryDownInput.ReplicaView::new, Named.as("replication-for-primary-down")), Named.as("primary-down-input"))
                 .process(rule(builder, PrimaryDownRule.NAME, () -> new PrimaryDownRule(plant)), Named.as(PrimaryDownRule.NAME),
                         stores(PrimaryDownRule.NAME, PrimaryDownRule.STORE));
-        outputs.add(primaryDown);
+        alerts.add(primaryDown.flatMapValues(PrimaryDownOutput::alerts, Named.as("primary-down-alerts")));
 
         addStore(builder, SplitBrainRule.STORE, JsonSerde.of(SplitBrainRule.Roles.class));
-        outputs.add(health.process(rule(builder, SplitBrainRule.NAME, () -> new SplitBrainRule(plant)), Named.as(SplitBrainRule.NAME),
+        alerts.add(health.process(rule(builder, SplitBrainRule.NAME, () -> new SplitBrainRule(plant)), Named.as(SplitBrainRule.NAME),
                 stores(SplitBrainRule.NAME, SplitBrainRule.STORE)));
 
         // Incidents of the primary-down rule, and the application and DNS probes, feed the RTO clock.
         addStore(builder, RtoRule.STORE, JsonSerde.of(RtoRule.Tracked.class));
-        outputs.add(primaryDown.filter((key, value) -> value instanceof dev.drpilot.detector.rules.IncidentEvent, Named.as("incidents"))
-                .merge(health.mapValues(value -> (Object) value, Named.as("probes-as-object")), Named.as("rto-input"))
+        alerts.add(primaryDown.<RtoInput>flatMapValues(PrimaryDownOutput::incidents, Named.as("incidents"))
+                .merge(health.mapValues(RtoInput.Probe::new, Named.as("probes-for-rto")), Named.as("rto-input"))
                 .process(rule(builder, RtoRule.NAME, () -> new RtoRule(plant)), Named.as(RtoRule.NAME), stores(RtoRule.NAME, RtoRule.STORE)));
 
         addStore(builder, RecoveryPointRule.STORE, JsonSerde.of(RecoveryPointRule.RecoveryPoint.class));
-        outputs.add(backups.selectKey((key, value) -> value.getComponent(), Named.as("backups-by-component"))
+        alerts.add(backups.selectKey((key, value) -> value.getComponent(), Named.as("backups-by-component"))
                 .repartition(Repartitioned.<String, BackupObservation>as("recovery-points")
                         .withKeySerde(Serdes.String()).withValueSerde(Topics.BACKUP_OBSERVATIONS.valueSerde()).withNumberOfPartitions(1))
                 .process(rule(builder, RecoveryPointRule.NAME, () -> new RecoveryPointRule(plant)), Named.as(RecoveryPointRule.NAME),
                         stores(RecoveryPointRule.NAME, RecoveryPointRule.STORE)));
 
         addStore(builder, SilentCollectorRule.STORE, JsonSerde.of(SilentCollectorRule.Heard.class));
-        outputs.add(stream(builder, Topics.COLLECTOR_HEARTBEATS)
+        alerts.add(stream(builder, Topics.COLLECTOR_HEARTBEATS)
                 .repartition(Repartitioned.<String, CollectorHeartbeat>as("heartbeats")
                         .withKeySerde(Serdes.String()).withValueSerde(Topics.COLLECTOR_HEARTBEATS.valueSerde()).withNumberOfPartitions(1))
                 .process(rule(builder, SilentCollectorRule.NAME, () -> new SilentCollectorRule(plant)), Named.as(SilentCollectorRule.NAME),
@@ -97,32 +102,33 @@ public final class DetectorTopology {
 
         addStore(builder, FailoverHealthRule.STORE, JsonSerde.of(FailoverHealthRule.Track.class));
         KStream<String, FailoverCommand> commands = stream(builder, Topics.FAILOVER_COMMANDS);
-        KStream<String, Object> failoverInput = commands
+        KStream<String, FailoverHealthInput> failoverInput = commands
                 .selectKey((key, value) -> value.getIncidentId(), Named.as("commands-by-incident"))
                 .repartition(Repartitioned.<String, FailoverCommand>as("failover-commands")
                         .withKeySerde(Serdes.String()).withValueSerde(Topics.FAILOVER_COMMANDS.valueSerde()).withNumberOfPartitions(1))
-                .mapValues(value -> (Object) value, Named.as("commands-as-object"))
+                .<FailoverHealthInput>mapValues(FailoverHealthInput.Command::new, Named.as("commands-for-failover-health"))
                 .merge(stream(builder, Topics.ACTIONS)
                         .filter((key, value) -> value != null && value.getIncidentId() != null, Named.as("actions-with-incident"))
                         .selectKey((key, value) -> value.getIncidentId(), Named.as("actions-by-incident"))
-                        .repartition(Repartitioned.<String, dev.drpilot.events.ActionRecord>as("failover-actions")
+                        .repartition(Repartitioned.<String, ActionRecord>as("failover-actions")
                                 .withKeySerde(Serdes.String()).withValueSerde(Topics.ACTIONS.valueSerde()).withNumberOfPartitions(1))
-                        .mapValues(value -> (Object) value, Named.as("actions-as-object")), Named.as("failover-health-input"));
-        outputs.add(failoverInput.process(rule(builder, FailoverHealthRule.NAME, () -> new FailoverHealthRule(plant)),
+                        .mapValues(FailoverHealthInput.Action::new, Named.as("actions-for-failover-health")), Named.as("failover-health-input"));
+        alerts.add(failoverInput.process(rule(builder, FailoverHealthRule.NAME, () -> new FailoverHealthRule(plant)),
                 Named.as(FailoverHealthRule.NAME), stores(FailoverHealthRule.NAME, FailoverHealthRule.STORE)));
 
-        KStream<String, Object> all = outputs.get(0);
-        for (int i = 1; i < outputs.size(); i++) {
-            all = all.merge(outputs.get(i), Named.as("outputs-" + i));
+        // One sink for every rule's alerts: the rules stay in one sub-topology, as they always were (task ids, and so
+        // the tasks' local state, must survive an upgrade).
+        KStream<String, Alert> all = alerts.get(0);
+        for (int i = 1; i < alerts.size(); i++) {
+            all = all.merge(alerts.get(i), Named.as("outputs-" + i));
         }
-        all.filter((key, value) -> value instanceof Alert, Named.as("alerts-only"))
-                .mapValues(value -> (Alert) value, Named.as("as-alert"))
-                .to(Topics.ALERTS.name(), Produced.with(Topics.ALERTS.keySerde(), Topics.ALERTS.valueSerde()).withName("alerts"));
-        primaryDown.filter((key, value) -> value instanceof FailoverCommand, Named.as("commands-only"))
-                .mapValues(value -> (FailoverCommand) value, Named.as("as-command"))
-                .to(Topics.FAILOVER_COMMANDS.name(), Produced.with(Topics.FAILOVER_COMMANDS.keySerde(), Topics.FAILOVER_COMMANDS.valueSerde())
-                        .withName("failover-commands"));
+        to(all, Topics.ALERTS, "alerts");
+        to(primaryDown.flatMapValues(PrimaryDownOutput::commands, Named.as("commands-only")), Topics.FAILOVER_COMMANDS, "failover-commands");
         return builder.build();
+    }
+
+    private static <V> void to(KStream<String, V> stream, Topic<String, V> topic, String name) {
+        stream.to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName(name));
     }
 
     private static <V> KStream<String, V> stream(StreamsBuilder builder, Topic<String, V> topic) {
@@ -130,8 +136,8 @@ public final class DetectorTopology {
     }
 
     /** Registers the rule's alert stores and returns its processor supplier. */
-    private static <V> ProcessorSupplier<String, V, String, Object> rule(StreamsBuilder builder, String rule,
-                                                                        ProcessorSupplier<String, V, String, Object> supplier) {
+    private static <V, O> ProcessorSupplier<String, V, String, O> rule(StreamsBuilder builder, String rule,
+                                                                      ProcessorSupplier<String, V, String, O> supplier) {
         addStore(builder, AlertBook.Stores.states(rule), JsonSerde.of(AlertState.class));
         addStore(builder, AlertBook.Stores.firing(rule), Topics.ALERTS.valueSerde());
         return supplier;

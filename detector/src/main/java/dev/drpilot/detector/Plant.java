@@ -3,6 +3,7 @@ package dev.drpilot.detector;
 import dev.drpilot.config.AlertSettings;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Component;
+import dev.drpilot.config.ComponentLimits;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.FailoverSettings;
 import dev.drpilot.config.NodeConfig;
@@ -22,11 +23,17 @@ import java.util.Optional;
 public final class Plant {
     private final DrpilotConfig config;
     private final Map<String, Component> components = new HashMap<>();
+    private final Map<String, ComponentLimits> limits = new HashMap<>();
+    private final ComponentLimits unconfigured;
     private final Map<String, ClusterConfig> clusters;
 
     public Plant(DrpilotConfig config) {
         this.config = config;
-        config.components().forEach(component -> components.put(component.name(), component));
+        config.components().forEach(component -> {
+            components.put(component.name(), component);
+            limits.put(component.name(), ComponentLimits.of(component));
+        });
+        this.unconfigured = ComponentLimits.unconfigured(config);
         this.clusters = Map.copyOf(config.clusters());
     }
 
@@ -42,14 +49,19 @@ public final class Plant {
         return name == null ? Optional.empty() : Optional.ofNullable(clusters.get(name));
     }
 
+    /** The thresholds and RPO in force for a component, as the status page sees them too; an unconfigured one gets the top-level thresholds. */
+    public ComponentLimits limits(String component) {
+        ComponentLimits known = component == null ? null : limits.get(component);
+        return known == null ? unconfigured : known;
+    }
+
     /** The thresholds in force for a component: its own overrides, else the top-level ones. */
     public Thresholds thresholds(String component) {
-        Component known = component == null ? null : components.get(component);
-        return known == null ? config.thresholds() : known.thresholds();
+        return limits(component).thresholds();
     }
 
     public Optional<Duration> rpo(String component) {
-        return component(component).flatMap(Component::rpo);
+        return limits(component).rpo();
     }
 
     /** The component's RTO; an unconfigured component gets the DR plan's database RTO. */

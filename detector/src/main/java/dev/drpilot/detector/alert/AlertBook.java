@@ -3,6 +3,7 @@ package dev.drpilot.detector.alert;
 import dev.drpilot.config.AlertSettings;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
+import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * One rule's alerts inside its processor: where each fingerprint stands in its lifecycle (a
@@ -22,13 +24,16 @@ import java.util.Optional;
  * fingerprint so that an alert's FIRING and RESOLVED stay in order on one partition.
  */
 public final class AlertBook {
-    private final ProcessorContext<String, Object> context;
+    private final Consumer<Record<String, Alert>> out;
     private final KeyValueStore<String, AlertState> states;
     private final KeyValueStore<String, Alert> firing;
     private final AlertSettings settings;
 
-    public AlertBook(ProcessorContext<String, Object> context, String rule, AlertSettings settings) {
-        this.context = context;
+    /**
+     * @param out where the alerts go: the rule's processor forwards them as its own output type
+     */
+    public AlertBook(ProcessorContext<?, ?> context, String rule, AlertSettings settings, Consumer<Record<String, Alert>> out) {
+        this.out = out;
         this.states = context.getStateStore(Stores.states(rule));
         this.firing = context.getStateStore(Stores.firing(rule));
         this.settings = settings;
@@ -51,7 +56,7 @@ public final class AlertBook {
     }
 
     /** Fires at once, for rules whose condition is already confirmed (hold counted in probes, or an explicit failure); no-op if firing. */
-    public Optional<Alert> fire(AlertDraft draft, Instant startsAt, dev.drpilot.events.Severity severity, Instant emittedAt) {
+    public Optional<Alert> fire(AlertDraft draft, Instant startsAt, Severity severity, Instant emittedAt) {
         String fingerprint = draft.fingerprint();
         Alert current = firing.get(fingerprint);
         if (current != null && AlertLifecycle.rank(current.getSeverity()) >= AlertLifecycle.rank(severity)) {
@@ -82,7 +87,7 @@ public final class AlertBook {
         } else {
             firing.delete(alert.getFingerprint());
         }
-        context.forward(new Record<>(alert.getFingerprint(), alert, emittedAt.toEpochMilli()));
+        out.accept(new Record<>(alert.getFingerprint(), alert, emittedAt.toEpochMilli()));
         return alert;
     }
 
@@ -108,7 +113,7 @@ public final class AlertBook {
         for (Alert alert : due) {
             Alert again = Alert.newBuilder(alert).setEmittedAt(now).build();
             firing.put(again.getFingerprint(), again);
-            context.forward(new Record<>(again.getFingerprint(), again, now.toEpochMilli()));
+            out.accept(new Record<>(again.getFingerprint(), again, now.toEpochMilli()));
         }
         return due.size();
     }

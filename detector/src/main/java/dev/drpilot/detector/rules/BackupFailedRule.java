@@ -1,30 +1,34 @@
 package dev.drpilot.detector.rules;
 
+import dev.drpilot.config.BackupOutcomes;
 import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.AlertLifecycle;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.alert.Evaluation;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.BackupStatus;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.processor.api.Record;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Rule 2, backup failed: a FAILED backup observation (a failed {@code backup-push} reported by its
  * job, or a backup tool that could not be read) fires a WARNING at once — the DR plan sends it by
  * email; whether it endangers the RPO is the recovery-point rule's call. A SUCCEEDED backup that
  * finished after the failure resolves it; one that finished before (a late report, or a poller
- * listing the same old newest backup again) changes nothing.
+ * listing the same old newest backup again) changes nothing. When an outcome counts is decided
+ * by {@link BackupOutcomes}, shared with the status page and {@code /metrics}.
  */
-public final class BackupFailedRule extends RuleProcessor<BackupObservation> {
+public final class BackupFailedRule extends RuleProcessor<BackupObservation, Alert> {
     public static final String NAME = "backup-failed";
     private static final AlertLifecycle LIFECYCLE = new AlertLifecycle(Duration.ZERO, Duration.ZERO);
 
     public BackupFailedRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override
@@ -48,11 +52,8 @@ public final class BackupFailedRule extends RuleProcessor<BackupObservation> {
         if (!failed && book.state(draft.fingerprint()).isEmpty()) {
             return;
         }
-        // A success counts from when its backup finished, not from when it was listed: a poller
-        // listing the old newest backup after the failure proves nothing new, and is late here.
-        java.time.Instant at = failed ? observation.getObservedAt()
-                : java.util.Objects.requireNonNullElse(observation.getFinishedAt(),
-                java.util.Objects.requireNonNullElse(observation.getRecoveryPointAt(), observation.getObservedAt()));
+        Instant at = failed ? BackupOutcomes.failureAt(observation.getObservedAt())
+                : BackupOutcomes.successAt(observation.getFinishedAt(), observation.getRecoveryPointAt(), observation.getObservedAt());
         book.evaluate(draft, LIFECYCLE, new Evaluation(at, failed, failed, Severity.WARNING), wallClock());
     }
 

@@ -1,5 +1,6 @@
 package dev.drpilot.detector.rules;
 
+import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Durations;
 import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
@@ -8,6 +9,7 @@ import dev.drpilot.detector.state.StoreEntries;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
@@ -31,7 +33,7 @@ import java.util.List;
  * together, whatever order the two topics deliver them in). Completed failovers are forgotten a
  * week later.
  */
-public final class FailoverHealthRule extends RuleProcessor<Object> {
+public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput, Alert> {
     public static final String NAME = "failover-health";
     public static final String STORE = "failovers";
     private static final Duration KEEP_COMPLETED = Duration.ofDays(7);
@@ -51,31 +53,36 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
     }
 
     public FailoverHealthRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override
-    protected void initStores(ProcessorContext<String, Object> context) {
+    protected void initStores(ProcessorContext<String, Alert> context) {
         failovers = context.getStateStore(STORE);
     }
 
     @Override
-    public void process(Record<String, Object> record) {
-        if (record.value() instanceof FailoverCommand command) {
-            if (command.getIssuedAt().isBefore(wallClock().minus(FORGET_COMMANDS))) {
-                return;   // a replay of old history (a new application id, a reset): long decided, not to be alerted again
-            }
-            Track track = load(command.getIncidentId());
-            track.cluster = command.getCluster();
-            track.component = command.getComponent();
-            track.mode = command.getMode().name();
-            if (track.issuedAt == null) {
-                track.issuedAt = command.getIssuedAt();
-            }
-            failovers.put(command.getIncidentId(), track);
-        } else if (record.value() instanceof ActionRecord action && action.getIncidentId() != null && isFailover(action)) {
-            onAction(action);
+    public void process(Record<String, FailoverHealthInput> record) {
+        if (record.value() != null) {
+            record.value().applyTo(this);
         }
+    }
+
+    void onCommand(FailoverCommand command) {
+        if (command == null) {
+            return;
+        }
+        if (command.getIssuedAt().isBefore(wallClock().minus(FORGET_COMMANDS))) {
+            return;   // a replay of old history (a new application id, a reset): long decided, not to be alerted again
+        }
+        Track track = load(command.getIncidentId());
+        track.cluster = command.getCluster();
+        track.component = command.getComponent();
+        track.mode = command.getMode().name();
+        if (track.issuedAt == null) {
+            track.issuedAt = command.getIssuedAt();
+        }
+        failovers.put(command.getIncidentId(), track);
     }
 
     private static boolean isFailover(ActionRecord action) {
@@ -83,14 +90,17 @@ public final class FailoverHealthRule extends RuleProcessor<Object> {
                 || action.getKind() == ActionKind.FAILOVER_SUMMARY || action.getKind() == ActionKind.FAILOVER_APPROVAL;
     }
 
-    private void onAction(ActionRecord action) {
+    void onAction(ActionRecord action) {
+        if (action == null || action.getIncidentId() == null || !isFailover(action)) {
+            return;
+        }
         String incident = action.getIncidentId();
         Track track = load(incident);
         if (track.cluster == null) {
             track.cluster = action.getCluster();
         }
         if (track.component == null) {
-            track.component = plant.cluster(track.cluster).map(dev.drpilot.config.ClusterConfig::component).orElse(null);
+            track.component = plant.cluster(track.cluster).map(ClusterConfig::component).orElse(null);
         }
         if (track.issuedAt == null) {
             track.issuedAt = action.getStartedAt();

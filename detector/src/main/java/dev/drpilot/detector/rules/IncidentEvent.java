@@ -1,6 +1,7 @@
 package dev.drpilot.detector.rules;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * An incident opened or closed, handed from the rule that saw it (primary down) to the RTO rule
@@ -9,5 +10,14 @@ import java.time.Instant;
  * @param closedAt null while open
  */
 public record IncidentEvent(String incidentId, String kind, String component, String cluster, String node, String what,
-                            Instant openedAt, Instant closedAt) {
+                            Instant openedAt, Instant closedAt) implements PrimaryDownOutput, RtoInput {
+    @Override
+    public List<IncidentEvent> incidents() {
+        return List.of(this);
+    }
+
+    @Override
+    public void applyTo(RtoRule rule) {
+        rule.onIncident(this);
+    }
 }

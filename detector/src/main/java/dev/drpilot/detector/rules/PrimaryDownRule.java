@@ -8,7 +8,6 @@ import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
 import dev.drpilot.events.HealthObservation;
-import dev.drpilot.events.NodeRole;
 import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Severity;
@@ -39,7 +38,7 @@ import java.util.stream.Collectors;
  *
  * <p>Input: health observations of PostgreSQL probes and replication observations, keyed by cluster.
  */
-public final class PrimaryDownRule extends RuleProcessor<Object> {
+public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, PrimaryDownOutput> {
     private static final Logger log = LoggerFactory.getLogger(PrimaryDownRule.class);
     public static final String NAME = "primary-down";
     public static final String STORE = "primary-watch";
@@ -48,26 +47,25 @@ public final class PrimaryDownRule extends RuleProcessor<Object> {
     private KeyValueStore<String, PrimaryWatch> watches;
 
     public PrimaryDownRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, PrimaryDownOutput.Alerted::new);
     }
 
     @Override
-    protected void initStores(ProcessorContext<String, Object> context) {
+    protected void initStores(ProcessorContext<String, PrimaryDownOutput> context) {
         watches = context.getStateStore(STORE);
     }
 
     @Override
-    public void process(Record<String, Object> record) {
-        if (record.value() instanceof HealthObservation health) {
-            if (health.getKind() == ProbeKind.POSTGRES && health.getCluster() != null && health.getNode() != null) {
-                onHealth(health);
-            }
-        } else if (record.value() instanceof ReplicationObservation replication) {
-            onReplication(replication);
+    public void process(Record<String, PrimaryDownInput> record) {
+        if (record.value() != null) {
+            record.value().applyTo(this);
         }
     }
 
-    private void onHealth(HealthObservation observation) {
+    void onHealth(HealthObservation observation) {
+        if (observation == null || observation.getKind() != ProbeKind.POSTGRES || observation.getCluster() == null || observation.getNode() == null) {
+            return;
+        }
         String cluster = observation.getCluster();
         PrimaryWatch watch = load(cluster);
         String node = observation.getNode();
@@ -90,8 +88,8 @@ public final class PrimaryDownRule extends RuleProcessor<Object> {
         }
     }
 
-    private void onReplication(ReplicationObservation observation) {
-        if (!Boolean.TRUE.equals(observation.getInRecovery())) {
+    void onReplication(ReplicationObservation observation) {
+        if (observation == null || !Boolean.TRUE.equals(observation.getInRecovery())) {
             return;   // the replica did not answer, or is no replica: it has no view of the primary
         }
         boolean lost = !"streaming".equals(observation.getWalReceiverStatus());
@@ -179,7 +177,7 @@ public final class PrimaryDownRule extends RuleProcessor<Object> {
                     .setEvidence(confirming.stream().map(v -> Source.newBuilder().setCollectorId(v.collectorId == null ? "" : v.collectorId)
                             .setVantage(v.vantage).build()).collect(Collectors.toList()))
                     .build();
-            context.forward(new Record<>(cluster, command, now.toEpochMilli()));
+            context.forward(new Record<>(cluster, new PrimaryDownOutput.Commanded(command), now.toEpochMilli()));
         }
     }
 

@@ -1,13 +1,15 @@
 package dev.drpilot.detector.rules;
 
 import dev.drpilot.config.BackupSource;
+import dev.drpilot.config.ComponentLimits;
 import dev.drpilot.config.Durations;
 import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.AlertLifecycle;
 import dev.drpilot.detector.alert.Alerts;
-import dev.drpilot.detector.state.StoreEntries;
 import dev.drpilot.detector.alert.Evaluation;
+import dev.drpilot.detector.state.StoreEntries;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
@@ -31,7 +33,7 @@ import java.util.Optional;
  * must not look like health. The rule runs in a single-partition sub-topology, so exactly one task
  * knows every component and the configured-but-silent ones are checked once, not once per task.
  */
-public final class RecoveryPointRule extends RuleProcessor<BackupObservation> {
+public final class RecoveryPointRule extends RuleProcessor<BackupObservation, Alert> {
     public static final String NAME = "rpo-breach";
     public static final String STORE = "recovery-points";
     private static final AlertLifecycle LIFECYCLE = new AlertLifecycle(Duration.ZERO, Duration.ZERO);
@@ -47,11 +49,11 @@ public final class RecoveryPointRule extends RuleProcessor<BackupObservation> {
     }
 
     public RecoveryPointRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override
-    protected void initStores(ProcessorContext<String, Object> context) {
+    protected void initStores(ProcessorContext<String, Alert> context) {
         points = context.getStateStore(STORE);
         startedAt = Instant.ofEpochMilli(context.currentSystemTimeMs());
     }
@@ -90,18 +92,19 @@ public final class RecoveryPointRule extends RuleProcessor<BackupObservation> {
     }
 
     private void evaluate(String component, RecoveryPoint point, Instant now) {
-        Optional<Duration> rpo = plant.rpo(component);
+        ComponentLimits limits = plant.limits(component);
+        Optional<Duration> rpo = limits.rpo();
         if (rpo.isEmpty()) {
             return;
         }
-        Duration grace = plant.thresholds(component).recoveryPointGrace();
+        Duration grace = limits.thresholds().recoveryPointGrace();
         boolean breached;
         String summary;
         String description;
         double ageSeconds;
         if (point.newest() == null) {
             Duration waited = Duration.between(point.watchedSince(), now);
-            breached = waited.compareTo(grace) > 0;
+            breached = limits.noRecoveryPointTooLong(point.watchedSince(), now);
             ageSeconds = waited.toMillis() / 1000.0;
             summary = "No recovery point of " + component + " reported for " + Durations.format(truncate(waited));
             description = "No backup of " + component + " has reported a recoverable point since drpilot started watching it at "
@@ -109,7 +112,7 @@ public final class RecoveryPointRule extends RuleProcessor<BackupObservation> {
                     + "). Check that the backup job runs and reports (drpilot emit backup, or the backup poller).";
         } else {
             Duration age = Duration.between(point.newest(), now);
-            breached = age.compareTo(rpo.get()) > 0;
+            breached = limits.recoveryPointOverRpo(point.newest(), now);
             ageSeconds = Math.max(0, age.toMillis() / 1000.0);
             summary = "Newest recovery point of " + component + " is " + Durations.format(truncate(age)) + " old (RPO "
                     + Durations.format(rpo.get()) + ")";

@@ -5,6 +5,7 @@ import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.state.StoreEntries;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.Severity;
@@ -28,7 +29,7 @@ import java.util.TreeMap;
  * probe of it succeeds again. The RTO clock is checked on the wall clock: a component whose
  * collector died mid-incident still breaches.
  */
-public final class RtoRule extends RuleProcessor<Object> {
+public final class RtoRule extends RuleProcessor<RtoInput, Alert> {
     public static final String NAME = "rto-breach";
     public static final String STORE = "incidents";
 
@@ -48,25 +49,22 @@ public final class RtoRule extends RuleProcessor<Object> {
     }
 
     public RtoRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override
-    protected void initStores(ProcessorContext<String, Object> context) {
+    protected void initStores(ProcessorContext<String, Alert> context) {
         tracked = context.getStateStore(STORE);
     }
 
     @Override
-    public void process(Record<String, Object> record) {
-        if (record.value() instanceof IncidentEvent event) {
-            onIncident(event);
-        } else if (record.value() instanceof HealthObservation health && health.getKind() != ProbeKind.POSTGRES
-                && health.getKind() != ProbeKind.REPLICA_WAL_RECEIVER) {
-            onProbe(health);
+    public void process(Record<String, RtoInput> record) {
+        if (record.value() != null) {
+            record.value().applyTo(this);
         }
     }
 
-    private void onIncident(IncidentEvent event) {
+    void onIncident(IncidentEvent event) {
         String key = "cluster:" + event.cluster();
         Tracked state = tracked.get(key);
         if (event.closedAt() == null) {
@@ -83,7 +81,10 @@ public final class RtoRule extends RuleProcessor<Object> {
         }
     }
 
-    private void onProbe(HealthObservation observation) {
+    void onProbe(HealthObservation observation) {
+        if (observation == null || observation.getKind() == ProbeKind.POSTGRES || observation.getKind() == ProbeKind.REPLICA_WAL_RECEIVER) {
+            return;   // the database's probes are the primary-down rule's, which hands over its incidents
+        }
         String key = "component:" + observation.getComponent();
         Tracked state = tracked.get(key);
         if (state == null) {

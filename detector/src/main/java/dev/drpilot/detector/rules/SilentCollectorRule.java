@@ -6,8 +6,9 @@ import dev.drpilot.detector.Plant;
 import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.AlertLifecycle;
 import dev.drpilot.detector.alert.Alerts;
-import dev.drpilot.detector.state.StoreEntries;
 import dev.drpilot.detector.alert.Evaluation;
+import dev.drpilot.detector.state.StoreEntries;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.CollectorHeartbeat;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
@@ -32,7 +33,7 @@ import java.util.List;
  * which is not the collectors' fault. Runs in a single-partition sub-topology so that the expected
  * collectors are checked by exactly one task.
  */
-public final class SilentCollectorRule extends RuleProcessor<CollectorHeartbeat> {
+public final class SilentCollectorRule extends RuleProcessor<CollectorHeartbeat, Alert> {
     public static final String NAME = "silent-collector";
     public static final String STORE = "collectors";
     private static final AlertLifecycle LIFECYCLE = new AlertLifecycle(Duration.ZERO, Duration.ZERO);
@@ -45,11 +46,11 @@ public final class SilentCollectorRule extends RuleProcessor<CollectorHeartbeat>
     }
 
     public SilentCollectorRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override
-    protected void initStores(ProcessorContext<String, Object> context) {
+    protected void initStores(ProcessorContext<String, Alert> context) {
         collectors = context.getStateStore(STORE);
         startedAt = Instant.ofEpochMilli(context.currentSystemTimeMs());
     }

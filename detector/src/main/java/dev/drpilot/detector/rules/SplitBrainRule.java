@@ -6,6 +6,7 @@ import dev.drpilot.detector.alert.AlertDraft;
 import dev.drpilot.detector.alert.AlertLifecycle;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.alert.Evaluation;
+import dev.drpilot.events.Alert;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.NodeRole;
 import dev.drpilot.events.ProbeKind;
@@ -26,7 +27,7 @@ import java.util.TreeMap;
  * from any vantage, and only while it is fresh ({@code thresholds.evidenceMaxAge}): a primary that
  * died and was replaced answers no more, so its last "primary" before the crash is not a claim.
  */
-public final class SplitBrainRule extends RuleProcessor<HealthObservation> {
+public final class SplitBrainRule extends RuleProcessor<HealthObservation, Alert> {
     public static final String NAME = "split-brain";
     public static final String STORE = "node-roles";
 
@@ -45,11 +46,11 @@ public final class SplitBrainRule extends RuleProcessor<HealthObservation> {
     }
 
     public SplitBrainRule(Plant plant) {
-        super(NAME, plant);
+        super(NAME, plant, alert -> alert);
     }
 
     @Override
-    protected void initStores(ProcessorContext<String, Object> context) {
+    protected void initStores(ProcessorContext<String, Alert> context) {
         roles = context.getStateStore(STORE);
     }
 

@@ -1,5 +1,6 @@
 package dev.drpilot.notify.metrics;
 
+import dev.drpilot.config.BackupOutcomes;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Component;
 import dev.drpilot.config.DrpilotConfig;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -145,13 +145,12 @@ public final class PlantMetrics {
         if (observation.getRecoveryPointAt() != null) {
             recoveryPoints.merge(component, observation.getRecoveryPointAt(), PlantMetrics::newer);
         }
+        // Timed as the backup-failed rule times them: a failure from its report, a success from its finish.
         if (observation.getStatus() == BackupStatus.SUCCEEDED) {
-            // A success report without a finish time (e.g. a job that only says "done") finished by the time it was observed.
-            Instant finished = Objects.requireNonNullElse(observation.getFinishedAt(), observation.getObservedAt());
-            lastGoodBackups.merge(component, finished, PlantMetrics::newer);
+            lastGoodBackups.merge(component, BackupOutcomes.successAt(observation.getFinishedAt(), observation.getRecoveryPointAt(),
+                    observation.getObservedAt()), PlantMetrics::newer);
         } else if (observation.getStatus() == BackupStatus.FAILED) {
-            Instant failed = Objects.requireNonNullElse(observation.getFinishedAt(), observation.getObservedAt());
-            lastFailedBackups.merge(component, failed, PlantMetrics::newer);
+            lastFailedBackups.merge(component, BackupOutcomes.failureAt(observation.getObservedAt()), PlantMetrics::newer);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.drpilot.notify.status;
 
+import dev.drpilot.config.BackupOutcomes;
 import dev.drpilot.config.Component;
+import dev.drpilot.config.ComponentLimits;
+import dev.drpilot.config.Thresholds;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Severity;
@@ -15,7 +18,9 @@ import java.util.Optional;
 /**
  * A component's state from its figures and its open alerts. The alerts are the detector's verdict
  * and weigh first; the figures are checked here as well so that the page shows a breach of the RPO
- * even while the detector's hold time has not run out yet (or no detector runs at all).
+ * even while the detector's hold time has not run out yet (or no detector runs at all). The
+ * figures are compared as the detector compares them ({@link ComponentLimits},
+ * {@link BackupOutcomes}), without its holds: the page shows the state at this instant.
  */
 final class StateRules {
     private StateRules() {
@@ -25,7 +30,10 @@ final class StateRules {
     record Verdict(ComponentState state, List<String> reasons) {
     }
 
-    /** What is known about one component right now; empty lists and nulls are "no figures". */
+    /**
+     * What is known about one component right now; empty lists and nulls are "no figures". The
+     * backup times are as {@link BackupOutcomes} counts them.
+     */
     record Inputs(List<ReplicationObservation> replicas, Optional<Instant> recoveryPoint, Optional<Instant> lastGoodBackup,
                   Optional<Instant> lastFailedBackup, List<Alert> openAlerts) {
         boolean empty() {
@@ -47,27 +55,29 @@ final class StateRules {
                 warning.add(text + " (warning)");
             }
         }
-        Optional<Duration> rpo = component.rpo();
+        ComponentLimits limits = ComponentLimits.of(component);
+        Thresholds thresholds = limits.thresholds();
+        Optional<Duration> rpo = limits.rpo();
         for (ReplicationObservation replica : in.replicas()) {
             String node = replica.getReplicaNode();
             Double lag = replica.getLagSeconds();
-            if (lag != null && rpo.isPresent() && lag > rpo.get().toMillis() / 1000.0) {
+            if (lag != null && limits.lagOverRpo(lag)) {
                 critical.add("lag of " + node + " over the RPO of " + Figures.target(rpo.get()));
-            } else if (lag != null && lag > component.thresholds().replicationLag().toMillis() / 1000.0) {
-                warning.add("lag of " + node + " over " + Figures.target(component.thresholds().replicationLag()));
+            } else if (lag != null && limits.lagSecondsOver(lag)) {
+                warning.add("lag of " + node + " over " + Figures.target(thresholds.replicationLag()));
             }
             Long bytes = replica.getLagBytes();
-            if (bytes != null && bytes > component.thresholds().replicationLagBytes()) {
-                warning.add("lag of " + node + " over " + Figures.bytes(component.thresholds().replicationLagBytes()));
+            if (bytes != null && limits.lagBytesOver(bytes)) {
+                warning.add("lag of " + node + " over " + Figures.bytes(thresholds.replicationLagBytes()));
             }
             if (!replica.getStreaming()) {
                 warning.add(node + " not streaming" + (replica.getError() == null ? "" : ": " + replica.getError()));
             }
         }
-        if (rpo.isPresent() && in.recoveryPoint().isPresent() && Duration.between(in.recoveryPoint().get(), now).compareTo(rpo.get()) > 0) {
+        if (in.recoveryPoint().isPresent() && limits.recoveryPointOverRpo(in.recoveryPoint().get(), now)) {
             critical.add("recovery point older than the RPO of " + Figures.target(rpo.get()));
         }
-        if (in.lastFailedBackup().isPresent() && (in.lastGoodBackup().isEmpty() || in.lastFailedBackup().get().isAfter(in.lastGoodBackup().get()))) {
+        if (BackupOutcomes.lastFailed(in.lastFailedBackup(), in.lastGoodBackup())) {
             warning.add("last backup failed");
         }
         List<String> reasons = new ArrayList<>(critical);

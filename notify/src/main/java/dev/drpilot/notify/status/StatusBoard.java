@@ -1,5 +1,6 @@
 package dev.drpilot.notify.status;
 
+import dev.drpilot.config.BackupOutcomes;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Component;
 import dev.drpilot.config.DrpilotConfig;
@@ -23,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -69,12 +69,12 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         if (observation.getRecoveryPointAt() != null) {
             recoveryPoints.merge(component, observation.getRecoveryPointAt(), StatusBoard::newer);
         }
-        // A report without a finish time finished by the time it was observed (as PlantMetrics reads it).
-        Instant at = Objects.requireNonNullElse(observation.getFinishedAt(), observation.getObservedAt());
+        // Timed as the backup-failed rule times them, so the page's "last backup failed" agrees with its alert.
         if (observation.getStatus() == BackupStatus.SUCCEEDED) {
-            lastGoodBackups.merge(component, at, StatusBoard::newer);
+            lastGoodBackups.merge(component, BackupOutcomes.successAt(observation.getFinishedAt(), observation.getRecoveryPointAt(),
+                    observation.getObservedAt()), StatusBoard::newer);
         } else if (observation.getStatus() == BackupStatus.FAILED) {
-            lastFailedBackups.merge(component, at, StatusBoard::newer);
+            lastFailedBackups.merge(component, BackupOutcomes.failureAt(observation.getObservedAt()), StatusBoard::newer);
         }
     }
 

@@ -136,6 +136,23 @@ class PlantMetricsTest {
     }
 
     @Test
+    void aFailureCountsFromItsReportNotFromTheFinishItCarries() throws Exception {
+        Instant goodBackup = T0.minus(Duration.ofHours(6));
+        metrics.accept(backup(BackupStatus.SUCCEEDED, goodBackup, goodBackup, T0.minusSeconds(120)));
+        // pgBackRest reports a failed newest backup with the finish of the newest good one.
+        metrics.accept(backup(BackupStatus.FAILED, goodBackup, null, T0.minusSeconds(30)));
+
+        assertThat(scrape().value("drpilot_last_failed_backup_timestamp_seconds", ORDERS_DB)).hasValue(T0.minusSeconds(30).getEpochSecond());
+    }
+
+    @Test
+    void aSuccessReportWithoutFinishTimeCountsFromItsRecoveryPoint() throws Exception {
+        metrics.accept(backup(BackupStatus.SUCCEEDED, null, T0.minusSeconds(90), T0.minusSeconds(30)));
+
+        assertThat(scrape().value("drpilot_last_successful_backup_timestamp_seconds", ORDERS_DB)).hasValue(T0.minusSeconds(90).getEpochSecond());
+    }
+
+    @Test
     void rtoAndRpoTargetsComeFromTheConfiguration() throws Exception {
         MetricsScrape scrape = scrape();
         assertThat(scrape.value("drpilot_rto_target_seconds", ORDERS_DB)).hasValue(900.0);

@@ -115,6 +115,16 @@ class StatusBoardTest {
     }
 
     @Test
+    void aFailureCountsFromItsReportAsTheBackupFailedAlertCountsIt() {
+        board.accept(backup(BackupStatus.SUCCEEDED, T0, T0, T0));
+        // pgBackRest reports a failed newest backup with the finish of the newest good one.
+        board.accept(backup(BackupStatus.FAILED, T0, null, T0.plusSeconds(60)));
+        clock.set(T0.plusSeconds(90));
+        assertThat(ordersDb().reasons()).containsExactly("last backup failed");
+        assertThat(ordersDb().lastFailedBackupText()).isEqualTo("2026-11-24 03:01:00Z (30.0 s ago)");
+    }
+
+    @Test
     void aStaleReplicaLeavesThePage() {
         board.accept(lag("pg-2", 95.0, 1L << 20, T0));
         clock.set(T0.plus(Duration.ofMinutes(6)));
