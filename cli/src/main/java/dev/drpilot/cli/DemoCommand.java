@@ -102,6 +102,11 @@ final class DemoCommand implements Callable<Integer> {
         Path scratch = Files.createTempDirectory("drpilot-demo-");
         AtomicInteger exitCode = new AtomicInteger(ExitCodes.OK);
         try (ServiceHost host = new ServiceHost("demo")) {
+            // Said by the host as the last thing it stops, not after runUntilShutdown returns: on
+            // Ctrl-C the JVM halts as soon as the shutdown hook ends, and the main thread may never
+            // get to print another line.
+            host.add("closing line", () -> narrator.say("drpilot demo stopped: broker, PostgreSQL servers, SMTP server and services are down,"
+                    + " their data removed"));
             host.add("scratch directory", () -> deleteTree(scratch));
             Thread hook = new Thread(host::close, "drpilot-demo-stop");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -161,7 +166,6 @@ final class DemoCommand implements Callable<Integer> {
                 // the JVM is exiting: the hook is what stopped us
             }
         }
-        narrator.say("drpilot demo stopped: broker, PostgreSQL servers, SMTP server and services are down, their data removed");
         return exitCode.get();
     }
 

@@ -13,11 +13,13 @@ import dev.drpilot.notify.NotifyService;
 import dev.drpilot.notify.TestAlerts;
 import dev.drpilot.notify.TestObservations;
 import dev.drpilot.testkit.EmbeddedKafkaExtension;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -91,7 +93,7 @@ class StatusPageIT {
 
             browser.get(base + "/status");
             assertThat(browser.getTitle()).isEqualTo("drpilot status");
-            await("the component row with its figures").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            onThePage("the component row with its figures").untilAsserted(() -> {
                 WebElement row = browser.findElement(By.cssSelector("#components tr[data-component='orders-db']"));
                 assertThat(row.getAttribute("class")).contains("state-critical");
                 assertThat(text(row, ".rto")).isEqualTo("15 min");
@@ -102,10 +104,11 @@ class StatusPageIT {
                 assertThat(text(row, ".last-good")).contains(Figures.time(now.minus(Duration.ofHours(1)))).contains("ago");
                 assertThat(text(row, ".state")).contains("CRITICAL").contains("alert replication-lag firing (critical)");
             });
-            assertThat(browser.findElement(By.cssSelector("#components tr[data-component='storefront']")).getAttribute("class"))
-                    .contains("state-unknown");
+            onThePage("the component without figures").untilAsserted(() ->
+                    assertThat(browser.findElement(By.cssSelector("#components tr[data-component='storefront']")).getAttribute("class"))
+                            .contains("state-unknown"));
 
-            await("the firing alert").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            onThePage("the firing alert").untilAsserted(() -> {
                 List<WebElement> alerts = browser.findElements(By.cssSelector("#alerts tr.alert"));
                 assertThat(alerts).hasSize(1);
                 WebElement alert = alerts.get(0);
@@ -117,7 +120,7 @@ class StatusPageIT {
                 assertThat(alert.findElement(By.cssSelector(".runbook a")).getAttribute("href")).isEqualTo("https://runbooks.example.com/replication-lag");
             });
 
-            await("the failover timeline").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            onThePage("the failover timeline").untilAsserted(() -> {
                 WebElement failover = browser.findElement(By.cssSelector("#failovers article[data-incident='inc-0042']"));
                 assertThat(failover.getAttribute("class")).contains("outcome-succeeded");
                 assertThat(text(failover, ".facts")).contains("primary pg-1 → pg-2").contains("recovery time 5.3 s");
@@ -135,15 +138,17 @@ class StatusPageIT {
             Alert backup = TestAlerts.firing("orders", Severity.WARNING).setRule("backup-failed").setFingerprint("backup-failed/component=orders-db")
                     .setAnnotations(Map.of("summary", "Backup base_42 of orders-db failed: <disk full>")).setValue(null).build();
             kafka.send(backup);
-            await("the second alert, without a reload").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            onThePage("the second alert, without a reload").untilAsserted(() -> {
                 assertThat(browser.findElements(By.cssSelector("#alerts tr.alert"))).extracting(row -> text(row, ".rule"))
                         .containsExactly("replication-lag", "backup-failed");
                 assertThat(browser.findElement(By.id("alert-count")).getText()).isEqualTo("2");
             });
             assertThat(browser.executeScript("return window.__marker;")).isEqualTo("same page");
-            WebElement second = browser.findElement(By.cssSelector("#alerts tr[data-fingerprint='backup-failed/component=orders-db']"));
-            assertThat(text(second, ".summary")).as("markup in a summary is shown as text").isEqualTo("Backup base_42 of orders-db failed: <disk full>");
-            assertThat(text(second, ".runbook")).isEqualTo("—");
+            onThePage("the second alert's cells").untilAsserted(() -> {
+                WebElement second = browser.findElement(By.cssSelector("#alerts tr[data-fingerprint='backup-failed/component=orders-db']"));
+                assertThat(text(second, ".summary")).as("markup in a summary is shown as text").isEqualTo("Backup base_42 of orders-db failed: <disk full>");
+                assertThat(text(second, ".runbook")).isEqualTo("—");
+            });
             assertThat(browser.findElement(By.id("updated")).getText()).isNotEqualTo(updatedBefore);
 
             Files.createDirectories(SCREENSHOT.getParent());
@@ -151,7 +156,7 @@ class StatusPageIT {
 
             // The server goes away: the page keeps its figures and says that it is disconnected.
             actuator.close();
-            await("the disconnected marker").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            onThePage("the disconnected marker").untilAsserted(() -> {
                 WebElement marker = browser.findElement(By.id("connection"));
                 assertThat(marker.getText()).isEqualTo("disconnected");
                 assertThat(marker.getAttribute("class")).contains("disconnected");
@@ -162,6 +167,14 @@ class StatusPageIT {
             browser.quit();
             actuator.close();
         }
+    }
+
+    /**
+     * Waits for what the page shows. The page's script re-renders its sections every 2 s, so an
+     * element found a moment ago may have been replaced by the time it is read: read it again.
+     */
+    private static ConditionFactory onThePage(String what) {
+        return await(what).atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(StaleElementReferenceException.class);
     }
 
     private static String text(WebElement element, String css) {
