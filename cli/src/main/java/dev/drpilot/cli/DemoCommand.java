@@ -252,7 +252,7 @@ final class DemoCommand implements Callable<Integer> {
         deleteTree(workDir.resolve("outbox"));
         Files.createDirectories(workDir);
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        var root = context.getLogger(Logger.ROOT_LOGGER_NAME);   // logback's Logger: slf4j's Logger is imported
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{30} - %msg%n");

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -103,7 +104,7 @@ public final class PostgresCheckStep implements FailoverStep {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("candidate", chosen.state.node().name());
         attributes.put("lagBytes", Long.toString(chosen.lagBytes));
-        attributes.put("lagSeconds", String.format(java.util.Locale.ROOT, "%.3f", chosen.lagSeconds));
+        attributes.put("lagSeconds", String.format(Locale.ROOT, "%.3f", chosen.lagSeconds));
         attributes.put("dataLossBytes", Long.toString(reference - chosen.state.furthestLsn()));
         attributes.put("referenceLsn", Long.toString(reference));
         attributes.put("forced", Boolean.toString(context.force() && !chosen.withinBound));
@@ -156,7 +157,7 @@ public final class PostgresCheckStep implements FailoverStep {
     private record Assessed(PostgresAdmin.NodeState state, long lagBytes, double lagSeconds, boolean withinBound) {
         String describe() {
             return state.node().name() + " priority " + state.node().priority() + ", " + lagBytes + " bytes / "
-                    + String.format(java.util.Locale.ROOT, "%.1f", lagSeconds) + " s behind"
+                    + String.format(Locale.ROOT, "%.1f", lagSeconds) + " s behind"
                     + (state.replayPaused() ? ", replay paused" : "")
                     + (state.node().mayBePromoted() ? "" : ", tagged nofailover")
                     + (withinBound ? "" : ", beyond the bound");

@@ -7,6 +7,7 @@ import dev.drpilot.failover.StepFailedException;
 import dev.drpilot.failover.StepOutcome;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
@@ -55,7 +56,7 @@ public final class PostgresFenceStep implements FailoverStep {
             statement.execute("ALTER SYSTEM SET default_transaction_read_only = on");
             statement.execute("SELECT pg_reload_conf()");
             statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new StepFailedException("could not fence " + old.name() + ": " + e.getMessage(), e);
         }
         return new StepOutcome(old.name() + " answered: switched to read-only and its sessions ended", Map.of("fenced", "read-only"));

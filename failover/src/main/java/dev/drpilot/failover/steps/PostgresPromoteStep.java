@@ -12,8 +12,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code promote} with {@code method: postgres}: {@code pg_promote(true, timeout)} on the
@@ -66,8 +69,8 @@ public final class PostgresPromoteStep implements FailoverStep {
         }
         StepOutcome promoted = writable(candidate, timeout, "promoted " + candidate.name());
         return caughtUp.map(lsn -> new StepOutcome(promoted.detail() + " after replaying up to the old primary's last WAL position " + lsn,
-                java.util.stream.Stream.concat(promoted.attributes().entrySet().stream(), Map.of("caughtUpLsn", Long.toString(lsn)).entrySet().stream())
-                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))).orElse(promoted);
+                Stream.concat(promoted.attributes().entrySet().stream(), Map.of("caughtUpLsn", Long.toString(lsn)).entrySet().stream())
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))).orElse(promoted);
     }
 
     /**
@@ -80,7 +83,7 @@ public final class PostgresPromoteStep implements FailoverStep {
             return Optional.empty();
         }
         long target = old.get().replayLsn();
-        java.time.Instant deadline = clock.instant().plus(timeout.dividedBy(2));
+        Instant deadline = clock.instant().plus(timeout.dividedBy(2));
         while (true) {
             Optional<PostgresAdmin.NodeState> state = admin.state(candidate);
             if (state.isPresent() && state.get().replayLsn() >= target) {

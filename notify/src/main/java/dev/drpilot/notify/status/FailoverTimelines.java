@@ -7,6 +7,7 @@ import dev.drpilot.events.ActionStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +52,7 @@ final class FailoverTimelines {
         return newestFirst.stream().map(id -> view(id, incidents.get(id).values())).toList();
     }
 
-    private static StatusSnapshot.Failover view(String incident, java.util.Collection<ActionRecord> records) {
+    private static StatusSnapshot.Failover view(String incident, Collection<ActionRecord> records) {
         Optional<ActionRecord> summary = records.stream().filter(r -> SUMMARY.equals(r.getName())).reduce((a, b) -> b);
         List<StatusSnapshot.Step> steps = records.stream().filter(r -> !SUMMARY.equals(r.getName()))
                 .map(r -> step(incident, r)).toList();
@@ -78,7 +79,7 @@ final class FailoverTimelines {
         return new StatusSnapshot.Step(step, record.getName(), record.getStatus().name(), millis, duration, record.getDetail());
     }
 
-    private static Instant started(java.util.Collection<ActionRecord> records) {
+    private static Instant started(Collection<ActionRecord> records) {
         return records.stream().map(ActionRecord::getStartedAt).min(Instant::compareTo).orElse(Instant.EPOCH);
     }
 

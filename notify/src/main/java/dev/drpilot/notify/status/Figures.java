@@ -2,6 +2,7 @@ package dev.drpilot.notify.status;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /** How the page prints figures: short, and the same wherever they appear. */
@@ -64,7 +65,7 @@ final class Figures {
 
     /** {@code 2026-11-24 03:00:00Z}: UTC, to the second, as operators compare it with logs. */
     static String time(Instant instant) {
-        return instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace('T', ' ');
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString().replace('T', ' ');
     }
 
     /** {@code 2026-11-24 03:00:00Z (2 h 5 min ago)}. */

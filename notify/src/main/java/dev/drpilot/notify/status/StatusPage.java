@@ -1,5 +1,6 @@
 package dev.drpilot.notify.status;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -129,7 +130,7 @@ public final class StatusPage {
 
     /** Started, old → new primary, recovery time; the same text as status.js's facts(). */
     static List<String> facts(StatusSnapshot.Failover failover) {
-        List<String> facts = new java.util.ArrayList<>();
+        List<String> facts = new ArrayList<>();
         facts.add("started " + failover.startedText());
         if (failover.oldPrimary() != null || failover.newPrimary() != null) {
             facts.add("primary " + orElse(failover.oldPrimary(), "?") + " → " + orElse(failover.newPrimary(), "-"));
