@@ -231,7 +231,8 @@ public final class ConsumerLoop<K, V> implements AutoCloseable {
     }
 
     private static String describe(ConsumerRecord<?, ?> record) {
-        return record.topic() + "-" + record.partition() + "@" + record.offset() + (record.key() == null ? "" : " (key " + record.key() + ")");
+        // A key in bytes would say nothing readable.
+        return record.topic() + "-" + record.partition() + "@" + record.offset() + (record.key() instanceof String key ? " (key " + key + ")" : "");
     }
 
     /** Ends the loop after the record under way: wakes a blocked poll and waits for the thread, at most the close timeout. */
