@@ -1,5 +1,6 @@
 package dev.drpilot.runtime;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -218,7 +219,7 @@ public final class ConsumerLoop<K, V> implements AutoCloseable {
             consumerClosed = true;
         }
         try {
-            consumer.close(settings.consumerCloseTimeout());
+            consumer.close(CloseOptions.timeout(settings.consumerCloseTimeout()));
         } catch (RuntimeException e) {
             log.warn("[loop={}] closing its consumer failed: {}", name, e.toString());
         }
@@ -375,7 +376,7 @@ public final class ConsumerLoop<K, V> implements AutoCloseable {
             return this;
         }
 
-        /** Handed to {@link Consumer#close(Duration)} (leaving the group, finishing requests in flight). */
+        /** How long closing the consumer may take (leaving the group, finishing requests in flight). */
         public Builder<K, V> consumerCloseTimeout(Duration consumerCloseTimeout) {
             this.consumerCloseTimeout = Objects.requireNonNull(consumerCloseTimeout);
             return this;

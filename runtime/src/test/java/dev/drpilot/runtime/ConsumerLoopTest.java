@@ -1,8 +1,10 @@
 package dev.drpilot.runtime;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -243,7 +245,7 @@ class ConsumerLoopTest {
         ConsumerLoop<String, String> loop = started(ConsumerLoop.builder("test-poll-fails", consumer)
                 .assign(fromBeginning(P0))
                 .handler(RecordHandler.each(record -> handled.add(record.value()))));
-        consumer.setPollException(new org.apache.kafka.common.KafkaException("broker gone"));
+        consumer.setPollException(new KafkaException("broker gone"));
 
         await().atMost(WAIT).until(() -> loop.failure().isPresent());
         assertThat(loop.failure().orElseThrow()).hasMessage("broker gone");
@@ -314,11 +316,11 @@ class ConsumerLoopTest {
                 .pollTimeout(Duration.ofMillis(10))
                 .assign(new Assignment<>() {
                     @Override
-                    public void take(org.apache.kafka.clients.consumer.Consumer<String, String> c) {
+                    public void take(Consumer<String, String> c) {
                     }
 
                     @Override
-                    public void afterRound(org.apache.kafka.clients.consumer.Consumer<String, String> c) {
+                    public void afterRound(Consumer<String, String> c) {
                         if (rounds.incrementAndGet() == 3) {
                             c.assign(List.of(P0));
                             c.seek(P0, 0);

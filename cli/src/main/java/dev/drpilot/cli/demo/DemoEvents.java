@@ -8,6 +8,7 @@ import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.runtime.ConsumerLoop;
 import dev.drpilot.runtime.RecordHandler;
 import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -148,7 +149,7 @@ public final class DemoEvents implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (loop == null) {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
         } else {
             loop.close();
         }
