@@ -99,9 +99,12 @@ class ActCommandIT {
 
         await("the webhook to receive the alert").atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(hook.findAll(postRequestedFor(urlEqualTo("/alerts")).withRequestBody(containing(cluster)))).hasSize(1));
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metricsUrl[0])).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.body()).contains("drpilot_alert_deliveries_total{receiver=\"" + receiver + "\"} 1.0", "jvm_memory_used_bytes");
+        // Counted once the delivery's audit record is acknowledged, a moment after the webhook saw the request.
+        await("the delivery to be counted on /metrics").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metricsUrl[0])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.body()).contains("drpilot_alert_deliveries_total{receiver=\"" + receiver + "\"} 1.0", "jvm_memory_used_bytes");
+        });
 
         process.destroy();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();

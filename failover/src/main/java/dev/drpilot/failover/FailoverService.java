@@ -7,22 +7,24 @@ import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.runtime.Attempt;
+import dev.drpilot.runtime.Backoff;
+import dev.drpilot.runtime.CommitPolicy;
+import dev.drpilot.runtime.ConsumerLoop;
+import dev.drpilot.runtime.ErrorPolicy;
+import dev.drpilot.runtime.Outcome;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The failover actuator: consumes {@code drpilot.failover.commands} (its own consumer group,
@@ -33,17 +35,17 @@ import java.util.concurrent.TimeUnit;
 public final class FailoverService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FailoverService.class);
     public static final String GROUP = "drpilot-failover";
-    private static final int MAX_BACKOFF_SECONDS = 30;
+    // A failover whose records cannot be written (Kafka unreachable) is tried again for as long as it takes, the runbook
+    // resuming from its records; any other error stops the loop, and failure() says why.
+    private static final ErrorPolicy ERRORS = ErrorPolicy.retry(ErrorPolicy.UNLIMITED,
+            Backoff.exponential(Duration.ofSeconds(2), Duration.ofSeconds(30)), error -> error instanceof AuditLog.AuditException);
 
     private final DrpilotConfig config;
     private final RunbookExecutor executor;
     private final AuditLog audit;
-    private final KafkaConsumer<String, FailoverCommand> consumer;
     private final Clock clock;
-    private final Thread thread;
     private final String groupId;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean running = true;
+    private final ConsumerLoop<String, FailoverCommand> loop;
 
     public FailoverService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, String groupId, AuditLog audit,
                            RunbookExecutor executor, Clock clock) {
@@ -59,59 +61,40 @@ public final class FailoverService implements AutoCloseable {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         // A runbook may take minutes (step timeouts add up); the group must not evict us meanwhile.
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
-        this.consumer = new KafkaConsumer<>(props, Topics.FAILOVER_COMMANDS.keySerde().deserializer(),
+        KafkaConsumer<String, FailoverCommand> consumer = new KafkaConsumer<>(props, Topics.FAILOVER_COMMANDS.keySerde().deserializer(),
                 Topics.FAILOVER_COMMANDS.valueSerde().deserializer());
-        this.thread = new Thread(this::loop, "failover-actuator");
+        this.loop = ConsumerLoop.builder("failover-actuator", consumer)
+                .subscribe(List.of(Topics.FAILOVER_COMMANDS.name()), CommitPolicy.AFTER_EACH_RECORD)
+                .handler(this::handle)
+                .errors(ERRORS)
+                .whenDead("failover commands are NOT carried out")
+                // A runbook step under way finishes before the loop ends: close() waits for it.
+                .closeTimeout(Duration.ofSeconds(90))
+                .consumerCloseTimeout(Duration.ofSeconds(10))
+                .daemon(false)
+                .clock(clock)
+                .build();
         this.groupId = groupId;
     }
 
     public FailoverService start() {
-        consumer.subscribe(java.util.List.of(Topics.FAILOVER_COMMANDS.name()));
-        thread.start();
+        loop.start();
         // The consumer belongs to the loop's thread from here on: log what we know, do not ask it.
         log.info("failover actuator started (group {})", groupId);
         return this;
     }
 
-    private void loop() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, FailoverCommand> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (!running) {
-                        break;
-                    }
-                    handle(record);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } finally {
-            consumer.close(Duration.ofSeconds(10));
-            stopped.countDown();
-        }
-    }
-
-    /** Carries the command out, retrying while its records cannot be written; commits its offset once it ended. */
-    private void handle(ConsumerRecord<String, FailoverCommand> record) {
+    /** Done (committed) once the runbook ended; a runbook stopped between steps is left uncommitted for the next start. */
+    private Outcome handle(ConsumerRecord<String, FailoverCommand> record, Attempt attempt) throws AuditLog.AuditException {
         FailoverCommand command = record.value();
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        for (int attempt = 1; running; attempt++) {
-            try {
-                if (command != null) {
-                    carryOut(command);
-                }
-                consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
-                return;
-            } catch (RunbookExecutor.Stopped e) {
-                return;   // not committed: the next start gets the command again and resumes it
-            } catch (AuditLog.AuditException e) {
-                long backoff = Math.min(MAX_BACKOFF_SECONDS, 1L << Math.min(attempt, 5));
-                log.warn("[incident={}] the failover's record could not be written, retry {} in {} s (the runbook resumes from its records): {}",
-                        command.getIncidentId(), attempt, backoff, e.getMessage());
-                sleep(backoff);
-            }
+        if (command == null) {
+            return Outcome.done();
+        }
+        try {
+            carryOut(command);
+            return Outcome.done();
+        } catch (RunbookExecutor.Stopped e) {
+            return Outcome.notDone();   // the next start gets the command again and resumes it
         }
     }
 
@@ -125,33 +108,21 @@ public final class FailoverService implements AutoCloseable {
             return;
         }
         Runbook runbook = config.runbooks().get(cluster.failover().runbook());
-        executor.execute(command, cluster, runbook, () -> !running);
-    }
-
-    private void sleep(long seconds) {
-        try {
-            stopped.await(seconds, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        executor.execute(command, cluster, runbook, this::stopping);
     }
 
     /** True once {@link #close()} was called: the runbook under way stops before its next step. */
     public boolean stopping() {
-        return !running;
+        return loop.closing();
     }
 
     /** Stops after the step under way: a runbook cut short is resumed by the next start. */
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
         try {
-            if (!stopped.await(90, TimeUnit.SECONDS)) {
-                log.warn("failover actuator did not stop within 90 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            loop.close();
+        } catch (IllegalStateException e) {
+            log.warn("failover actuator did not stop within 90 s");
         }
     }
 }

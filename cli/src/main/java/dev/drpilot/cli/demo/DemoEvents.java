@@ -5,12 +5,14 @@ import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.runtime.ConsumerLoop;
+import dev.drpilot.runtime.RecordHandler;
 import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -40,10 +42,8 @@ public final class DemoEvents implements AutoCloseable {
     private final List<Alert> alertLog = new CopyOnWriteArrayList<>();
     private final List<ActionRecord> actionLog = new CopyOnWriteArrayList<>();
     private final Map<String, ReplicationObservation> latestByReplica = new ConcurrentHashMap<>();
-    private final Thread thread;
-    private volatile boolean running = true;
-
     private final Set<String> quietReceivers;
+    private ConsumerLoop<byte[], byte[]> loop;
 
     /** @param quietReceivers receivers whose successful deliveries are not narrated (the log receiver) */
     public DemoEvents(Map<String, Object> kafkaClientProperties, Narrator narrator, Set<String> quietReceivers) {
@@ -54,34 +54,28 @@ public final class DemoEvents implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.narrator = narrator;
-        this.thread = new Thread(this::run, "drpilot-demo-events");
-        thread.setDaemon(true);
     }
 
-    public DemoEvents start() {
-        // The demo's broker is new: every record on these topics belongs to this demo.
+    public synchronized DemoEvents start() {
+        // Looked up here, not on the loop's thread: a demo whose topics are missing fails at once, not with silence.
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : List.of(Topics.ALERTS.name(), Topics.ACTIONS.name(), Topics.REPLICATION_OBSERVATIONS.name())) {
             consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
         }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        thread.start();
+        loop = ConsumerLoop.builder("drpilot-demo-events", consumer)
+                .assign(assigned -> {
+                    // The demo's broker is new: every record on these topics belongs to this demo.
+                    assigned.assign(partitions);
+                    assigned.seekToBeginning(partitions);
+                })
+                .handler(RecordHandler.each(this::accept))
+                .pollTimeout(Duration.ofMillis(200))
+                .closeTimeout(Duration.ofSeconds(5))
+                .consumerCloseTimeout(Duration.ofSeconds(2))
+                .whenDead("the demo no longer sees what drpilot says")
+                .build()
+                .start();
         return this;
-    }
-
-    private void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    accept(record);
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
-        }
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
@@ -153,9 +147,11 @@ public final class DemoEvents implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(5_000);
+    public synchronized void close() {
+        if (loop == null) {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+        } else {
+            loop.close();
+        }
     }
 }

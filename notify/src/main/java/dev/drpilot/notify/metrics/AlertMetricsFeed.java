@@ -1,15 +1,16 @@
 package dev.drpilot.notify.metrics;
 
 import dev.drpilot.events.Alert;
+import dev.drpilot.runtime.Assignment;
+import dev.drpilot.runtime.ConsumerLoop;
+import dev.drpilot.runtime.RecordHandler;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -21,13 +22,11 @@ import java.util.Map;
 public final class AlertMetricsFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AlertMetricsFeed.class);
 
-    private final Consumer<byte[], byte[]> consumer;
     private final String topic;
     private final Deserializer<Alert> alerts;
     private final FiringAlerts firing;
     private final java.util.function.Consumer<Alert> listener;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final ConsumerLoop<byte[], byte[]> loop;
 
     public AlertMetricsFeed(Consumer<byte[], byte[]> consumer, String topic, Deserializer<Alert> alerts, FiringAlerts firing) {
         this(consumer, topic, alerts, firing, alert -> { });
@@ -36,45 +35,20 @@ public final class AlertMetricsFeed implements AutoCloseable {
     /** @param listener told every alert as well, after {@link FiringAlerts} (the status page's open alerts) */
     public AlertMetricsFeed(Consumer<byte[], byte[]> consumer, String topic, Deserializer<Alert> alerts, FiringAlerts firing,
                             java.util.function.Consumer<Alert> listener) {
-        this.consumer = consumer;
         this.topic = topic;
         this.alerts = alerts;
         this.firing = firing;
         this.listener = listener;
-        this.thread = new Thread(this::run, "drpilot-alert-metrics");
-        thread.setDaemon(true);
+        this.loop = ConsumerLoop.builder("drpilot-alert-metrics", consumer)
+                .assign(new FromBeginning())
+                .handler(RecordHandler.each(this::accept))
+                .whenDead("firing-alert gauges are no longer updated")
+                .build();
     }
 
     public AlertMetricsFeed start() {
-        thread.start();
+        loop.start();
         return this;
-    }
-
-    private void run() {
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> startEnds = consumer.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    accept(record);
-                }
-                if (!firing.caughtUp() && partitions.stream().allMatch(partition -> consumer.position(partition) >= startEnds.get(partition))) {
-                    firing.markCaughtUp();
-                    log.info("alert metrics feed caught up: {} alert(s) firing", firing.size());
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                log.error("alert metrics feed woken up unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            log.error("alert metrics feed stopped: firing-alert gauges are no longer updated: {}", e.toString(), e);
-        } finally {
-            consumer.close();
-        }
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
@@ -90,18 +64,34 @@ public final class AlertMetricsFeed implements AutoCloseable {
         }
     }
 
+    /** Every partition from its beginning; caught up once the positions reach the ends the topic had at start. */
+    private final class FromBeginning implements Assignment<byte[], byte[]> {
+        private List<TopicPartition> partitions = List.of();
+        private Map<TopicPartition, Long> startEnds = Map.of();
+
+        @Override
+        public void take(Consumer<byte[], byte[]> consumer) {
+            partitions = consumer.partitionsFor(topic).stream().map(info -> new TopicPartition(topic, info.partition())).toList();
+            if (partitions.isEmpty()) {
+                // Nothing would ever be read, and an empty topic would count as caught up.
+                throw new IllegalStateException("topic " + topic + " has no partitions: does it exist?");
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            startEnds = consumer.endOffsets(partitions);
+        }
+
+        @Override
+        public void afterRound(Consumer<byte[], byte[]> consumer) {
+            if (!firing.caughtUp() && partitions.stream().allMatch(partition -> consumer.position(partition) >= startEnds.get(partition))) {
+                firing.markCaughtUp();
+                log.info("alert metrics feed caught up: {} alert(s) firing", firing.size());
+            }
+        }
+    }
+
     @Override
     public void close() {
-        running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(30).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -3,12 +3,14 @@ package dev.drpilot.notify.metrics;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.runtime.Assignment;
+import dev.drpilot.runtime.ConsumerLoop;
+import dev.drpilot.runtime.RecordHandler;
+import dev.drpilot.runtime.Seek;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,12 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the replication and backup observations and the action records into {@link PlantMetrics}.
@@ -70,7 +69,6 @@ public final class PlantMetricsFeed implements AutoCloseable {
         }
     }
 
-    private final Consumer<byte[], byte[]> consumer;
     private final Sources sources;
     private final PlantMetrics metrics;
     private final Listener listener;
@@ -80,10 +78,8 @@ public final class PlantMetricsFeed implements AutoCloseable {
     private final Deserializer<ReplicationObservation> replications = Topics.REPLICATION_OBSERVATIONS.valueSerde().deserializer();
     private final Deserializer<BackupObservation> backups = Topics.BACKUP_OBSERVATIONS.valueSerde().deserializer();
     private final Deserializer<ActionRecord> actions = Topics.ACTIONS.valueSerde().deserializer();
-    private final Thread thread;
-    private final CountDownLatch stopping = new CountDownLatch(1);
+    private final ConsumerLoop<byte[], byte[]> loop;
     private Instant startedAt;
-    private volatile boolean running = true;
 
     /**
      * @param consumer            a consumer without a group, {@code isolation.level=read_committed}; closed by this feed
@@ -100,94 +96,76 @@ public final class PlantMetricsFeed implements AutoCloseable {
      */
     public PlantMetricsFeed(Consumer<byte[], byte[]> consumer, Sources sources, PlantMetrics metrics, Listener listener, Clock clock,
                             Duration replicationLookback, Duration actionLookback) {
-        this.consumer = consumer;
         this.sources = sources;
         this.metrics = metrics;
         this.listener = listener;
         this.clock = clock;
         this.replicationLookback = replicationLookback;
         this.actionLookback = actionLookback;
-        this.thread = new Thread(this::run, "drpilot-plant-metrics");
-        thread.setDaemon(true);
+        this.loop = ConsumerLoop.builder("drpilot-plant-metrics", consumer)
+                .assign(new TopicsAsTheyAppear())
+                .handler(RecordHandler.each(this::accept))
+                .whenDead("lag, backup and failover metrics are no longer updated")
+                .build();
     }
 
     public PlantMetricsFeed start() {
         // Taken here, not in the thread: an action recorded right after start() returned must count.
         startedAt = clock.instant();
-        thread.start();
+        loop.start();
         return this;
     }
 
-    private void run() {
-        try {
-            List<String> missing = new ArrayList<>(List.of(sources.replication(), sources.backup(), sources.actions()));
-            List<TopicPartition> assigned = new ArrayList<>();
-            Instant lookedFor = Instant.MIN;
-            while (running) {
-                if (!missing.isEmpty() && !clock.instant().isBefore(lookedFor.plus(RETRY_MISSING_TOPICS))) {
-                    lookedFor = clock.instant();
-                    assign(missing, assigned);
-                }
-                if (assigned.isEmpty()) {
-                    stopping.await(RETRY_MISSING_TOPICS.toMillis(), TimeUnit.MILLISECONDS);
-                    continue;
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    accept(record);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                log.error("plant metrics feed woken up unexpectedly", e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("plant metrics feed stopped: lag, backup and failover metrics are no longer updated: {}", e.toString(), e);
-        } finally {
-            consumer.close();
-        }
-    }
+    /** The source topics' partitions, each positioned where its figures need it; a topic missing at start is looked for again. */
+    private final class TopicsAsTheyAppear implements Assignment<byte[], byte[]> {
+        private final List<String> missing = new ArrayList<>(List.of(sources.replication(), sources.backup(), sources.actions()));
+        private final List<TopicPartition> assigned = new ArrayList<>();
+        private Instant lookedFor = Instant.MIN;
 
-    /** Adds the partitions of the topics that exist now to the assignment, each positioned where its figures need it. */
-    private void assign(List<String> missing, List<TopicPartition> assigned) {
-        List<TopicPartition> added = new ArrayList<>();
-        for (String topic : List.copyOf(missing)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            if (!partitions.isEmpty()) {
-                added.addAll(partitions);
-                missing.remove(topic);
+        @Override
+        public void take(Consumer<byte[], byte[]> consumer) {
+            afterRound(consumer);
+        }
+
+        @Override
+        public void afterRound(Consumer<byte[], byte[]> consumer) {
+            if (!missing.isEmpty() && !clock.instant().isBefore(lookedFor.plus(RETRY_MISSING_TOPICS))) {
+                lookedFor = clock.instant();
+                assign(consumer);
             }
         }
-        if (added.isEmpty()) {
-            log.debug("plant metrics feed: topics {} do not exist yet", missing);
-            return;
-        }
-        assigned.addAll(added);
-        consumer.assign(assigned);
-        Map<TopicPartition, Long> fromTime = new LinkedHashMap<>();
-        for (TopicPartition partition : added) {
-            if (partition.topic().equals(sources.backup())) {
-                consumer.seekToBeginning(List.of(partition));
-            } else if (partition.topic().equals(sources.replication())) {
-                fromTime.put(partition, startedAt.minus(replicationLookback).toEpochMilli());
-            } else {
-                fromTime.put(partition, startedAt.minus(actionLookback).toEpochMilli());
+
+        /** Adds the partitions of the topics that exist now to the assignment. */
+        private void assign(Consumer<byte[], byte[]> consumer) {
+            List<TopicPartition> added = new ArrayList<>();
+            for (String topic : List.copyOf(missing)) {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                        .map(info -> new TopicPartition(topic, info.partition())).toList();
+                if (!partitions.isEmpty()) {
+                    added.addAll(partitions);
+                    missing.remove(topic);
+                }
             }
-        }
-        if (!fromTime.isEmpty()) {
-            // The ends are fetched before the search by time, and sought to as numbers: seekToEnd() would be resolved only at
-            // the next poll, and a record written in between (a failover summary just after start) would be skipped.
-            Map<TopicPartition, Long> ends = consumer.endOffsets(fromTime.keySet());
-            Map<TopicPartition, OffsetAndTimestamp> offsets = new HashMap<>(consumer.offsetsForTimes(fromTime));
-            for (TopicPartition partition : fromTime.keySet()) {
-                OffsetAndTimestamp offset = offsets.get(partition);
-                // Nothing that recent: only what comes from now on.
-                consumer.seek(partition, offset == null ? ends.get(partition) : offset.offset());
+            if (added.isEmpty()) {
+                log.debug("plant metrics feed: topics {} do not exist yet", missing);
+                return;
             }
+            assigned.addAll(added);
+            consumer.assign(assigned);
+            Map<TopicPartition, Long> fromTime = new LinkedHashMap<>();
+            for (TopicPartition partition : added) {
+                if (partition.topic().equals(sources.backup())) {
+                    consumer.seekToBeginning(List.of(partition));
+                } else if (partition.topic().equals(sources.replication())) {
+                    fromTime.put(partition, startedAt.minus(replicationLookback).toEpochMilli());
+                } else {
+                    fromTime.put(partition, startedAt.minus(actionLookback).toEpochMilli());
+                }
+            }
+            // Where nothing is that recent, only what comes from now on.
+            Seek.toTimes(consumer, fromTime);
+            log.info("plant metrics feed reads {} partition(s){}", assigned.size(), missing.isEmpty() ? "" : "; waiting for topics " + missing);
         }
-        log.info("plant metrics feed reads {} partition(s){}", assigned.size(), missing.isEmpty() ? "" : "; waiting for topics " + missing);
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
@@ -225,17 +203,6 @@ public final class PlantMetricsFeed implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        stopping.countDown();
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(30).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }
