@@ -4,8 +4,6 @@ package dev.drpilot.runtime;
 public enum CommitPolicy {
     /** The loop commits a record's offset right after its handler said {@link Outcome#done()}, one record at a time. */
     AFTER_EACH_RECORD,
-    /** The handler commits itself (it runs on the loop's thread, so it may use the consumer it gave the loop). */
-    BY_HANDLER,
     /** Nothing is committed: a consumer without a group, or one that should start afresh each time. */
     NONE
 }
