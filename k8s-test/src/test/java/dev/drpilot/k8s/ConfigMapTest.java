@@ -29,15 +29,15 @@ class ConfigMapTest {
     @Test
     void itUsesTheStrimziClustersBootstrapService() throws IOException {
         JsonNode kafka = Manifests.docs("Kafka").get(0).tree();
-        JsonNode plain = null;
+        JsonNode secure = null;
         for (JsonNode listener : kafka.path("spec").path("kafka").path("listeners")) {
-            if (!listener.path("tls").asBoolean(false) && listener.path("type").asText().equals("internal")) {
-                plain = listener;
+            if (listener.path("tls").asBoolean(false) && listener.path("type").asText().equals("internal")) {
+                secure = listener;
             }
         }
-        assertThat(plain).as("a plain internal listener in kafka.yaml").isNotNull();
+        assertThat(secure).as("a TLS internal listener in kafka.yaml").isNotNull();
         String bootstrap = kafka.path("metadata").path("name").asText() + "-kafka-bootstrap."
-                + kafka.path("metadata").path("namespace").asText() + ".svc:" + plain.path("port").asInt();
+                + kafka.path("metadata").path("namespace").asText() + ".svc:" + secure.path("port").asInt();
         assertThat(parse().kafka().bootstrapServers()).contains(bootstrap);
     }
 

@@ -14,6 +14,10 @@ final class Layout {
     static final String INGEST = "drpilot-ingest";
     static final String DETECTOR = "drpilot-detector";
     static final String KAFKA = "drpilot";
+    /** Each Deployment's own Kafka login, from its KafkaUser's Secret; drpilot.yaml's kafka.properties refers to it. */
+    static final String KAFKA_JAAS_ENV = "KAFKA_SASL_JAAS_CONFIG";
+    /** The Secret Strimzi keeps the cluster CA's certificate in: {@code <cluster>-cluster-ca-cert}. */
+    static final String KAFKA_CA_SECRET = KAFKA + "-cluster-ca-cert";
     /** The user drpilot of the image (image/pom.xml, image/src/main/sh/build-rootfs.sh). */
     static final long IMAGE_UID = 65532;
 

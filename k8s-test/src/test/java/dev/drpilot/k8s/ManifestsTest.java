@@ -40,9 +40,10 @@ class ManifestsTest {
             Map.entry("NetworkPolicy", new Expected("networking.k8s.io/v1", NetworkPolicy.class, true)),
             Map.entry("ServiceMonitor", new Expected("monitoring.coreos.com/v1", GenericKubernetesResource.class, true)),
             Map.entry("PrometheusRule", new Expected("monitoring.coreos.com/v1", GenericKubernetesResource.class, true)),
-            Map.entry("Kafka", new Expected("kafka.strimzi.io/v1beta2", GenericKubernetesResource.class, true)),
-            Map.entry("KafkaNodePool", new Expected("kafka.strimzi.io/v1beta2", GenericKubernetesResource.class, true)),
-            Map.entry("KafkaTopic", new Expected("kafka.strimzi.io/v1beta2", GenericKubernetesResource.class, true)));
+            Map.entry("Kafka", new Expected("kafka.strimzi.io/v1", GenericKubernetesResource.class, true)),
+            Map.entry("KafkaNodePool", new Expected("kafka.strimzi.io/v1", GenericKubernetesResource.class, true)),
+            Map.entry("KafkaTopic", new Expected("kafka.strimzi.io/v1", GenericKubernetesResource.class, true)),
+            Map.entry("KafkaUser", new Expected("kafka.strimzi.io/v1", GenericKubernetesResource.class, true)));
 
     @Test
     void theManifestsAreThere() {
