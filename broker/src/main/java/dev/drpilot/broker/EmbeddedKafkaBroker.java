@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path stateDir;
     private final int port;
     private final Map<String, String> overrides;
+    private final Map<String, Listener> listeners;
     private final Duration startTimeout;
     private KafkaRaftServer server;
     private int boundPort;
@@ -54,6 +56,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.stateDir = builder.stateDir.toAbsolutePath().normalize();
         this.port = builder.port;
         this.overrides = Map.copyOf(builder.overrides);
+        this.listeners = Map.copyOf(builder.listeners);
         this.startTimeout = builder.startTimeout;
     }
 
@@ -165,10 +168,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", Integer.toString(NODE_ID));
         props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        StringBuilder extraListeners = new StringBuilder();
+        StringBuilder extraProtocols = new StringBuilder();
+        listeners.forEach((name, listener) -> {
+            extraListeners.append(',').append(name).append("://").append(HOST).append(':').append(listener.port());
+            extraProtocols.append(',').append(name).append(':').append(listener.securityProtocol());
+        });
         props.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
-                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-        props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
-        props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort + extraListeners);
+        props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + extraListeners);
+        props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT" + extraProtocols);
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("inter.broker.listener.name", BROKER_LISTENER);
         props.put("log.dirs", logDir.toString());
@@ -214,10 +223,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    private record Listener(int port, String securityProtocol) {
+    }
+
     public static final class Builder {
         private final Path stateDir;
         private int port;
         private final Map<String, String> overrides = new HashMap<>();
+        private final Map<String, Listener> listeners = new LinkedHashMap<>();
         private Duration startTimeout = Duration.ofSeconds(60);
 
         private Builder(Path stateDir) {
@@ -236,6 +249,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         /** A broker property that wins over drpilot's defaults. */
         public Builder brokerProperty(String key, String value) {
             overrides.put(key, value);
+            return this;
+        }
+
+        /**
+         * Another client listener on 127.0.0.1 besides the plaintext one (which the broker itself and
+         * {@link #clientProperties()} keep using), e.g. SASL_SSL to test authentication and ACLs; its
+         * settings go in as {@code listener.name.<name>.*} broker properties.
+         */
+        public Builder listener(String name, int port, String securityProtocol) {
+            listeners.put(name.toUpperCase(Locale.ROOT), new Listener(port, securityProtocol));
             return this;
         }
 

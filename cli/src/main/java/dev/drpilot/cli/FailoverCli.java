@@ -99,7 +99,8 @@ final class FailoverCli implements Runnable {
                 props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                 try (KafkaProducer<String, ActionRecord> producer = new KafkaProducer<>(props, new StringSerializer(),
                         Topics.FAILOVER_CONTROL.valueSerde().serializer())) {
-                    ActionRecord record = write(new OperatorControls.Writer(producer, Clock.systemUTC()), who);
+                    ActionRecord record = write(new OperatorControls.Writer(producer, Clock.systemUTC(),
+                            KafkaPrincipal.of(kafka.clientProperties())), who);
                     spec.commandLine().getOut().println(record.getDetail());
                     spec.commandLine().getOut().flush();
                 }

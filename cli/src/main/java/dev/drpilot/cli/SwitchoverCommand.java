@@ -64,13 +64,14 @@ final class SwitchoverCommand implements Callable<Integer> {
         if (declared.node(target).isEmpty()) {
             throw new UsageException("--to: cluster " + cluster + " has no node named \"" + target + "\"");
         }
-        Instant now = Instant.now();
-        String incident = "switchover-" + cluster + "-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now);
-        FailoverCommand command = FailoverCommand.newBuilder().setCommandId(incident + "/switchover").setIncidentId(incident)
-                .setCluster(cluster).setComponent(declared.component()).setReason("switchover to " + target + " requested by "
-                        + System.getenv().getOrDefault("USER", "an operator"))
-                .setMode(FailoverMode.SWITCHOVER).setTargetNode(target).setForce(force).setDetectedAt(now).setIssuedAt(now).build();
         try (KafkaConnection kafka = KafkaConnection.open(config.kafka(), bootstrapServers, false, null, "switchover")) {
+            Instant now = Instant.now();
+            String incident = "switchover-" + cluster + "-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now);
+            // $USER is the caller's claim; the Kafka principal is what the brokers authenticated and authorized.
+            FailoverCommand command = FailoverCommand.newBuilder().setCommandId(incident + "/switchover").setIncidentId(incident)
+                    .setCluster(cluster).setComponent(declared.component()).setReason("switchover to " + target + " requested by "
+                            + System.getenv().getOrDefault("USER", "an operator") + " as Kafka principal " + KafkaPrincipal.of(kafka.clientProperties()))
+                    .setMode(FailoverMode.SWITCHOVER).setTargetNode(target).setForce(force).setDetectedAt(now).setIssuedAt(now).build();
             try (Admin admin = Admin.create(kafka.clientProperties())) {
                 TopicAdmin.ensureTopics(admin, List.of(Topics.FAILOVER_COMMANDS), config.kafka().partitions(), config.kafka().replicationFactor(),
                         Duration.ofSeconds(30));
@@ -82,8 +83,8 @@ final class SwitchoverCommand implements Callable<Integer> {
                     Topics.FAILOVER_COMMANDS.valueSerde().serializer())) {
                 producer.send(new ProducerRecord<>(Topics.FAILOVER_COMMANDS.name(), cluster, command)).get(30, TimeUnit.SECONDS);
             }
+            spec.commandLine().getOut().printf("switchover of %s to %s requested as %s%n", cluster, target, incident);
         }
-        spec.commandLine().getOut().printf("switchover of %s to %s requested as %s%n", cluster, target, incident);
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }

@@ -47,7 +47,9 @@ class FailoverCommandsIT {
                 .as(cli.err.toString()).isZero();
         assertThat(cli.out.toString()).contains("failover of " + cluster + " paused by alice: disk swap");
         OperatorControls controls = new OperatorControls(broker.clientProperties());
-        assertThat(controls.pause(cluster)).hasValueSatisfying(pause -> assertThat(pause.getAttributes()).containsEntry("by", "alice"));
+        // --by is the caller's claim; the principal is who the broker authenticated (nobody, on this plaintext broker).
+        assertThat(controls.pause(cluster)).hasValueSatisfying(pause -> assertThat(pause.getAttributes())
+                .containsEntry("by", "alice").containsEntry("principal", "anonymous"));
 
         assertThat(cli.run("failover", "resume", cluster, "--bootstrap-servers", kafka, "--by", "alice")).isZero();
         assertThat(controls.pause(cluster)).isEmpty();
@@ -80,6 +82,7 @@ class FailoverCommandsIT {
             assertThat(record.value().getTargetNode()).isEqualTo("pg-2");
             assertThat(record.value().getFailedNode()).isNull();
             assertThat(record.value().getIncidentId()).startsWith("switchover-" + cluster + "-");
+            assertThat(record.value().getReason()).endsWith(" as Kafka principal anonymous");
         });
     }
 

@@ -81,10 +81,17 @@ public final class OperatorControls {
     public static final class Writer {
         private final Producer<String, ActionRecord> producer;
         private final Clock clock;
+        private final String principal;
 
         public Writer(Producer<String, ActionRecord> producer, Clock clock) {
+            this(producer, clock, "anonymous");
+        }
+
+        /** {@code principal}: the Kafka principal the producer authenticates as, recorded beside the claimed name. */
+        public Writer(Producer<String, ActionRecord> producer, Clock clock, String principal) {
             this.producer = producer;
             this.clock = clock;
+            this.principal = principal;
         }
 
         public ActionRecord pause(String cluster, String who, String reason) throws Exception {
@@ -103,7 +110,7 @@ public final class OperatorControls {
         private ActionRecord record(String name, String cluster, String incidentId, String who, String detail) {
             return ActionRecord.newBuilder().setActionId("operator/" + name + "/" + (incidentId == null ? cluster : incidentId) + "/" + clock.millis())
                     .setKind(ActionKind.OPERATOR).setName(name).setStatus(ActionStatus.SUCCEEDED).setCluster(cluster).setIncidentId(incidentId)
-                    .setStartedAt(clock.instant()).setFinishedAt(clock.instant()).setDetail(detail).setAttributes(Map.of("by", who)).build();
+                    .setStartedAt(clock.instant()).setFinishedAt(clock.instant()).setDetail(detail).setAttributes(Map.of("by", who, "principal", principal)).build();
         }
 
         private ActionRecord write(String key, ActionRecord record) throws Exception {

@@ -49,6 +49,8 @@ class KafkaAccessTest {
         });
         assertThat(kafka.path("authorization").path("type").asText()).isEqualTo("simple");
         assertThat(kafka.path("authorization").path("superUsers")).as("no service is a super user").isEmpty();
+        assertThat(Manifests.docs("Kafka").get(0).tree().path("spec").path("entityOperator").has("userOperator"))
+                .as("the User Operator reconciles the KafkaUsers").isTrue();
     }
 
     @Test

@@ -58,7 +58,7 @@ class NetworkPolicyTest {
         assertThat(detector.getSpec().getIngress()).isNullOrEmpty();
         assertThat(detector.getSpec().getEgress()).allSatisfy(rule -> assertThat(rule.getTo()).isNotEmpty()
                 .allSatisfy(peer -> assertThat(peer.getIpBlock()).as("no address outside the cluster").isNull()));
-        assertThat(egressPorts(detector)).containsExactlyInAnyOrder(9092, 53);
+        assertThat(egressPorts(detector)).containsExactlyInAnyOrder(kafkaPort(), 53);
     }
 
     @Test
@@ -66,7 +66,8 @@ class NetworkPolicyTest {
         for (String name : List.of(Layout.INGEST, Layout.DETECTOR, Layout.ACTUATOR)) {
             NetworkPolicy policy = policyOf(name);
             assertThat(policy.getSpec().getEgress()).as("%s egress to the Kafka brokers", name).anySatisfy(rule -> {
-                assertThat(ports(rule.getPorts())).contains(9092);
+                // The port of the brokers' listener, not a copy of it: a moved listener must move the egress rule too.
+                assertThat(ports(rule.getPorts())).contains(kafkaPort());
                 assertThat(rule.getTo()).anySatisfy(peer -> assertThat(peer.getPodSelector().getMatchLabels())
                         .containsEntry("strimzi.io/cluster", Layout.KAFKA));
             });
@@ -118,5 +119,9 @@ class NetworkPolicyTest {
     private static List<Integer> ports(List<NetworkPolicyPort> ports) {
         assertThat(ports).as("a rule names its ports").isNotEmpty();
         return ports.stream().map(p -> p.getPort().getIntVal()).toList();
+    }
+
+    private static int kafkaPort() {
+        return Manifests.docs("Kafka").get(0).tree().path("spec").path("kafka").path("listeners").get(0).path("port").asInt();
     }
 }

@@ -1,0 +1,288 @@
+package dev.drpilot.cli;
+
+import dev.drpilot.broker.EmbeddedKafkaBroker;
+import dev.drpilot.config.ConfigLoader;
+import dev.drpilot.config.KafkaSettings;
+import dev.drpilot.events.ActionRecord;
+import dev.drpilot.failover.FailoverService;
+import dev.drpilot.failover.OperatorControls;
+import dev.drpilot.schemas.topic.AccessPolicy;
+import dev.drpilot.schemas.topic.AccessPolicy.Principal;
+import dev.drpilot.schemas.topic.TopicAdmin;
+import dev.drpilot.schemas.topic.Topics;
+import dev.drpilot.testkit.TestNames;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * drpilot's services against a broker that authenticates (SASL_SSL, SCRAM-SHA-512) and authorizes
+ * (StandardAuthorizer) with exactly the ACLs of {@link AccessPolicy} — the table the k8s
+ * KafkaUsers are checked against: each service works as its own principal, and what the table
+ * does not allow (ingest writing commands, anyone but the operator writing control records) the
+ * broker refuses.
+ */
+class KafkaAclIT {
+    private static final String LISTENER = "SECURE";
+    private static final String STORE_PASSWORD = "changeit";
+
+    @TempDir
+    static Path dir;
+
+    private static EmbeddedKafkaBroker broker;
+    private static String secureBootstrap;
+    private static Path caPem;
+    private static final Map<Principal, String> passwords = new EnumMap<>(Principal.class);
+
+    @BeforeAll
+    static void startSecuredBroker() throws Exception {
+        Path keystore = dir.resolve("broker.p12");
+        caPem = dir.resolve("ca.pem");
+        keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
+                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
+        keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storepass", STORE_PASSWORD,
+                "-file", caPem.toString());
+        int port = freePort();
+        String prefix = "listener.name." + LISTENER.toLowerCase() + ".";
+        broker = EmbeddedKafkaBroker.builder(dir.resolve("kafka")).listener(LISTENER, port, "SASL_SSL")
+                .brokerProperty(prefix + "sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                .brokerProperty(prefix + "scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;")
+                .brokerProperty(prefix + "ssl.keystore.location", keystore.toString())
+                .brokerProperty(prefix + "ssl.keystore.type", "PKCS12")
+                .brokerProperty(prefix + "ssl.keystore.password", STORE_PASSWORD)
+                .brokerProperty(prefix + "ssl.key.password", STORE_PASSWORD)
+                .brokerProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                // The broker's own principal: it talks to its controller, and this test sets up users and ACLs, over
+                // the plaintext listeners, unauthenticated. The services use the SASL_SSL listener only.
+                .brokerProperty("super.users", "User:ANONYMOUS")
+                .build().start();
+        secureBootstrap = "127.0.0.1:" + port;
+
+        try (Admin admin = Admin.create(broker.clientProperties())) {
+            TopicAdmin.ensureTopics(admin, Topics.all(), 1, Optional.empty(), Duration.ofSeconds(30));
+            List<UserScramCredentialAlteration> users = new ArrayList<>();
+            for (Principal principal : Principal.values()) {
+                passwords.put(principal, UUID.randomUUID().toString());
+                users.add(new UserScramCredentialUpsertion(principal.user(), new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096),
+                        passwords.get(principal)));
+            }
+            admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
+            admin.createAcls(AccessPolicy.bindings()).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void ingestPublishesObservationsButCannotCommand() throws Exception {
+        try (KafkaProducer<byte[], byte[]> ingest = producer(Principal.INGEST, Map.of())) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    ingest.send(record(Topics.HEALTH_OBSERVATIONS.name())).get(10, TimeUnit.SECONDS));
+            ingest.send(record(Topics.COLLECTOR_HEARTBEATS.name())).get(10, TimeUnit.SECONDS);
+        }
+        assertRefused(Principal.INGEST, Topics.FAILOVER_COMMANDS.name());
+        assertRefused(Principal.INGEST, Topics.FAILOVER_CONTROL.name());
+        assertRefused(Principal.INGEST, Topics.ALERTS.name());
+    }
+
+    @Test
+    void theDetectorRunsItsExactlyOnceProducerOnItsTopics() throws Exception {
+        try (KafkaProducer<byte[], byte[]> ingest = producer(Principal.INGEST, Map.of())) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    ingest.send(record(Topics.REPLICATION_OBSERVATIONS.name())).get(10, TimeUnit.SECONDS));
+        }
+        // As Kafka Streams does it with exactly_once_v2: read in the application's group, write and commit the
+        // input offsets in one transaction under a transactional id prefixed by the application id.
+        String group = AccessPolicy.DETECTOR_PREFIX + "-" + TestNames.unique("it");
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(Principal.DETECTOR, group);
+             KafkaProducer<byte[], byte[]> producer = producer(Principal.DETECTOR,
+                     Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, AccessPolicy.DETECTOR_PREFIX + "-" + UUID.randomUUID() + "-1"))) {
+            consumer.subscribe(List.of(Topics.REPLICATION_OBSERVATIONS.name()));
+            List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+                return !read.isEmpty();
+            });
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(record(Topics.ALERTS.name()));
+            producer.send(record(Topics.FAILOVER_COMMANDS.name()));
+            ConsumerRecord<byte[], byte[]> last = read.get(read.size() - 1);
+            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(last.topic(), last.partition()), new OffsetAndMetadata(last.offset() + 1)),
+                    consumer.groupMetadata());
+            producer.commitTransaction();
+        }
+        assertRefused(Principal.DETECTOR, Topics.FAILOVER_CONTROL.name());
+    }
+
+    @Test
+    void theFailoverReadsCommandsAndControlRecordsAndWritesActionsButNeitherCommandsNorControlRecords() throws Exception {
+        byte[] marker = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+        try (KafkaProducer<byte[], byte[]> detector = producer(Principal.DETECTOR, Map.of())) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    detector.send(new ProducerRecord<>(Topics.FAILOVER_COMMANDS.name(), marker, marker)).get(10, TimeUnit.SECONDS));
+        }
+        try (KafkaConsumer<byte[], byte[]> failover = consumer(Principal.ACTUATOR, FailoverService.GROUP)) {
+            failover.subscribe(List.of(Topics.FAILOVER_COMMANDS.name(), Topics.FAILOVER_CONTROL.name()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                boolean seen = false;
+                for (ConsumerRecord<byte[], byte[]> record : failover.poll(Duration.ofMillis(200))) {
+                    seen |= Arrays.equals(record.value(), marker);
+                }
+                return seen;
+            });
+            failover.commitSync(Duration.ofSeconds(10));
+        }
+        try (KafkaProducer<byte[], byte[]> actuator = producer(Principal.ACTUATOR, Map.of())) {
+            actuator.send(record(Topics.ACTIONS.name())).get(10, TimeUnit.SECONDS);
+            actuator.send(record(Topics.DEAD_LETTER.name())).get(10, TimeUnit.SECONDS);
+        }
+        assertRefused(Principal.ACTUATOR, Topics.FAILOVER_COMMANDS.name());
+        assertRefused(Principal.ACTUATOR, Topics.FAILOVER_CONTROL.name());
+    }
+
+    @Test
+    void onlyTheOperatorWritesControlRecordsAndTheAuditNamesItsPrincipal() throws Exception {
+        String cluster = TestNames.unique("acl-orders");
+        // The CLI as people run it: the Kafka login comes from the configuration's kafka.properties.
+        Path config = Files.writeString(dir.resolve("operator.yaml"), """
+                kafka:
+                  bootstrapServers: %s
+                  properties:
+                    security.protocol: SASL_SSL
+                    sasl.mechanism: SCRAM-SHA-512
+                    sasl.jaas.config: %s
+                    ssl.truststore.type: PEM
+                    ssl.truststore.location: %s
+                """.formatted(secureBootstrap, "'" + jaas(Principal.OPERATOR) + "'", caPem));
+        CliRun cli = new CliRun();
+        assertThat(cli.run("failover", "pause", cluster, "--config", config.toString(), "--by", "alice")).as(cli.err.toString()).isZero();
+        Optional<ActionRecord> pause = new OperatorControls(broker.clientProperties()).pause(cluster);
+        assertThat(pause).hasValueSatisfying(record -> assertThat(record.getAttributes())
+                .containsEntry("by", "alice").containsEntry("principal", Principal.OPERATOR.user()));
+
+        for (Principal other : List.of(Principal.ACTUATOR, Principal.DETECTOR, Principal.INGEST)) {
+            try (KafkaProducer<String, ActionRecord> producer = new KafkaProducer<>(clientProperties(other), new StringSerializer(),
+                    Topics.FAILOVER_CONTROL.valueSerde().serializer())) {
+                OperatorControls.Writer writer = new OperatorControls.Writer(producer, Clock.systemUTC(), other.user());
+                assertThatThrownBy(() -> writer.resume(cluster, "mallory")).as("%s resumes", other)
+                        .rootCause().isInstanceOf(TopicAuthorizationException.class);
+            }
+        }
+        assertThat(new OperatorControls(broker.clientProperties()).pause(cluster)).as("the pause stands").isPresent();
+    }
+
+    private static void assertRefused(Principal principal, String topic) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(principal, Map.of())) {
+            assertThatThrownBy(() -> producer.send(record(topic)).get(30, TimeUnit.SECONDS)).as("%s writes %s", principal, topic)
+                    .rootCause().isInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String topic) {
+        byte[] bytes = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+        return new ProducerRecord<>(topic, bytes, bytes);
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(Principal principal, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(clientProperties(principal));
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
+        props.putAll(extra);
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(Principal principal, String group) {
+        Map<String, Object> props = new HashMap<>(clientProperties(principal));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The client properties a service gets from drpilot.yaml as the k8s ConfigMap writes it, its login from the environment. */
+    private static Map<String, Object> clientProperties(Principal principal) {
+        String yaml = """
+                kafka:
+                  bootstrapServers: %s
+                  properties:
+                    security.protocol: SASL_SSL
+                    sasl.mechanism: SCRAM-SHA-512
+                    sasl.jaas.config: ${KAFKA_SASL_JAAS_CONFIG}
+                    ssl.truststore.type: PEM
+                    ssl.truststore.location: %s
+                """.formatted(secureBootstrap, caPem);
+        KafkaSettings settings = ConfigLoader.parse(yaml, principal.user() + ".yaml",
+                name -> name.equals("KAFKA_SASL_JAAS_CONFIG") ? jaas(principal) : null).kafka();
+        try (KafkaConnection connection = KafkaConnection.open(settings, null, false, null, "acl test")) {
+            return connection.clientProperties();
+        }
+    }
+
+    private static String jaas(Principal principal) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + principal.user()
+                + "\" password=\"" + passwords.get(principal) + "\";";
+    }
+
+    private static void keytool(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("keytool %s: %s", args[0], output).isZero();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
