@@ -260,15 +260,19 @@ class RunbookExecutorIT {
     void aPrimaryThatAnswersTheActuatorsOwnCheckIsNotFailedOver() throws Exception {
         String name = TestNames.unique("fo-alive");
         try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = audit()) {
-            DrpilotConfig config = config(name, pg, "");
-            FailoverCommand command = command(name, name + "-incident", pg.primary(), FailoverMode.AUTO, false);
-            assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
-                    .isEqualTo(RunbookExecutor.Outcome.REFUSED);
-            assertThat(inRecovery(pg.replica(0))).isTrue();
-            assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5)))
-                    .filteredOn(r -> r.getKind() == ActionKind.FAILOVER_REFUSED).singleElement()
-                    .satisfies(refusal -> assertThat(refusal.getDetail()).contains("answers drpilot's own check as primary"));
+            assertRefusedAsAlive(audit, pg, config(name, pg, ""), name, "answers drpilot's own check as primary");
         }
+    }
+
+    /** A failover of the primary by the default runbook is refused with {@code why}, and the replica stays one. */
+    private static void assertRefusedAsAlive(AuditLog audit, PostgresCluster pg, DrpilotConfig config, String name, String why) throws Exception {
+        FailoverCommand command = command(name, name + "-incident", pg.primary(), FailoverMode.AUTO, false);
+        assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
+                .isEqualTo(RunbookExecutor.Outcome.REFUSED);
+        assertThat(inRecovery(pg.replica(0))).isTrue();
+        assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5)))
+                .filteredOn(r -> r.getKind() == ActionKind.FAILOVER_REFUSED).singleElement()
+                .satisfies(refusal -> assertThat(refusal.getDetail()).contains(why));
     }
 
     @Test
@@ -284,14 +288,8 @@ class RunbookExecutorIT {
                           - {type: fence, method: stop}
                           - {type: promote, method: postgres}
                     """, "it", env -> null);
-            FailoverCommand command = command(name, name + "-incident", pg.primary(), FailoverMode.AUTO, false);
-            assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
-                    .isEqualTo(RunbookExecutor.Outcome.REFUSED);
-            assertThat(inRecovery(pg.replica(0))).isTrue();
-            assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5)))
-                    .filteredOn(r -> r.getKind() == ActionKind.FAILOVER_REFUSED).singleElement()
-                    .satisfies(refusal -> assertThat(refusal.getDetail())
-                            .contains("answers drpilot's own check with an error (SQLSTATE 28000: FATAL: role \"nobody\" does not exist)"));
+            assertRefusedAsAlive(audit, pg, config, name,
+                    "answers drpilot's own check with an error (SQLSTATE 28000: FATAL: role \"nobody\" does not exist)");
 
             // The fence alone (a runbook without the check) does not take a refusing primary for an unreachable one.
             FailoverCommand again = command(name, name + "-fence", pg.primary(), FailoverMode.AUTO, false);
