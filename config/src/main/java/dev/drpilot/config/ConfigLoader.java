@@ -33,7 +33,7 @@ public final class ConfigLoader {
             .loaderOptions(loaderOptions(64 << 20)).build());
     /** The detection rules, by the name alerts and routes use. */
     public static final List<String> RULES = List.of("replication-lag", "backup-failed", "rpo-breach", "primary-down",
-            "rto-breach", "split-brain", "silent-collector", "failover-health");
+            "rto-breach", "split-brain", "silent-collector", "failover-health", "database-refuses");
 
     private ConfigLoader() {
     }

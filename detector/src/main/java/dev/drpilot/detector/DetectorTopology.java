@@ -4,6 +4,7 @@ import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.detector.alert.AlertBook;
 import dev.drpilot.detector.alert.AlertState;
 import dev.drpilot.detector.rules.BackupFailedRule;
+import dev.drpilot.detector.rules.DatabaseRefusesRule;
 import dev.drpilot.detector.rules.FailoverHealthInput;
 import dev.drpilot.detector.rules.FailoverHealthRule;
 import dev.drpilot.detector.rules.PrimaryDownInput;
@@ -115,6 +116,11 @@ public final class DetectorTopology {
                         .mapValues(FailoverHealthInput.Action::new, Named.as("actions-for-failover-health")), Named.as("failover-health-input"));
         alerts.add(failoverInput.process(rule(builder, FailoverHealthRule.NAME, () -> new FailoverHealthRule(plant)),
                 Named.as(FailoverHealthRule.NAME), stores(FailoverHealthRule.NAME, FailoverHealthRule.STORE)));
+
+        // After the others: the merges' names below follow the order, and existing ones keep theirs.
+        addStore(builder, DatabaseRefusesRule.STORE, JsonSerde.of(DatabaseRefusesRule.Refusals.class));
+        alerts.add(health.process(rule(builder, DatabaseRefusesRule.NAME, () -> new DatabaseRefusesRule(plant)), Named.as(DatabaseRefusesRule.NAME),
+                stores(DatabaseRefusesRule.NAME, DatabaseRefusesRule.STORE)));
 
         // One sink for every rule's alerts: the rules stay in one sub-topology, as they always were (task ids, and so
         // the tasks' local state, must survive an upgrade).

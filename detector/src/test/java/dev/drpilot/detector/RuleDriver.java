@@ -154,6 +154,17 @@ public final class RuleDriver implements AutoCloseable {
                 .build();
     }
 
+    /** A PostgreSQL probe the node answered with an error: alive, but the probe did not succeed. */
+    public static HealthObservation refused(double second, String vantage, String component, String cluster, String node,
+                                            String sqlState, String message) {
+        return HealthObservation.newBuilder()
+                .setObservedAt(at(second)).setSource(source(vantage)).setProbe(cluster + "/" + node).setKind(ProbeKind.POSTGRES)
+                .setComponent(component).setCluster(cluster).setNode(node).setTarget(node + ":5432")
+                .setOk(false).setAnswered(true).setSqlState(sqlState).setRole(NodeRole.UNKNOWN).setLatencyMillis(2L)
+                .setError(message)
+                .build();
+    }
+
     public static HealthObservation probe(double second, String vantage, String component, String probe, ProbeKind kind, boolean ok) {
         return HealthObservation.newBuilder()
                 .setObservedAt(at(second)).setSource(source(vantage)).setProbe(probe).setKind(kind)

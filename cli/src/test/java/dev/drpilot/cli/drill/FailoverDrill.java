@@ -73,9 +73,15 @@ public final class FailoverDrill implements AutoCloseable {
      */
     public FailoverDrill(EmbeddedKafkaBroker broker, PostgresCluster pg, String cluster, String failoverYaml, String extraYaml,
                          Optional<CloudClients> cloud) throws Exception {
+        this(broker, pg, cluster, ConfigLoader.parse(yaml(cluster, pg, failoverYaml, extraYaml), "drill", env -> null), cloud);
+    }
+
+    /** The pipeline for a configuration of the caller's, e.g. {@link #yaml} with other credentials for a node. */
+    public FailoverDrill(EmbeddedKafkaBroker broker, PostgresCluster pg, String cluster, DrpilotConfig config,
+                         Optional<CloudClients> cloud) throws Exception {
         this.pg = pg;
         this.cluster = cluster;
-        this.config = ConfigLoader.parse(yaml(cluster, pg, failoverYaml, extraYaml), "drill", env -> null);
+        this.config = config;
         this.stateDir = Files.createTempDirectory("drpilot-drill-");
         List<Topic<?, ?>> topics = new ArrayList<>(new LinkedHashSet<>(concat(IngestService.TOPICS, DetectorService.TOPICS)));
         try (Admin admin = Admin.create(broker.clientProperties())) {
@@ -104,7 +110,7 @@ public final class FailoverDrill implements AutoCloseable {
     }
 
     /** The DR plan's defaults, but for how often replication is read (1s instead of 5s) and failover switched on. */
-    static String yaml(String cluster, PostgresCluster pg, String failoverYaml, String extraYaml) {
+    public static String yaml(String cluster, PostgresCluster pg, String failoverYaml, String extraYaml) {
         StringBuilder nodes = new StringBuilder();
         for (PostgresNode node : pg.nodes()) {
             nodes.append("      - {name: ").append(node.name()).append(", host: ").append(node.host()).append(", port: ")

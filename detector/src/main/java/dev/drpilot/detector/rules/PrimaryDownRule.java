@@ -78,10 +78,14 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
             }
             return;
         }
+        // An error the server answered with (a refused login, no free slot, starting up) is an answer: it is alive and may
+        // still serve its sessions, so it resets this vantage like a success; the database-refuses rule pages about it.
+        boolean noAnswer = !observation.getOk() && !observation.getAnswered();
         String detail = observation.getOk() ? "answered as " + observation.getRole()
-                : "probe " + observation.getProbe() + " failed: " + observation.getError();
+                : noAnswer ? "probe " + observation.getProbe() + " failed: " + observation.getError()
+                : "answered with SQLSTATE " + observation.getSqlState() + " (alive)";
         Source source = observation.getSource();
-        if (watch.see("probe:" + source.getVantage(), source.getCollectorId(), source.getVantage(), false, !observation.getOk(),
+        if (watch.see("probe:" + source.getVantage(), source.getCollectorId(), source.getVantage(), false, noAnswer,
                 observation.getObservedAt(), detail)) {
             decide(watch, cluster, observation.getComponent(), observation.getObservedAt());
             watches.put(cluster, watch);
