@@ -58,7 +58,7 @@ public record IngestApiSettings(boolean enabled, String bind, int port, long max
         Set<String> names = new HashSet<>();
         // The single token of older configurations: one caller, never a vantage.
         api.secret("token").ifPresent(token -> {
-            sources.add(new ApiSource("default", token, false));
+            sources.add(new ApiSource("default", token, Optional.empty(), false));
             names.add("default");
         });
         List<Section> tokens = api.list("tokens");
@@ -76,9 +76,10 @@ public record IngestApiSettings(boolean enabled, String bind, int port, long max
             if (!present) {
                 item.problems().add(item.child("token"), "missing (required): " + Secret.HOW);
             }
+            Optional<Secret> previousToken = item.secret("previousToken");
             boolean vantage = item.bool("vantage", false);
             item.finish();
-            token.ifPresent(secret -> sources.add(new ApiSource(name, secret, vantage)));
+            token.ifPresent(secret -> sources.add(new ApiSource(name, secret, previousToken, vantage)));
         }
         boolean allowUnauthenticated = api.bool("allowUnauthenticated", false);
         Optional<Duration> maxClockSkew = api.optionalDuration("maxClockSkew");

@@ -115,6 +115,16 @@ class IngestApiSettingsTest {
     }
 
     @Test
+    void duringARotationAPreviousTokenIsTheSameSource() {
+        IngestApiSettings settings = valid("""
+                {tokens: [{name: eu-prober, token: "${PROBER_TOKEN}", previousToken: "${CRON_TOKEN}", vantage: true}]}""");
+        assertThat(settings.sources()).singleElement().satisfies(source -> {
+            assertThat(source.tokens()).extracting(Secret::reveal).containsExactly("prober-secret", "cron-secret");
+            assertThat(source.collectorId()).isEqualTo("api:eu-prober");
+        });
+    }
+
+    @Test
     void aClockSkewWithinTheWindowIsKept() {
         assertThat(valid("{maxClockSkew: 10s}").maxClockSkew()).contains(Duration.ofSeconds(10));
     }

@@ -53,7 +53,7 @@ public final class IngestApi implements AutoCloseable {
     private static final String PREFIX = "/v1/observations/";
     private static final int RETRY_AFTER_SECONDS = 5;
 
-    private static final ApiSource ANONYMOUS = new ApiSource(ApiSource.ANONYMOUS, Secret.of("none", ""), false);
+    private static final ApiSource ANONYMOUS = new ApiSource(ApiSource.ANONYMOUS, Secret.of("none", ""), Optional.empty(), false);
 
     private final IngestApiSettings settings;
     private final Map<String, Component> components;
@@ -218,8 +218,10 @@ public final class IngestApi implements AutoCloseable {
         ApiSource match = null;
         // Every token is compared, each in constant time: which token matched must not leak through response timing.
         for (ApiSource source : settings.sources()) {
-            if (MessageDigest.isEqual(presented, ("Bearer " + source.token().reveal()).getBytes(StandardCharsets.UTF_8)) && match == null) {
-                match = source;
+            for (Secret token : source.tokens()) {
+                if (MessageDigest.isEqual(presented, ("Bearer " + token.reveal()).getBytes(StandardCharsets.UTF_8)) && match == null) {
+                    match = source;
+                }
             }
         }
         return Optional.ofNullable(match);

@@ -215,9 +215,9 @@ class IngestApiIT {
                   bind: 0.0.0.0
                   tokens:
                     - {name: backup-cron, token: "${CRON_TOKEN}"}
-                    - {name: eu-prober, token: "${PROBER_TOKEN}", vantage: true}
+                    - {name: eu-prober, token: "${PROBER_TOKEN}", previousToken: "${OLD_PROBER_TOKEN}", vantage: true}
                 components: [{name: api-db, kind: database}]
-                """, "it", Map.of("CRON_TOKEN", "cron-token-1", "PROBER_TOKEN", "prober-token-2")::get);
+                """, "it", Map.of("CRON_TOKEN", "cron-token-1", "PROBER_TOKEN", "prober-token-2", "OLD_PROBER_TOKEN", "prober-token-0")::get);
         try (IngestApi secured = new IngestApi(config.ingestApi(), config.components(), producer, Duration.ofSeconds(10),
                 Clock.systemUTC()).start()) {
             String forged = """
@@ -231,6 +231,8 @@ class IngestApiIT {
                     "Authorization", "Bearer cron-token-1").statusCode()).isEqualTo(202);
             assertThat(post(secured, "/v1/observations/health", forged.formatted(Instant.now(), "forged-prober"),
                     "Authorization", "Bearer prober-token-2").statusCode()).isEqualTo(202);
+            assertThat(post(secured, "/v1/observations/health", forged.formatted(Instant.now(), "forged-rotating"),
+                    "Authorization", "Bearer prober-token-0").statusCode()).as("the previous token, during a rotation").isEqualTo(202);
 
             List<ConsumerRecord<String, HealthObservation>> records = KafkaTestClients.read(broker, Topics.HEALTH_OBSERVATIONS.name(), 1_000,
                     Topics.HEALTH_OBSERVATIONS.keySerde().deserializer(), Topics.HEALTH_OBSERVATIONS.valueSerde().deserializer(),
@@ -238,7 +240,8 @@ class IngestApiIT {
             assertThat(records).extracting(ConsumerRecord::value).filteredOn(o -> o.getProbe().startsWith("forged-"))
                     .extracting(HealthObservation::getProbe, o -> o.getSource().getCollectorId(), o -> o.getSource().getVantage())
                     .containsExactlyInAnyOrder(tuple("forged-cron", "api:backup-cron", "api:backup-cron"),
-                            tuple("forged-prober", "api:eu-prober", "api:eu-prober"));
+                            tuple("forged-prober", "api:eu-prober", "api:eu-prober"),
+                            tuple("forged-rotating", "api:eu-prober", "api:eu-prober"));
             assertThat(config.ingestApi().countsAsVantage("api:backup-cron")).as("what the detector makes of them").isFalse();
             assertThat(config.ingestApi().countsAsVantage("api:eu-prober")).isTrue();
         }
