@@ -103,10 +103,11 @@ class ForgedEvidenceIT {
             }
 
             // 2. Two honest collectors see the primary of `outage` fail (reports that took a few seconds to arrive).
-            //    Before they arrive, one caller says pg-2 is a writable primary, and a vantage source says pg-1
-            //    answers, stamped 25 s ahead: judged by that stamp, every honest report would be stale.
-            assertThat(post(api, "cron-token", pg(outage, "pg-2", NodeRole.PRIMARY, now, "eu-1")).statusCode()).isEqualTo(202);
+            //    Before they arrive, a vantage source says pg-1 answers, stamped 25 s ahead (judged by that stamp,
+            //    every honest report would be stale), and a caller that is no vantage says pg-2 is a writable
+            //    primary (taken for true, it would make pg-1's failures those of a former primary).
             assertThat(post(api, "prober-token", pg(outage, "pg-1", NodeRole.PRIMARY, now.plusSeconds(25), "eu-1")).statusCode()).isEqualTo(202);
+            assertThat(post(api, "cron-token", pg(outage, "pg-2", NodeRole.PRIMARY, now, "eu-1")).statusCode()).isEqualTo(202);
             HttpResponse<String> tooFar = post(api, "prober-token", pg(outage, "pg-1", NodeRole.PRIMARY, now.plusSeconds(60), "eu-1"));
             assertThat(tooFar.statusCode()).isEqualTo(400);
             assertThat(tooFar.body()).contains("\"field\":\"observedAt\"");
