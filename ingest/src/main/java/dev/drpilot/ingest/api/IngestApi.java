@@ -46,6 +46,11 @@ import java.util.stream.Collectors;
  * published (a batch with one bad record publishes nothing), and answered 202 only once Kafka has
  * acknowledged every record ({@code acks=all}). Kafka unreachable: 503 with {@code Retry-After}
  * within the Kafka timeout, never a hang.
+ *
+ * <p>Every accepted observation carries the caller's configured identity ({@code api:<name>} of the
+ * token's source, or {@code api:anonymous} without tokens) as its {@code source}, whatever the body
+ * claims: the detector decides from that identity whether the caller is a vantage. An
+ * {@code observedAt} further ahead than the component's freshness window is refused.
  */
 public final class IngestApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestApi.class);
