@@ -112,6 +112,11 @@ public final class RuleDriver implements AutoCloseable {
         health.pipeInput(new TestRecord<>(key, observation, observation.getObservedAt()));
     }
 
+    /** An observation Kafka received at {@code receivedAt}, whatever it says it observed at (a wrong clock, or a forgery). */
+    public void health(String key, HealthObservation observation, Instant receivedAt) {
+        health.pipeInput(new TestRecord<>(key, observation, receivedAt));
+    }
+
     public void backup(String key, BackupObservation observation) {
         backups.pipeInput(new TestRecord<>(key, observation, observation.getObservedAt()));
     }
@@ -141,6 +146,17 @@ public final class RuleDriver implements AutoCloseable {
 
     public static Source source(String vantage) {
         return Source.newBuilder().setCollectorId("collector-" + vantage).setVantage(vantage).build();
+    }
+
+    /** The observation as the ingest API publishes it for the source with that token name: stamped {@code api:<name>}. */
+    public static HealthObservation viaApi(String sourceName, HealthObservation observation) {
+        String id = "api:" + sourceName;
+        return HealthObservation.newBuilder(observation).setSource(Source.newBuilder().setCollectorId(id).setVantage(id).build()).build();
+    }
+
+    public static ReplicationObservation viaApi(String sourceName, ReplicationObservation observation) {
+        String id = "api:" + sourceName;
+        return ReplicationObservation.newBuilder(observation).setSource(Source.newBuilder().setCollectorId(id).setVantage(id).build()).build();
     }
 
     /** A PostgreSQL probe of a node: ok with the given role, or failed (role null). */
