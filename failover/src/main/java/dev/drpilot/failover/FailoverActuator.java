@@ -26,7 +26,8 @@ import java.util.Optional;
  */
 public final class FailoverActuator implements AutoCloseable {
     /** The topics the failover service reads and writes. */
-    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.FAILOVER_CONTROL);
+    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.FAILOVER_CONTROL,
+            Topics.DEAD_LETTER);
 
     private static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -34,6 +35,7 @@ public final class FailoverActuator implements AutoCloseable {
     private final Map<String, Object> kafka;
     private final Clock clock;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private DeadLetters deadLetters;
 
     public FailoverActuator(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock) {
         this.config = config;
@@ -48,11 +50,13 @@ public final class FailoverActuator implements AutoCloseable {
             producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             AuditLog audit = new AuditLog(new KafkaProducer<>(producer, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()), kafka);
             started.push(audit);
+            deadLetters = DeadLetters.open(kafka, audit, clock);
+            started.push(deadLetters);
             LazyCloudClients cloud = new LazyCloudClients();
             started.push(cloud);
             RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud)),
-                    clock, Optional.of(new OperatorControls(kafka)));
-            started.push(new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, clock).start());
+                    clock, Optional.of(new OperatorControls(kafka, deadLetters)));
+            started.push(new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, deadLetters, clock).start());
             return this;
         } catch (RuntimeException e) {
             try {
@@ -62,6 +66,11 @@ public final class FailoverActuator implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Unreadable commands and operators' instructions this process sent to the dead-letter topic since it started. */
+    public synchronized long deadLettered() {
+        return deadLetters == null ? 0 : deadLetters.count();
     }
 
     /** Stops after the step under way (a runbook cut short is resumed by the next start), then closes the clients. */

@@ -17,20 +17,25 @@ import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The failover actuator: consumes {@code drpilot.failover.commands} (its own consumer group,
  * read_committed, one command at a time) and carries each out with the {@link RunbookExecutor}.
  * The command's offset is committed only once its runbook has ended and the end is recorded: an
- * actuator that dies mid-runbook gets the command again and resumes from its records.
+ * actuator that dies mid-runbook gets the command again and resumes from its records. A record that is no
+ * command it can read goes to {@link DeadLetters} (dead-lettered, counted, paged) and the next one is served.
  */
 public final class FailoverService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FailoverService.class);
@@ -45,13 +50,16 @@ public final class FailoverService implements AutoCloseable {
     private final AuditLog audit;
     private final Clock clock;
     private final String groupId;
-    private final ConsumerLoop<String, FailoverCommand> loop;
+    private final DeadLetters deadLetters;
+    private final Deserializer<FailoverCommand> commands = Topics.FAILOVER_COMMANDS.valueSerde().deserializer();
+    private final ConsumerLoop<byte[], byte[]> loop;
 
     public FailoverService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, String groupId, AuditLog audit,
-                           RunbookExecutor executor, Clock clock) {
+                           RunbookExecutor executor, DeadLetters deadLetters, Clock clock) {
         this.config = config;
         this.audit = audit;
         this.executor = executor;
+        this.deadLetters = deadLetters;
         this.clock = clock;
         Map<String, Object> props = new HashMap<>(kafkaClientProperties);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -61,8 +69,8 @@ public final class FailoverService implements AutoCloseable {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         // A runbook may take minutes (step timeouts add up); the group must not evict us meanwhile.
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
-        KafkaConsumer<String, FailoverCommand> consumer = new KafkaConsumer<>(props, Topics.FAILOVER_COMMANDS.keySerde().deserializer(),
-                Topics.FAILOVER_COMMANDS.valueSerde().deserializer());
+        // Bytes, read by the handler: a record that cannot be read is dead-lettered there, where a failure of poll() could only stop the loop.
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.loop = ConsumerLoop.builder("failover-actuator", consumer)
                 .subscribe(List.of(Topics.FAILOVER_COMMANDS.name()), CommitPolicy.AFTER_EACH_RECORD)
                 .handler(this::handle)
@@ -85,8 +93,14 @@ public final class FailoverService implements AutoCloseable {
     }
 
     /** Done (committed) once the runbook ended; a runbook stopped between steps is left uncommitted for the next start. */
-    private Outcome handle(ConsumerRecord<String, FailoverCommand> record, Attempt attempt) throws AuditLog.AuditException {
-        FailoverCommand command = record.value();
+    private Outcome handle(ConsumerRecord<byte[], byte[]> record, Attempt attempt) throws AuditLog.AuditException {
+        FailoverCommand command;
+        try {
+            command = commands.deserialize(record.topic(), record.headers(), record.value());
+        } catch (RuntimeException e) {
+            deadLetters.send(record, groupId, e, namedCluster(record.key()));
+            return Outcome.done();
+        }
         if (command == null) {
             return Outcome.done();
         }
@@ -109,6 +123,16 @@ public final class FailoverService implements AutoCloseable {
         }
         Runbook runbook = config.runbooks().get(cluster.failover().runbook());
         executor.execute(command, cluster, runbook, this::stopping);
+    }
+
+    /** Commands are keyed by cluster: the key of an unreadable one still says whose failover was lost, when it names a cluster. */
+    private Optional<String> namedCluster(byte[] key) {
+        return Optional.ofNullable(key).map(bytes -> new String(bytes, StandardCharsets.UTF_8)).filter(config.clusters()::containsKey);
+    }
+
+    /** False once the loop died (or was closed): failover commands are no longer carried out. */
+    public boolean alive() {
+        return loop.alive();
     }
 
     /** True once {@link #close()} was called: the runbook under way stops before its next step. */

@@ -165,7 +165,7 @@ public final class RunbookExecutor {
     /** The gate's decision on the command, once an operator approved it if manual mode asks for that. */
     private Decision admit(FailoverCommand command, ClusterConfig cluster, List<ActionRecord> history, BooleanSupplier stopping,
                            String prefix) throws AuditLog.AuditException, Stopped {
-        Optional<ActionRecord> pause = controls.flatMap(c -> c.pause(cluster.name()));
+        Optional<ActionRecord> pause = controls.isPresent() ? controls.get().pause(cluster.name()) : Optional.empty();
         Decision decision = FailoverGate.decide(admission(command, cluster, history, pause));
         if (decision.verdict() != Verdict.AWAIT_APPROVAL) {
             return decision;
@@ -204,7 +204,7 @@ public final class RunbookExecutor {
         }
         ApprovalWait wait = new ApprovalWait(incident, since, cluster.failover().approvalTimeout());
         while (true) {
-            Optional<ActionRecord> approval = controls.flatMap(c -> c.approval(incident));
+            Optional<ActionRecord> approval = controls.isPresent() ? controls.get().approval(incident) : Optional.empty();
             Decision look = wait.check(approval, clock.instant());
             if (look.verdict() == Verdict.APPROVED) {
                 history.add(write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.SUCCEEDED, since,

@@ -17,12 +17,16 @@ import dev.drpilot.testkit.KafkaTestClients;
 import dev.drpilot.testkit.TestNames;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +40,7 @@ class OperatorControlsIT {
 
     private static RunbookExecutor executor(AuditLog audit, EmbeddedKafkaBroker broker) {
         return new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(Duration.ofSeconds(1)), Clock.systemUTC(), Optional.empty()),
-                Clock.systemUTC(), Optional.of(new OperatorControls(broker.clientProperties())));
+                Clock.systemUTC(), Optional.of(new OperatorControls(broker.clientProperties(), DeadLetters.open(broker.clientProperties(), audit, Clock.systemUTC()))));
     }
 
     private static OperatorControls.Writer writer(KafkaProducer<String, ActionRecord> producer) {
@@ -45,7 +49,7 @@ class OperatorControlsIT {
 
     private static void topics(EmbeddedKafkaBroker broker) throws Exception {
         try (Admin admin = Admin.create(broker.clientProperties())) {
-            TopicAdmin.ensureTopics(admin, List.of(Topics.ACTIONS, Topics.FAILOVER_CONTROL), 1, Optional.empty(), Duration.ofSeconds(30));
+            TopicAdmin.ensureTopics(admin, List.of(Topics.ACTIONS, Topics.FAILOVER_CONTROL, Topics.DEAD_LETTER), 1, Optional.empty(), Duration.ofSeconds(30));
         }
     }
 
@@ -111,6 +115,30 @@ class OperatorControlsIT {
             assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5)))
                     .filteredOn(record -> record.getKind() == ActionKind.FAILOVER_APPROVAL && record.getStatus() == ActionStatus.SUCCEEDED)
                     .singleElement().satisfies(approval -> assertThat(approval.getDetail()).isEqualTo("failover " + command.getIncidentId() + " approved by bob"));
+        }
+    }
+
+    @Test
+    void anUnreadablePauseCountsAsAPauseUntilANewInstructionReplacesIt(EmbeddedKafkaBroker broker) throws Exception {
+        topics(broker);
+        String name = TestNames.unique("fo-unreadable");
+        try (AuditLog audit = RunbookExecutorIT.audit(broker);
+             DeadLetters deadLetters = DeadLetters.open(broker.clientProperties(), audit, Clock.systemUTC());
+             KafkaProducer<byte[], byte[]> raw = KafkaTestClients.producer(broker, new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaProducer<String, ActionRecord> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                     Topics.FAILOVER_CONTROL.valueSerde().serializer())) {
+            OperatorControls controls = new OperatorControls(broker.clientProperties(), deadLetters);
+            raw.send(new ProducerRecord<>(Topics.FAILOVER_CONTROL.name(), ("pause/" + name).getBytes(StandardCharsets.UTF_8),
+                    new byte[]{1, 2, 3})).get();
+
+            assertThat(controls.pause(name)).hasValueSatisfying(pause ->
+                    assertThat(pause.getDetail()).startsWith("the newest instruction deadletter/drpilot.failover.control-0@").contains("unreadable"));
+            assertThat(audit.read(Instant.now().minusSeconds(60), record -> name.equals(record.getCluster())
+                    && record.getKind() == ActionKind.FAILOVER_REFUSED)).singleElement()
+                    .satisfies(page -> assertThat(page.getName()).isEqualTo("deadletter"));
+
+            writer(producer).resume(name, "alice");
+            assertThat(controls.pause(name)).isEmpty();
         }
     }
 }
