@@ -2,6 +2,7 @@ package dev.drpilot.failover;
 
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.failover.steps.PostgresAdmin;
+import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -35,6 +36,7 @@ public final class FailoverActuator implements AutoCloseable {
     private final Map<String, Object> kafka;
     private final Clock clock;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final List<Worker> workers = new ArrayList<>();
     private DeadLetters deadLetters;
 
     public FailoverActuator(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock) {
@@ -56,7 +58,9 @@ public final class FailoverActuator implements AutoCloseable {
             started.push(cloud);
             RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud)),
                     clock, Optional.of(new OperatorControls(kafka, deadLetters)));
-            started.push(new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, deadLetters, clock).start());
+            FailoverService service = new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, deadLetters, clock).start();
+            started.push(service);
+            workers.add(service.worker());
             return this;
         } catch (RuntimeException e) {
             try {
@@ -66,6 +70,11 @@ public final class FailoverActuator implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Its worker threads, once started, for the health endpoint. */
+    public synchronized List<Worker> workers() {
+        return List.copyOf(workers);
     }
 
     /** Unreadable commands and operators' instructions this process sent to the dead-letter topic since it started. */

@@ -13,10 +13,12 @@ import dev.drpilot.runtime.CommitPolicy;
 import dev.drpilot.runtime.ConsumerLoop;
 import dev.drpilot.runtime.ErrorPolicy;
 import dev.drpilot.runtime.Outcome;
+import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
@@ -40,10 +42,13 @@ import java.util.Optional;
 public final class FailoverService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FailoverService.class);
     public static final String GROUP = "drpilot-failover";
-    // A failover whose records cannot be written (Kafka unreachable) is tried again for as long as it takes, the runbook
-    // resuming from its records; any other error stops the loop, and failure() says why.
+    // Kafka trouble — a record that cannot be written, a read that cannot finish, a poll or a commit that failed (a
+    // rebalance, CommitFailedException) — is tried again for as long as it takes, the command handed again and the runbook
+    // resuming from its records. Any other error is a bug: it stops the loop, failure() says why, and /healthz turns 503
+    // so that the process is restarted rather than left running without failover.
     private static final ErrorPolicy ERRORS = ErrorPolicy.retry(ErrorPolicy.UNLIMITED,
-            Backoff.exponential(Duration.ofSeconds(2), Duration.ofSeconds(30)), error -> error instanceof AuditLog.AuditException);
+            Backoff.exponential(Duration.ofSeconds(2), Duration.ofSeconds(30)),
+            error -> error instanceof AuditLog.AuditException || error instanceof KafkaException);
 
     private final DrpilotConfig config;
     private final RunbookExecutor executor;
@@ -133,6 +138,11 @@ public final class FailoverService implements AutoCloseable {
     /** False once the loop died (or was closed): failover commands are no longer carried out. */
     public boolean alive() {
         return loop.alive();
+    }
+
+    /** Its consumer loop, for the health endpoint. */
+    public Worker worker() {
+        return loop;
     }
 
     /** True once {@link #close()} was called: the runbook under way stops before its next step. */

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * finishes first (the loop hands no further record), so handlers stop themselves through {@link #closing()}
  * when they can take long.
  */
-public final class ConsumerLoop<K, V> implements AutoCloseable {
+public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
 
     private final String name;
@@ -81,16 +81,19 @@ public final class ConsumerLoop<K, V> implements AutoCloseable {
         return this;
     }
 
+    @Override
     public String name() {
         return name;
     }
 
     /** True from {@link #start()} until the loop ends, whether closed or dead. */
+    @Override
     public boolean alive() {
         return thread.isAlive() && failure == null;
     }
 
     /** The error that stopped the loop, if one did; empty while it runs and after a {@link #close()}. */
+    @Override
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
     }
