@@ -32,6 +32,9 @@ import java.util.function.Predicate;
  * otherwise the runbook runs, as a dry run if the command or the configuration says so (a switchover never is).
  */
 public final class FailoverGate {
+    /** The attribute that marks a refusal for now (the pauses or the history could not be read): not acting on the command. */
+    public static final String DEFERRED = "deferred";
+
     private FailoverGate() {
     }
 
@@ -90,7 +93,7 @@ public final class FailoverGate {
         // Recorded as a SKIPPED summary, not a refusal: the outage was alerted when it happened
         // (failover-health), and a reset consumer group must not page once per old command.
         Duration age = Duration.between(command.getIssuedAt(), admission.now());
-        if (history.isEmpty() && age.compareTo(settings.cooldown()) > 0) {
+        if (!actedOn(history) && age.compareTo(settings.cooldown()) > 0) {
             return new Decision(Verdict.STALE, "stale: the command was issued at " + command.getIssuedAt() + ", more than "
                     + Durations.format(settings.cooldown())
                     + " ago, and never acted on; check the cluster and fail over by hand (drpilot switchover) if it still needs it");
@@ -147,6 +150,11 @@ public final class FailoverGate {
         return record -> record.getKind() == ActionKind.FAILOVER_SUMMARY && record.getStatus() == ActionStatus.SUCCEEDED
                 && cluster.equals(record.getCluster()) && !incident.equals(record.getIncidentId())
                 && !"true".equals(record.getAttributes().get("dryRun"));
+    }
+
+    /** Whether anything was done about the command: a refusal for now (nothing could be read, nothing decided) is not. */
+    static boolean actedOn(List<ActionRecord> history) {
+        return history.stream().anyMatch(record -> !"true".equals(record.getAttributes().get(DEFERRED)));
     }
 
     private static boolean approved(List<ActionRecord> history) {

@@ -50,6 +50,9 @@ public final class FailoverService implements AutoCloseable {
             Backoff.exponential(Duration.ofSeconds(2), Duration.ofSeconds(30)),
             error -> error instanceof AuditLog.AuditException || error instanceof KafkaException);
 
+    // A command refused for now (the pauses or the history could not be read) is tried again, sooner at first.
+    private static final Backoff DEFERRED_RETRY = Backoff.exponential(Duration.ofSeconds(5), Duration.ofMinutes(1));
+
     private final DrpilotConfig config;
     private final RunbookExecutor executor;
     private final AuditLog audit;
@@ -110,24 +113,29 @@ public final class FailoverService implements AutoCloseable {
             return Outcome.done();
         }
         try {
-            carryOut(command);
+            if (carryOut(command) == RunbookExecutor.Outcome.DEFERRED) {
+                Duration wait = DEFERRED_RETRY.before(attempt.number());
+                log.warn("[incident={} cluster={}] refused for now; tried again in {} s", command.getIncidentId(), command.getCluster(),
+                        wait.toSeconds());
+                return Outcome.retryAt(clock.instant().plus(wait));
+            }
             return Outcome.done();
         } catch (RunbookExecutor.Stopped e) {
             return Outcome.notDone();   // the next start gets the command again and resumes it
         }
     }
 
-    private void carryOut(FailoverCommand command) throws AuditLog.AuditException, RunbookExecutor.Stopped {
+    private RunbookExecutor.Outcome carryOut(FailoverCommand command) throws AuditLog.AuditException, RunbookExecutor.Stopped {
         ClusterConfig cluster = config.clusters().get(command.getCluster());
         if (cluster == null) {
             audit.write(ActionRecord.newBuilder().setActionId(command.getIncidentId() + "/summary").setKind(ActionKind.FAILOVER_REFUSED)
                     .setName("summary").setStatus(ActionStatus.REFUSED).setIncidentId(command.getIncidentId()).setCluster(command.getCluster())
                     .setStartedAt(clock.instant()).setFinishedAt(clock.instant())
                     .setDetail("no cluster named " + command.getCluster() + " in the actuator's configuration").build());
-            return;
+            return RunbookExecutor.Outcome.REFUSED;
         }
         Runbook runbook = config.runbooks().get(cluster.failover().runbook());
-        executor.execute(command, cluster, runbook, this::stopping);
+        return executor.execute(command, cluster, runbook, this::stopping);
     }
 
     /** Commands are keyed by cluster: the key of an unreadable one still says whose failover was lost, when it names a cluster. */

@@ -69,6 +69,9 @@ class FailoverGateTest {
                 new Row("an old command whose runbook is under way is finished",
                         given().issuedMinutesAgo(16).recorded(step("orders-1", "1-check")), RUN),
                 new Row("a command exactly as old as the cooldown is not stale", given().issuedMinutesAgo(15), RUN),
+                new Row("a command only refused for now (nothing could be read) is still stale once older than the cooldown",
+                        given().issuedMinutesAgo(16).recorded(deferred("orders-1")), STALE),
+                new Row("a command refused for now runs when it is read again in time", given().recorded(deferred("orders-1")), RUN),
 
                 new Row("off refuses a failover", given().cluster(Mode.OFF), OFF),
                 new Row("off refuses a dry-run command", given().cluster(Mode.OFF).command(FailoverMode.DRY_RUN), OFF),
@@ -259,6 +262,12 @@ class FailoverGateTest {
 
     static ActionRecord approved(String incident) {
         return record(incident, "approval", ActionKind.FAILOVER_APPROVAL, ActionStatus.SUCCEEDED, "failover " + incident + " approved by bob");
+    }
+
+    /** What the executor records when the pauses or the history could not be read: a refusal for now. */
+    static ActionRecord deferred(String incident) {
+        return record("orders", incident, "summary", ActionKind.FAILOVER_REFUSED, ActionStatus.REFUSED,
+                "refused for now: could not read drpilot.failover.control: ...", Map.of("outcome", "REFUSED", FailoverGate.DEFERRED, "true"));
     }
 
     /** The operator's approval on the control topic. */

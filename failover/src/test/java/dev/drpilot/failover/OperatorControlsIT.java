@@ -2,6 +2,7 @@ package dev.drpilot.failover;
 
 import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
@@ -15,6 +16,7 @@ import dev.drpilot.schemas.topic.Topics;
 import dev.drpilot.testkit.EmbeddedKafkaExtension;
 import dev.drpilot.testkit.KafkaTestClients;
 import dev.drpilot.testkit.TestNames;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,7 +29,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -139,6 +143,43 @@ class OperatorControlsIT {
 
             writer(producer).resume(name, "alice");
             assertThat(controls.pause(name)).isEmpty();
+        }
+    }
+
+    @Test
+    void whenThePausesCannotBeReadTheCommandIsRefusedForNowNotRun(EmbeddedKafkaBroker broker) throws Exception {
+        topics(broker);
+        String name = TestNames.unique("fo-unreadable-control");
+        DrpilotConfig config = ConfigLoader.parse("""
+                components: [{name: %1$s-db, kind: database}]
+                clusters:
+                  %1$s:
+                    component: %1$s-db
+                    nodes: [{name: pg-1, role: primary, host: 127.0.0.1, port: 1}, {name: pg-2, host: 127.0.0.1, port: 2}]
+                    failover: {mode: auto}
+                """.formatted(name), "it", env -> null);
+        Map<String, Object> nowhere = new HashMap<>(broker.clientProperties());
+        nowhere.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        Instant now = Instant.now();
+        FailoverCommand command = FailoverCommand.newBuilder().setCommandId(name + "-1/failover").setIncidentId(name + "-1").setCluster(name)
+                .setComponent(name + "-db").setFailedNode("pg-1").setReason("test").setMode(FailoverMode.AUTO).setForce(false)
+                .setDetectedAt(now).setIssuedAt(now).build();
+        try (AuditLog audit = RunbookExecutorIT.audit(broker);
+             DeadLetters deadLetters = DeadLetters.open(broker.clientProperties(), audit, Clock.systemUTC())) {
+            // The control topic cannot be read (its broker does not answer): a pause there could be missed.
+            OperatorControls unreachable = new OperatorControls(nowhere, deadLetters, Duration.ofSeconds(2));
+            RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(Duration.ofSeconds(1)), Clock.systemUTC(),
+                    Optional.empty()), Clock.systemUTC(), Optional.of(unreachable));
+
+            assertThat(executor.execute(command, config.clusters().get(name), config.runbooks().get("default")))
+                    .isEqualTo(RunbookExecutor.Outcome.DEFERRED);
+            assertThat(audit.incident(command.getIncidentId(), now.minusSeconds(5))).singleElement().satisfies(refusal -> {
+                assertThat(refusal.getKind()).isEqualTo(ActionKind.FAILOVER_REFUSED);
+                assertThat(refusal.getStatus()).isEqualTo(ActionStatus.REFUSED);
+                assertThat(refusal.getDetail()).startsWith("refused for now: could not read drpilot.failover.control: ")
+                        .contains("TimeoutException");
+                assertThat(refusal.getAttributes()).containsEntry(FailoverGate.DEFERRED, "true");
+            });
         }
     }
 }
