@@ -20,11 +20,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -213,10 +215,18 @@ public final class RunbookExecutor {
                     request, Map.of())));
             log.warn("{} manual mode: waiting for approval (drpilot failover approve {})", prefix, incident);
         }
-        ApprovalWait wait = new ApprovalWait(incident, since, cluster.failover().approvalTimeout());
+        ApprovalWait wait = new ApprovalWait(incident, since, cluster.failover().approvalTimeout(), cluster.failover().approvalValidity());
+        Set<String> reported = new HashSet<>();
         while (true) {
             Optional<ActionRecord> approval = approval(incident, prefix);
-            Decision look = wait.check(approval, clock.instant());
+            Instant now = clock.instant();
+            Decision look = wait.check(approval, now);
+            if (approval.isPresent() && reported.add(approval.get().getActionId())) {
+                Optional<String> ignored = wait.ignored(approval.get(), now);
+                if (ignored.isPresent()) {
+                    reportIgnored(command, cluster, approval.get(), ignored.get(), prefix);
+                }
+            }
             if (look.verdict() == Verdict.APPROVED) {
                 history.add(write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.SUCCEEDED, since,
                         clock.instant(), look.reason(), approval.orElseThrow().getAttributes())));
@@ -236,6 +246,20 @@ public final class RunbookExecutor {
                 throw new Stopped();
             }
         }
+    }
+
+    /**
+     * An approval that does not count, on the audit trail (as an operator's record: it neither resolves nor raises the
+     * approval page) and in the log.
+     */
+    private void reportIgnored(FailoverCommand command, ClusterConfig cluster, ActionRecord approval, String why, String prefix)
+            throws AuditLog.AuditException {
+        Instant now = clock.instant();
+        Map<String, String> attributes = new LinkedHashMap<>(approval.getAttributes());
+        attributes.put("approvalId", approval.getActionId());
+        write(record(command.getIncidentId(), cluster, ActionKind.OPERATOR, command.getIncidentId() + "/approval-ignored/" + approval.getActionId(),
+                "approval ignored", ActionStatus.SKIPPED, now, now, why, attributes));
+        log.warn("{} {}", prefix, why);
     }
 
     /** The operator's approval of the incident; none while the control topic cannot be read (the wait goes on, fail closed). */

@@ -98,6 +98,8 @@ class OperatorControlsIT {
             ClusterConfig cluster = config.clusters().get(name);
             pg.primary().kill();
             FailoverCommand command = RunbookExecutorIT.command(name, name + "-1", pg.primary(), FailoverMode.MANUAL, false);
+            // Given before the failover asked for one: it approves nothing, and says so.
+            writer(producer).approve(command.getIncidentId(), "mallory");
             CompletableFuture<RunbookExecutor.Outcome> outcome = CompletableFuture.supplyAsync(() -> {
                 try {
                     return executor(audit, broker).execute(command, cluster, config.runbooks().get("default"));
@@ -105,11 +107,15 @@ class OperatorControlsIT {
                     throw new IllegalStateException(e);
                 }
             });
-            await("the approval request recorded").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5))).singleElement().satisfies(request -> {
-                        assertThat(request.getKind()).isEqualTo(ActionKind.FAILOVER_APPROVAL);
-                        assertThat(request.getStatus()).isEqualTo(ActionStatus.STARTED);
-                    }));
+            await("the approval request recorded, and the early approval reported").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                List<ActionRecord> records = audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5));
+                assertThat(records).filteredOn(record -> record.getKind() == ActionKind.FAILOVER_APPROVAL).singleElement()
+                        .satisfies(request -> assertThat(request.getStatus()).isEqualTo(ActionStatus.STARTED));
+                assertThat(records).filteredOn(record -> record.getName().equals("approval ignored")).singleElement().satisfies(ignored -> {
+                    assertThat(ignored.getKind()).isEqualTo(ActionKind.OPERATOR);
+                    assertThat(ignored.getDetail()).contains("approved by mallory", "does not count: it is older than this failover's request");
+                });
+            });
             assertThat(outcome).isNotDone();
             assertThat(pg.replica(0).isInRecovery()).as("nothing done before the approval").isTrue();
 
