@@ -47,6 +47,7 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final PendingRecords<K, V> pending = new PendingRecords<>();
     private volatile Throwable failure;
+    private volatile String trouble;
     // The record being handled, for the log line of a failure.
     private ConsumerRecord<K, V> current;
     private boolean started;
@@ -98,6 +99,12 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
         return Optional.ofNullable(failure);
     }
 
+    /** "retry n of m after ERROR" while a failure is being retried, until a round goes through. */
+    @Override
+    public Optional<String> trouble() {
+        return Optional.ofNullable(trouble);
+    }
+
     /** True once {@link #close()} was called: a long handler stops at its next safe point. */
     public boolean closing() {
         return closing.getCount() == 0;
@@ -118,6 +125,7 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
                     if (round()) {
                         retry = 0;
                     }
+                    trouble = null;
                 } catch (Throwable e) {
                     if (closing()) {
                         stoppedWhileClosing(e);
@@ -181,6 +189,7 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
 
     private void retryAfter(Throwable e, int retry, String doing) {
         Duration wait = errors.backoff(retry);
+        trouble = "retry " + retry + " of " + errors.limit() + " after " + doing + " failed: " + e;
         String message = "[loop={}] {} failed: {}; retry {} of {} in {} ms";
         if (retry == 1) {
             log.warn(message, name, doing, e.toString(), retry, errors.limit(), wait.toMillis(), e);

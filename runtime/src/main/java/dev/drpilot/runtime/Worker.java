@@ -12,4 +12,9 @@ public interface Worker {
 
     /** The error that stopped it, if one did. */
     Optional<Throwable> failure();
+
+    /** While it is alive but retrying a failure (a peer unreachable): which retry, and of what; empty when all is well. */
+    default Optional<String> trouble() {
+        return Optional.empty();
+    }
 }

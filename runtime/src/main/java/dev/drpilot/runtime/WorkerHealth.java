@@ -42,17 +42,24 @@ public final class WorkerHealth {
         return readiness(started, workers);
     }
 
-    /** Healthy when every worker is alive; otherwise names each dead one and why it died. */
+    /**
+     * Healthy when every worker is alive, naming those that retry a failure (alive: a restart would not help them);
+     * otherwise names each dead one and why it died.
+     */
     static Probe liveness(List<? extends Worker> workers) {
         List<String> dead = new ArrayList<>();
+        List<String> troubled = new ArrayList<>();
         for (Worker worker : workers) {
             if (!worker.alive()) {
                 Optional<Throwable> failure = worker.failure();
                 dead.add(worker.name() + ": " + failure.map(Throwable::toString).orElse("stopped"));
+            } else {
+                worker.trouble().ifPresent(trouble -> troubled.add(worker.name() + ": " + trouble));
             }
         }
         if (dead.isEmpty()) {
-            return new Probe(true, "ok: " + workers.size() + " worker(s) alive " + workers.stream().map(Worker::name).toList());
+            return new Probe(true, "ok: " + workers.size() + " worker(s) alive " + workers.stream().map(Worker::name).toList()
+                    + (troubled.isEmpty() ? "" : "; retrying: " + String.join("; ", troubled)));
         }
         return new Probe(false, "dead: " + String.join("; ", dead));
     }

@@ -25,17 +25,21 @@ import static org.awaitility.Awaitility.await;
 
 class WorkerHealthTest {
 
-    private record Fake(String name, boolean alive, Optional<Throwable> failure) implements Worker {
+    private record Fake(String name, boolean alive, Optional<Throwable> failure, Optional<String> trouble) implements Worker {
         static Fake running(String name) {
-            return new Fake(name, true, Optional.empty());
+            return new Fake(name, true, Optional.empty(), Optional.empty());
+        }
+
+        static Fake retrying(String name, String trouble) {
+            return new Fake(name, true, Optional.empty(), Optional.of(trouble));
         }
 
         static Fake dead(String name, Throwable why) {
-            return new Fake(name, false, Optional.of(why));
+            return new Fake(name, false, Optional.of(why), Optional.empty());
         }
 
         static Fake stopped(String name) {
-            return new Fake(name, false, Optional.empty());
+            return new Fake(name, false, Optional.empty(), Optional.empty());
         }
     }
 
@@ -45,6 +49,9 @@ class WorkerHealthTest {
                 Arguments.of("all alive", List.of(Fake.running("a"), Fake.running("b")), true, "ok: 2 worker(s) alive [a, b]"),
                 Arguments.of("one died", List.of(Fake.running("a"), Fake.dead("failover-actuator", new IllegalStateException("boom"))), false,
                         "dead: failover-actuator: java.lang.IllegalStateException: boom"),
+                Arguments.of("one retrying is alive, and says so", List.of(Fake.running("a"),
+                                Fake.retrying("failover-actuator", "retry 2 of unlimited after polling failed: x")), true,
+                        "ok: 2 worker(s) alive [a, failover-actuator]; retrying: failover-actuator: retry 2 of unlimited after polling failed: x"),
                 Arguments.of("one stopped without an error", List.of(Fake.stopped("feed")), false, "dead: feed: stopped"),
                 Arguments.of("two died", List.of(Fake.dead("a", new RuntimeException("x")), Fake.stopped("b")), false,
                         "dead: a: java.lang.RuntimeException: x; b: stopped"));
@@ -103,6 +110,33 @@ class WorkerHealthTest {
             assertThat(get(server, "/other")).startsWith("404");
         } finally {
             server.stop(0);
+            loop.close();
+        }
+    }
+
+    @Test
+    void aLoopThatRetriesIsAliveAndSaysWhatItRetries() throws Exception {
+        TopicPartition partition = new TopicPartition("things", 0);
+        MockConsumer<String, String> consumer = new MockConsumer<>("earliest");
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        ConsumerLoop<String, String> loop = ConsumerLoop.builder("test-retrying", consumer)
+                .assign(c -> {
+                    c.assign(List.of(partition));
+                    c.seekToBeginning(List.of(partition));
+                })
+                .errors(ErrorPolicy.retry(ErrorPolicy.UNLIMITED, Backoff.constant(Duration.ofMinutes(1)), error -> true))
+                .handler((record, attempt) -> {
+                    throw new IllegalStateException("audit topic unreachable");
+                })
+                .build();
+        WorkerHealth health = new WorkerHealth().watch(loop.start());
+        try {
+            consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>("things", 0, 0, "k", "a")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> loop.trouble().isPresent());
+
+            assertThat(health.liveness()).isEqualTo(new WorkerHealth.Probe(true, "ok: 1 worker(s) alive [test-retrying]; retrying: test-retrying:"
+                    + " retry 1 of unlimited after handling things-0@0 (key k) failed: java.lang.IllegalStateException: audit topic unreachable"));
+        } finally {
             loop.close();
         }
     }
