@@ -24,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class WorkerHealthTest {
+    private final MockConsumer<String, String> consumer = new MockConsumer<>("earliest");
 
     private record Fake(String name, boolean alive, Optional<Throwable> failure, Optional<String> trouble) implements Worker {
         static Fake running(String name) {
@@ -78,14 +79,7 @@ class WorkerHealthTest {
 
     @Test
     void aLoopThatDiesTurnsHealthzTo503NamingItAndItsError() throws Exception {
-        TopicPartition partition = new TopicPartition("things", 0);
-        MockConsumer<String, String> consumer = new MockConsumer<>("earliest");
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        ConsumerLoop<String, String> loop = ConsumerLoop.builder("test-dying", consumer)
-                .assign(c -> {
-                    c.assign(List.of(partition));
-                    c.seekToBeginning(List.of(partition));
-                })
+        ConsumerLoop<String, String> loop = fromBeginning("test-dying")
                 .handler((record, attempt) -> {
                     if (record.value().equals("poison")) {
                         throw new IllegalStateException("cannot handle " + record.value());
@@ -116,14 +110,7 @@ class WorkerHealthTest {
 
     @Test
     void aLoopThatRetriesIsAliveAndSaysWhatItRetries() throws Exception {
-        TopicPartition partition = new TopicPartition("things", 0);
-        MockConsumer<String, String> consumer = new MockConsumer<>("earliest");
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        ConsumerLoop<String, String> loop = ConsumerLoop.builder("test-retrying", consumer)
-                .assign(c -> {
-                    c.assign(List.of(partition));
-                    c.seekToBeginning(List.of(partition));
-                })
+        ConsumerLoop<String, String> loop = fromBeginning("test-retrying")
                 .errors(ErrorPolicy.retry(ErrorPolicy.UNLIMITED, Backoff.constant(Duration.ofMinutes(1)), error -> true))
                 .handler((record, attempt) -> {
                     throw new IllegalStateException("audit topic unreachable");
@@ -139,6 +126,16 @@ class WorkerHealthTest {
         } finally {
             loop.close();
         }
+    }
+
+    /** A loop over partition 0 of "things" from its beginning, on {@link #consumer}. */
+    private ConsumerLoop.Builder<String, String> fromBeginning(String name) {
+        TopicPartition partition = new TopicPartition("things", 0);
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        return ConsumerLoop.builder(name, consumer).assign(c -> {
+            c.assign(List.of(partition));
+            c.seekToBeginning(List.of(partition));
+        });
     }
 
     private static String get(HttpServer server, String path) throws Exception {
