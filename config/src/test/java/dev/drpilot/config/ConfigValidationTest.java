@@ -115,6 +115,19 @@ class ConfigValidationTest {
     }
 
     @Test
+    void anApprovalMustBeValidForSomeTime() {
+        assertThat(problemsOf("""
+                components: [{name: db, kind: database}]
+                clusters:
+                  main:
+                    component: db
+                    nodes: [{name: a, host: h}]
+                    failover: {mode: manual, approvalValidity: 0s, approvalValidty: 5m}
+                """)).containsExactlyInAnyOrder("clusters.main.failover.approvalValidity: must be longer than 0s",
+                "clusters.main.failover.approvalValidty: unknown key (did you mean \"approvalValidity\"?)");
+    }
+
+    @Test
     void durationsMustBePositive() {
         assertThat(problemsOf("components:\n  - {name: a, kind: dns, rto: 0s}\n"))
                 .containsExactly("components[0].rto: must be longer than 0s");

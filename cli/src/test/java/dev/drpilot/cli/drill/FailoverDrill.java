@@ -8,6 +8,7 @@ import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.failover.AuditLog;
 import dev.drpilot.failover.CloudClients;
+import dev.drpilot.failover.DeadLetters;
 import dev.drpilot.failover.FailoverService;
 import dev.drpilot.failover.RunbookExecutor;
 import dev.drpilot.failover.StepFactory;
@@ -96,7 +97,9 @@ public final class FailoverDrill implements AutoCloseable {
         running.add(detector);
         RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(Duration.ofSeconds(1)), Clock.systemUTC(),
                 cloud), Clock.systemUTC());
-        running.add(new FailoverService(config, kafka, TestNames.unique("drill-failover"), audit, executor, Clock.systemUTC()).start());
+        DeadLetters deadLetters = DeadLetters.open(kafka, audit, Clock.systemUTC());
+        running.add(deadLetters);
+        running.add(new FailoverService(config, kafka, TestNames.unique("drill-failover"), audit, executor, deadLetters, Clock.systemUTC()).start());
         await("the detector running").atMost(Duration.ofSeconds(60))
                 .until(() -> detector.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
     }
