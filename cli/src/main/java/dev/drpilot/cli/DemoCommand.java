@@ -138,9 +138,10 @@ final class DemoCommand implements Callable<Integer> {
                 host.add("ingest", Services.INGEST.starter().start(context));
                 host.add("detect", Services.DETECT.starter().start(context));
                 NotifyService actuator = new NotifyService(config, kafka.clientProperties(), Clock.systemUTC(),
-                        NotifyOptions.defaults().withMetrics(status.host(), status.port())).start();
+                        NotifyOptions.defaults().withMetrics(status.host(), status.port()), context.health()).start();
                 host.add("act", actuator);
                 host.add("failover", Services.FAILOVER.starter().start(context));
+                context.health().started();
                 DemoEvents events = new DemoEvents(kafka.clientProperties(), narrator, logReceivers(config)).start();
                 host.add("narration", events);
                 String where = "0.0.0.0".equals(status.host()) ? "127.0.0.1" : status.host();

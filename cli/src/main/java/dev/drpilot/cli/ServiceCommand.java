@@ -65,6 +65,7 @@ abstract class ServiceCommand implements Callable<Integer> {
             for (ServiceDefinition service : services()) {
                 host.add(service.name(), service.starter().start(context));
             }
+            context.health().started();
             return host.runUntilShutdown(kafka.description());
         }
     }

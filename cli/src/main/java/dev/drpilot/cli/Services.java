@@ -47,16 +47,22 @@ final class Services {
         });
     }
 
-    /** Alert delivery to the configured receivers, with {@code /metrics} where {@code metrics} says. */
+    /**
+     * Alert delivery to the configured receivers, with {@code /metrics} where {@code metrics} says, and beside it
+     * {@code /healthz} and {@code /readyz} over every worker of the process (the failover's too).
+     */
     static ServiceDefinition act(MetricsListenOption.Address metrics) {
         return new ServiceDefinition("act", NotifyService.TOPICS, context ->
                 new NotifyService(context.config(), context.kafkaClientProperties(), context.clock(),
-                        NotifyOptions.defaults().withMetrics(metrics.host(), metrics.port())).start());
+                        NotifyOptions.defaults().withMetrics(metrics.host(), metrics.port()), context.health()).start());
     }
 
-    /** The failover actuator: carries out failover commands with the clusters' runbooks. */
-    static final ServiceDefinition FAILOVER = new ServiceDefinition("failover", FailoverActuator.TOPICS, context ->
-            new FailoverActuator(context.config(), context.kafkaClientProperties(), context.clock()).start());
+    /** The failover actuator: carries out failover commands with the clusters' runbooks; its loop counts for the process's health. */
+    static final ServiceDefinition FAILOVER = new ServiceDefinition("failover", FailoverActuator.TOPICS, context -> {
+        FailoverActuator actuator = new FailoverActuator(context.config(), context.kafkaClientProperties(), context.clock()).start();
+        context.health().watch(actuator.workers());
+        return actuator;
+    });
 
     private Services() {
     }

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -105,6 +106,16 @@ class ActCommandIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.body()).contains("drpilot_alert_deliveries_total{receiver=\"" + receiver + "\"} 1.0", "jvm_memory_used_bytes");
         });
+
+        // The probes beside /metrics: every worker loop of the process alive, the failover's among them.
+        String base = metricsUrl[0].substring(0, metricsUrl[0].length() - "/metrics".length());
+        for (String probe : List.of("/healthz", "/readyz")) {
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + probe)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).as(probe + ": " + health.body()).isEqualTo(200);
+            assertThat(health.body()).as(probe).contains("failover-actuator", "drpilot-receiver-" + receiver, "drpilot-alert-metrics",
+                    "drpilot-plant-metrics");
+        }
 
         process.destroy();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();

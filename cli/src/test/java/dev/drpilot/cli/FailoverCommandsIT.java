@@ -6,6 +6,8 @@ import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
+import dev.drpilot.failover.AuditLog;
+import dev.drpilot.failover.DeadLetters;
 import dev.drpilot.failover.OperatorControls;
 import dev.drpilot.schemas.topic.TopicAdmin;
 import dev.drpilot.schemas.topic.Topics;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -40,13 +43,15 @@ class FailoverCommandsIT {
     private final CliRun cli = new CliRun();
 
     @Test
-    void pauseResumeAndApproveWriteInstructionsTheActuatorReads(EmbeddedKafkaBroker broker) {
+    void pauseResumeAndApproveWriteInstructionsTheActuatorReads(EmbeddedKafkaBroker broker) throws Exception {
         String cluster = TestNames.unique("cli-orders");
         String kafka = broker.bootstrapServers();
         assertThat(cli.run("failover", "pause", cluster, "--bootstrap-servers", kafka, "--by", "alice", "--reason", "disk swap"))
                 .as(cli.err.toString()).isZero();
         assertThat(cli.out.toString()).contains("failover of " + cluster + " paused by alice: disk swap");
-        OperatorControls controls = new OperatorControls(broker.clientProperties());
+        OperatorControls controls = new OperatorControls(broker.clientProperties(), DeadLetters.open(broker.clientProperties(),
+                new AuditLog(KafkaTestClients.producer(broker, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()),
+                        broker.clientProperties()), Clock.systemUTC()));
         // --by is the caller's claim; the principal is who the broker authenticated (nobody, on this plaintext broker).
         assertThat(controls.pause(cluster)).hasValueSatisfying(pause -> assertThat(pause.getAttributes())
                 .containsEntry("by", "alice").containsEntry("principal", "anonymous"));

@@ -4,12 +4,15 @@ import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.KafkaSettings;
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.failover.AuditLog;
+import dev.drpilot.failover.DeadLetters;
 import dev.drpilot.failover.FailoverService;
 import dev.drpilot.failover.OperatorControls;
 import dev.drpilot.schemas.topic.AccessPolicy;
 import dev.drpilot.schemas.topic.AccessPolicy.Principal;
 import dev.drpilot.schemas.topic.TopicAdmin;
 import dev.drpilot.schemas.topic.Topics;
+import dev.drpilot.testkit.KafkaTestClients;
 import dev.drpilot.testkit.TestNames;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
@@ -202,7 +205,7 @@ class KafkaAclIT {
                 """.formatted(secureBootstrap, "'" + jaas(Principal.OPERATOR) + "'", caPem));
         CliRun cli = new CliRun();
         assertThat(cli.run("failover", "pause", cluster, "--config", config.toString(), "--by", "alice")).as(cli.err.toString()).isZero();
-        Optional<ActionRecord> pause = new OperatorControls(broker.clientProperties()).pause(cluster);
+        Optional<ActionRecord> pause = controls().pause(cluster);
         assertThat(pause).hasValueSatisfying(record -> assertThat(record.getAttributes())
                 .containsEntry("by", "alice").containsEntry("principal", Principal.OPERATOR.user()));
 
@@ -214,7 +217,14 @@ class KafkaAclIT {
                         .rootCause().isInstanceOf(TopicAuthorizationException.class);
             }
         }
-        assertThat(new OperatorControls(broker.clientProperties()).pause(cluster)).as("the pause stands").isPresent();
+        assertThat(controls().pause(cluster)).as("the pause stands").isPresent();
+    }
+
+    /** The control records as the failover reads them; as the broker itself, to see what was written. */
+    private static OperatorControls controls() {
+        return new OperatorControls(broker.clientProperties(), DeadLetters.open(broker.clientProperties(),
+                new AuditLog(KafkaTestClients.producer(broker, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()),
+                        broker.clientProperties()), Clock.systemUTC()));
     }
 
     private static void assertRefused(Principal principal, String topic) {

@@ -47,6 +47,27 @@ class MainTest {
     }
 
     @Test
+    void configCheckRefusesAnIngestApiOnAllAddressesWithoutATokenNamingTheKey() throws IOException {
+        Path file = dir.resolve("open.yaml");
+        Files.writeString(file, """
+                ingestApi:
+                  bind: 0.0.0.0
+                """);
+
+        assertThat(run("config", "check", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("ingestApi.bind: 0.0.0.0 is not a loopback address and no ingestApi.tokens are configured")
+                .contains("ingestApi.allowUnauthenticated: true");
+        assertThat(out.toString()).isEmpty();
+
+        Files.writeString(file, """
+                ingestApi:
+                  bind: 0.0.0.0
+                  allowUnauthenticated: true
+                """);
+        assertThat(run("config", "check", file.toString())).isZero();
+    }
+
+    @Test
     void configCheckExitsTwoAndPrintsEveryProblem() throws IOException {
         Path file = dir.resolve("broken.yaml");
         Files.writeString(file, """

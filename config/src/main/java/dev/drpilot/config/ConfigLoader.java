@@ -33,7 +33,7 @@ public final class ConfigLoader {
             .loaderOptions(loaderOptions(64 << 20)).build());
     /** The detection rules, by the name alerts and routes use. */
     public static final List<String> RULES = List.of("replication-lag", "backup-failed", "rpo-breach", "primary-down",
-            "rto-breach", "split-brain", "silent-collector", "failover-health");
+            "rto-breach", "split-brain", "silent-collector", "failover-health", "database-refuses", "primary-unconfirmed");
 
     private ConfigLoader() {
     }
@@ -77,7 +77,7 @@ public final class ConfigLoader {
 
         KafkaSettings kafka = kafka(top.section("kafka"));
         CollectorSettings collector = collector(top.section("collector"));
-        IngestApiSettings ingestApi = ingestApi(top.section("ingestApi"));
+        IngestApiSettings ingestApi = IngestApiSettings.bind(top.section("ingestApi"));
         Thresholds thresholds = Thresholds.bind(top.section("thresholds"), Thresholds.drPlan());
         AlertSettings alerts = alerts(top.section("alerts"));
         List<ExpectedCollector> expectedCollectors = expectedCollectors(top);
@@ -126,25 +126,14 @@ public final class ConfigLoader {
 
     private static CollectorSettings collector(Section collector) {
         String id = collector.string("id", hostName());
+        if (ApiSource.isApi(id)) {
+            collector.problems().add(collector.child("id"), "\"" + id + "\" starts with " + ApiSource.PREFIX
+                    + ", which marks observations that came through the ingest API");
+        }
         String vantage = collector.string("vantage", id);
         Duration heartbeat = collector.duration("heartbeatInterval", Duration.ofSeconds(10));
         collector.finish();
         return new CollectorSettings(id, vantage, heartbeat);
-    }
-
-    private static IngestApiSettings ingestApi(Section api) {
-        IngestApiSettings settings = new IngestApiSettings(
-                api.bool("enabled", true),
-                api.string("bind", "0.0.0.0"),
-                api.integer("port", 8081, 0, 65535),
-                api.byteSize("maxBodyBytes", 1L << 20),
-                api.secret("token"),
-                api.duration("maxClockSkew", Duration.ofMinutes(5)));
-        if (settings.maxBodyBytes() < 1024) {
-            api.problems().add(api.child("maxBodyBytes"), "must be at least 1KiB");
-        }
-        api.finish();
-        return settings;
     }
 
     private static AlertSettings alerts(Section section) {

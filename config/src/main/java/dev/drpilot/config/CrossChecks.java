@@ -1,5 +1,6 @@
 package dev.drpilot.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -15,6 +16,7 @@ final class CrossChecks {
     }
 
     void run() {
+        clockSkew();
         Set<String> components = config.components().stream().map(Component::name).collect(Collectors.toSet());
         List<Component> list = config.components();
         for (int i = 0; i < list.size(); i++) {
@@ -64,6 +66,14 @@ final class CrossChecks {
                 problems.add("backups[" + i + "].component", "no component named \"" + component + "\"" + known(components));
             }
         }
+    }
+
+    /** A future-stamped observation must not outlive the freshness window, or it could make honest evidence look stale. */
+    private void clockSkew() {
+        Duration evidenceMaxAge = config.thresholds().evidenceMaxAge();
+        config.ingestApi().maxClockSkew().filter(skew -> skew.compareTo(evidenceMaxAge) > 0).ifPresent(skew ->
+                problems.add("ingestApi.maxClockSkew", Durations.format(skew) + " must not be longer than thresholds.evidenceMaxAge ("
+                        + Durations.format(evidenceMaxAge) + "): an observation stamped that far ahead would outlive the freshness window"));
     }
 
     private static String known(Set<String> names) {

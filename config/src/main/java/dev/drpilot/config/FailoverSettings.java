@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param quorum                vantages that must see the primary down
  * @param holdProbes            consecutive failed probes before the primary counts as down
  * @param approvalTimeout       in manual mode, how long a failover waits for an operator's approval before it is refused
+ * @param approvalValidity      how long an operator's approval counts after it was given: an older one approves nothing
  */
 public record FailoverSettings(
         Mode mode,
@@ -20,7 +21,16 @@ public record FailoverSettings(
         int quorum,
         int holdProbes,
         String runbook,
-        Duration approvalTimeout) {
+        Duration approvalTimeout,
+        Duration approvalValidity) {
+
+    public static final Duration DEFAULT_APPROVAL_VALIDITY = Duration.ofMinutes(15);
+
+    /** With the default {@code approvalValidity}. */
+    public FailoverSettings(Mode mode, Duration maxLagOnFailover, long maxLagBytesOnFailover, Duration cooldown, int quorum, int holdProbes,
+                            String runbook, Duration approvalTimeout) {
+        this(mode, maxLagOnFailover, maxLagBytesOnFailover, cooldown, quorum, holdProbes, runbook, approvalTimeout, DEFAULT_APPROVAL_VALIDITY);
+    }
 
     public enum Mode { AUTO, DRY_RUN, MANUAL, OFF }
 }

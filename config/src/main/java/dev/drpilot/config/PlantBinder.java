@@ -115,7 +115,8 @@ final class PlantBinder {
                 failover.integer("quorum", 2, 1, 100),
                 failover.integer("holdProbes", 3, 1, 100),
                 failover.string("runbook", "default"),
-                failover.duration("approvalTimeout", Duration.ofMinutes(30)));
+                failover.duration("approvalTimeout", Duration.ofMinutes(30)),
+                failover.duration("approvalValidity", FailoverSettings.DEFAULT_APPROVAL_VALIDITY));
         failover.finish();
         return settings;
     }

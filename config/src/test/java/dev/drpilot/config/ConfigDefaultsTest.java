@@ -69,6 +69,8 @@ class ConfigDefaultsTest {
         assertThat(failover.cooldown()).isEqualTo(Duration.ofMinutes(15));
         assertThat(failover.quorum()).isEqualTo(2);
         assertThat(failover.holdProbes()).isEqualTo(3);
+        assertThat(failover.approvalTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(failover.approvalValidity()).isEqualTo(Duration.ofMinutes(15));
         NodeConfig node = config.clusters().get("main").nodes().get(0);
         assertThat(node.effectiveJdbcUrl()).isEqualTo("jdbc:postgresql://h:5432/postgres");
         assertThat(node.role()).isEqualTo(NodeConfig.Role.REPLICA);

@@ -4,6 +4,7 @@ import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.detector.alert.AlertBook;
 import dev.drpilot.detector.alert.AlertState;
 import dev.drpilot.detector.rules.BackupFailedRule;
+import dev.drpilot.detector.rules.DatabaseRefusesRule;
 import dev.drpilot.detector.rules.FailoverHealthInput;
 import dev.drpilot.detector.rules.FailoverHealthRule;
 import dev.drpilot.detector.rules.PrimaryDownInput;
@@ -69,15 +70,21 @@ public final class DetectorTopology {
         alerts.add(backups.process(rule(builder, BackupFailedRule.NAME, () -> new BackupFailedRule(plant)),
                 Named.as(BackupFailedRule.NAME), stores(BackupFailedRule.NAME)));
 
+        // What a node is (down, primary) is decided by vantages only: collectors, and ingest API sources configured as vantages.
+        KStream<String, HealthObservation> healthFromVantages = health.filter((key, value) -> value == null
+                || plant.countsAsVantage(value.getSource().getCollectorId()), Named.as("health-from-vantages"));
+        KStream<String, ReplicationObservation> replicationFromVantages = replication.filter((key, value) -> value == null
+                || plant.countsAsVantage(value.getSource().getCollectorId()), Named.as("replication-from-vantages"));
+
         addStore(builder, PrimaryDownRule.STORE, JsonSerde.of(PrimaryWatch.class));
-        KStream<String, PrimaryDownOutput> primaryDown = health.<PrimaryDownInput>mapValues(PrimaryDownInput.Probe::new, Named.as("health-for-primary-down"))
-                .merge(replication.mapValues(PrimaryDownInput.ReplicaView::new, Named.as("replication-for-primary-down")), Named.as("primary-down-input"))
+        KStream<String, PrimaryDownOutput> primaryDown = healthFromVantages.<PrimaryDownInput>mapValues(PrimaryDownInput.Probe::new, Named.as("health-for-primary-down"))
+                .merge(replicationFromVantages.mapValues(PrimaryDownInput.ReplicaView::new, Named.as("replication-for-primary-down")), Named.as("primary-down-input"))
                 .process(rule(builder, PrimaryDownRule.NAME, () -> new PrimaryDownRule(plant)), Named.as(PrimaryDownRule.NAME),
                         stores(PrimaryDownRule.NAME, PrimaryDownRule.STORE));
         alerts.add(primaryDown.flatMapValues(PrimaryDownOutput::alerts, Named.as("primary-down-alerts")));
 
         addStore(builder, SplitBrainRule.STORE, JsonSerde.of(SplitBrainRule.Roles.class));
-        alerts.add(health.process(rule(builder, SplitBrainRule.NAME, () -> new SplitBrainRule(plant)), Named.as(SplitBrainRule.NAME),
+        alerts.add(healthFromVantages.process(rule(builder, SplitBrainRule.NAME, () -> new SplitBrainRule(plant)), Named.as(SplitBrainRule.NAME),
                 stores(SplitBrainRule.NAME, SplitBrainRule.STORE)));
 
         // Incidents of the primary-down rule, and the application and DNS probes, feed the RTO clock.
@@ -115,6 +122,11 @@ public final class DetectorTopology {
                         .mapValues(FailoverHealthInput.Action::new, Named.as("actions-for-failover-health")), Named.as("failover-health-input"));
         alerts.add(failoverInput.process(rule(builder, FailoverHealthRule.NAME, () -> new FailoverHealthRule(plant)),
                 Named.as(FailoverHealthRule.NAME), stores(FailoverHealthRule.NAME, FailoverHealthRule.STORE)));
+
+        // After the others: the merges' names below follow the order, and existing ones keep theirs.
+        addStore(builder, DatabaseRefusesRule.STORE, JsonSerde.of(DatabaseRefusesRule.Refusals.class));
+        alerts.add(health.process(rule(builder, DatabaseRefusesRule.NAME, () -> new DatabaseRefusesRule(plant)), Named.as(DatabaseRefusesRule.NAME),
+                stores(DatabaseRefusesRule.NAME, DatabaseRefusesRule.STORE)));
 
         // One sink for every rule's alerts: the rules stay in one sub-topology, as they always were (task ids, and so
         // the tasks' local state, must survive an upgrade).

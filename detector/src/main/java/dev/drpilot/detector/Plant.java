@@ -80,6 +80,15 @@ public final class Plant {
                 .map(NodeConfig::name).findFirst());
     }
 
+    /**
+     * Whether an observation with this collector id may confirm or deny what a database node is: a
+     * collector's may; one that came through the ingest API ({@code api:<name>}, stamped by the API
+     * from the caller's token) only when that source is configured with {@code vantage: true}.
+     */
+    public boolean countsAsVantage(String collectorId) {
+        return config.ingestApi().countsAsVantage(collectorId);
+    }
+
     public AlertSettings alerts() {
         return config.alerts();
     }

@@ -42,7 +42,8 @@ class DetectorTopologyTest {
                 "rto-breach-alert-states", "rto-breach-firing-alerts", "incidents",
                 "rpo-breach-alert-states", "rpo-breach-firing-alerts", "recovery-points",
                 "silent-collector-alert-states", "silent-collector-firing-alerts", "collectors",
-                "failover-health-alert-states", "failover-health-firing-alerts", "failovers");
+                "failover-health-alert-states", "failover-health-firing-alerts", "failovers",
+                "database-refuses-alert-states", "database-refuses-firing-alerts", "refusals");
     }
 
     @Test

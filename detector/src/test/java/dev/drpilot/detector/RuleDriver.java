@@ -112,6 +112,11 @@ public final class RuleDriver implements AutoCloseable {
         health.pipeInput(new TestRecord<>(key, observation, observation.getObservedAt()));
     }
 
+    /** An observation Kafka received at {@code receivedAt}, whatever it says it observed at (a wrong clock, or a forgery). */
+    public void health(String key, HealthObservation observation, Instant receivedAt) {
+        health.pipeInput(new TestRecord<>(key, observation, receivedAt));
+    }
+
     public void backup(String key, BackupObservation observation) {
         backups.pipeInput(new TestRecord<>(key, observation, observation.getObservedAt()));
     }
@@ -143,6 +148,17 @@ public final class RuleDriver implements AutoCloseable {
         return Source.newBuilder().setCollectorId("collector-" + vantage).setVantage(vantage).build();
     }
 
+    /** The observation as the ingest API publishes it for the source with that token name: stamped {@code api:<name>}. */
+    public static HealthObservation viaApi(String sourceName, HealthObservation observation) {
+        String id = "api:" + sourceName;
+        return HealthObservation.newBuilder(observation).setSource(Source.newBuilder().setCollectorId(id).setVantage(id).build()).build();
+    }
+
+    public static ReplicationObservation viaApi(String sourceName, ReplicationObservation observation) {
+        String id = "api:" + sourceName;
+        return ReplicationObservation.newBuilder(observation).setSource(Source.newBuilder().setCollectorId(id).setVantage(id).build()).build();
+    }
+
     /** A PostgreSQL probe of a node: ok with the given role, or failed (role null). */
     public static HealthObservation postgres(double second, String vantage, String component, String cluster, String node, NodeRole role) {
         boolean ok = role != null;
@@ -151,6 +167,17 @@ public final class RuleDriver implements AutoCloseable {
                 .setComponent(component).setCluster(cluster).setNode(node).setTarget(node + ":5432")
                 .setOk(ok).setRole(ok ? role : NodeRole.UNKNOWN).setLatencyMillis(ok ? 3L : null)
                 .setError(ok ? null : "SocketTimeoutException: connect timed out")
+                .build();
+    }
+
+    /** A PostgreSQL probe the node answered with an error: alive, but the probe did not succeed. */
+    public static HealthObservation refused(double second, String vantage, String component, String cluster, String node,
+                                            String sqlState, String message) {
+        return HealthObservation.newBuilder()
+                .setObservedAt(at(second)).setSource(source(vantage)).setProbe(cluster + "/" + node).setKind(ProbeKind.POSTGRES)
+                .setComponent(component).setCluster(cluster).setNode(node).setTarget(node + ":5432")
+                .setOk(false).setAnswered(true).setSqlState(sqlState).setRole(NodeRole.UNKNOWN).setLatencyMillis(2L)
+                .setError(message)
                 .build();
     }
 

@@ -3,12 +3,13 @@ package dev.drpilot.failover;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -25,9 +26,13 @@ import java.util.function.Predicate;
  * The failover's record on {@code drpilot.actions}: written before and after every step
  * (acks=all, waited for, so nothing is done that is not recorded), and read back — the runbook of
  * an incident resumes from what it recorded, and the cooldown looks at the cluster's recent
- * failovers.
+ * failovers. A read goes up to the end offsets captured when it began, or fails ({@link ReadIncompleteException}):
+ * never a decision on part of the history.
  */
 public final class AuditLog implements AutoCloseable {
+    /** The most one read of the history may take before it fails (and the command waiting on it is refused for now). */
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
     private final Producer<String, ActionRecord> producer;
     private final Map<String, Object> consumerProperties;
 
@@ -51,49 +56,63 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    /** The records of one incident written since {@code since}, in the order written. */
-    public List<ActionRecord> incident(String incidentId, Instant since) {
+    /** The records of one incident written since {@code since}, in the order written, up to the end when the read began. */
+    public List<ActionRecord> incident(String incidentId, Instant since) throws ReadIncompleteException {
         return read(since, record -> incidentId.equals(record.getIncidentId()));
     }
 
-    /** Every record written since {@code since} that matches. */
-    public List<ActionRecord> read(Instant since, Predicate<ActionRecord> filter) {
+    /** Every record written since {@code since} that matches, up to the end when the read began; all of them, or an exception. */
+    public List<ActionRecord> read(Instant since, Predicate<ActionRecord> filter) throws ReadIncompleteException {
         return read(consumerProperties, since, filter);
     }
 
-    /** Reads the audit topic without writing to it (e.g. {@code drpilot failover history}). */
-    public static List<ActionRecord> read(Map<String, Object> kafkaClientProperties, Instant since, Predicate<ActionRecord> filter) {
+    /**
+     * Reads the audit topic without writing to it (e.g. {@code drpilot failover history}): every record written since
+     * {@code since} that matches, up to the end offsets when the read began.
+     *
+     * @throws ReadIncompleteException the topic could not be read to that end within {@link #READ_TIMEOUT}, or one of its
+     *                                 records could not be read: a history with a gap is no history to decide on
+     */
+    public static List<ActionRecord> read(Map<String, Object> kafkaClientProperties, Instant since, Predicate<ActionRecord> filter)
+            throws ReadIncompleteException {
         Map<String, Object> consumerProperties = new HashMap<>(kafkaClientProperties);
         consumerProperties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProperties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Deserializer<ActionRecord> actions = Topics.ACTIONS.valueSerde().deserializer();
         List<ActionRecord> found = new ArrayList<>();
-        try (KafkaConsumer<String, ActionRecord> consumer = new KafkaConsumer<>(consumerProperties,
-                Topics.ACTIONS.keySerde().deserializer(), Topics.ACTIONS.valueSerde().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.ACTIONS.name(), Duration.ofSeconds(30)).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> query = new HashMap<>();
-            partitions.forEach(partition -> query.put(partition, since.toEpochMilli()));
-            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            for (TopicPartition partition : partitions) {
-                OffsetAndTimestamp start = starts.get(partition);
-                consumer.seek(partition, start == null ? ends.get(partition) : start.offset());
-            }
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!reachedEnd(consumer, partitions, ends) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, ActionRecord> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() != null && filter.test(record.value())) {
-                        found.add(record.value());
-                    }
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            new TopicReader(READ_TIMEOUT).read(consumer, Topics.ACTIONS.name(), since(since), record -> {
+                ActionRecord action;
+                try {
+                    action = actions.deserialize(record.topic(), record.headers(), record.value());
+                } catch (RuntimeException e) {
+                    throw new ReadIncompleteException("unreadable record " + record.topic() + "-" + record.partition() + "@"
+                            + record.offset() + " in the history: " + e, e);
                 }
-            }
+                if (action != null && filter.test(action)) {
+                    found.add(action);
+                }
+            });
+        } catch (AuditLog.AuditException e) {
+            throw new IllegalStateException("reading the history writes nothing", e);
         }
         return found;
     }
 
-    private static boolean reachedEnd(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, Map<TopicPartition, Long> ends) {
-        return partitions.stream().allMatch(partition -> consumer.position(partition) >= ends.get(partition));
+    /** Each partition from its first record at or after {@code since}, or from its end when it has none that recent. */
+    private static TopicReader.Starts since(Instant since) {
+        return (consumer, partitions, ends) -> {
+            Map<TopicPartition, Long> query = new HashMap<>();
+            partitions.forEach(partition -> query.put(partition, since.toEpochMilli()));
+            Map<TopicPartition, OffsetAndTimestamp> byTime = consumer.offsetsForTimes(query, READ_TIMEOUT);
+            Map<TopicPartition, Long> starts = new HashMap<>();
+            for (TopicPartition partition : partitions) {
+                OffsetAndTimestamp start = byTime.get(partition);
+                starts.put(partition, start == null ? ends.get(partition) : start.offset());
+            }
+            return starts;
+        };
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.drpilot.failover;
 
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.failover.steps.PostgresAdmin;
+import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,7 +27,8 @@ import java.util.Optional;
  */
 public final class FailoverActuator implements AutoCloseable {
     /** The topics the failover service reads and writes. */
-    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.FAILOVER_CONTROL);
+    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.FAILOVER_CONTROL,
+            Topics.DEAD_LETTER);
 
     private static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -34,6 +36,8 @@ public final class FailoverActuator implements AutoCloseable {
     private final Map<String, Object> kafka;
     private final Clock clock;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final List<Worker> workers = new ArrayList<>();
+    private DeadLetters deadLetters;
 
     public FailoverActuator(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock) {
         this.config = config;
@@ -48,11 +52,15 @@ public final class FailoverActuator implements AutoCloseable {
             producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             AuditLog audit = new AuditLog(new KafkaProducer<>(producer, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()), kafka);
             started.push(audit);
+            deadLetters = DeadLetters.open(kafka, audit, clock);
+            started.push(deadLetters);
             LazyCloudClients cloud = new LazyCloudClients();
             started.push(cloud);
             RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud)),
-                    clock, Optional.of(new OperatorControls(kafka)));
-            started.push(new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, clock).start());
+                    clock, Optional.of(new OperatorControls(kafka, deadLetters)));
+            FailoverService service = new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, deadLetters, clock).start();
+            started.push(service);
+            workers.add(service.worker());
             return this;
         } catch (RuntimeException e) {
             try {
@@ -62,6 +70,16 @@ public final class FailoverActuator implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Its worker threads, once started, for the health endpoint. */
+    public synchronized List<Worker> workers() {
+        return List.copyOf(workers);
+    }
+
+    /** Unreadable commands and operators' instructions this process sent to the dead-letter topic since it started. */
+    public synchronized long deadLettered() {
+        return deadLetters == null ? 0 : deadLetters.count();
     }
 
     /** Stops after the step under way (a runbook cut short is resumed by the next start), then closes the clients. */

@@ -32,6 +32,9 @@ import java.util.function.Predicate;
  * otherwise the runbook runs, as a dry run if the command or the configuration says so (a switchover never is).
  */
 public final class FailoverGate {
+    /** The attribute that marks a refusal for now (the pauses or the history could not be read): not acting on the command. */
+    public static final String DEFERRED = "deferred";
+
     private FailoverGate() {
     }
 
@@ -90,7 +93,7 @@ public final class FailoverGate {
         // Recorded as a SKIPPED summary, not a refusal: the outage was alerted when it happened
         // (failover-health), and a reset consumer group must not page once per old command.
         Duration age = Duration.between(command.getIssuedAt(), admission.now());
-        if (history.isEmpty() && age.compareTo(settings.cooldown()) > 0) {
+        if (!actedOn(history) && age.compareTo(settings.cooldown()) > 0) {
             return new Decision(Verdict.STALE, "stale: the command was issued at " + command.getIssuedAt() + ", more than "
                     + Durations.format(settings.cooldown())
                     + " ago, and never acted on; check the cluster and fail over by hand (drpilot switchover) if it still needs it");
@@ -118,21 +121,43 @@ public final class FailoverGate {
     }
 
     /**
-     * A manual failover's wait for an operator's approval, asked once per look at the operators' controls.
+     * A manual failover's wait for an operator's approval, asked once per look at the operators' controls. An approval
+     * counts only if it answers this request — given at or after the request was recorded, not before the incident asked
+     * for one — and is still valid — given no longer than {@code validity} ago. Any other is reported and ignored.
      *
      * @param requestedAt when the approval was first requested (the incident's record of the request)
      * @param timeout     {@code failover.approvalTimeout}
+     * @param validity    {@code failover.approvalValidity}
      */
-    public record ApprovalWait(String incident, Instant requestedAt, Duration timeout) {
-        /** APPROVED when an approval was given (however late), REFUSE once the timeout has passed, AWAIT_APPROVAL before. */
+    public record ApprovalWait(String incident, Instant requestedAt, Duration timeout, Duration validity) {
+        /**
+         * APPROVED when an approval that counts was given (however late), REFUSE once the timeout has passed, AWAIT_APPROVAL
+         * before; an approval that does not count is named in the reason.
+         */
         public Decision check(Optional<ActionRecord> approval, Instant now) {
-            if (approval.isPresent()) {
+            Optional<String> ignored = approval.flatMap(given -> ignored(given, now));
+            if (approval.isPresent() && ignored.isEmpty()) {
                 return new Decision(Verdict.APPROVED, approval.get().getDetail());
             }
+            String why = ignored.map(reason -> "; " + reason).orElse("");
             if (Duration.between(requestedAt, now).compareTo(timeout) > 0) {
-                return Decision.refuse("no operator approved the failover within " + Durations.format(timeout));
+                return Decision.refuse("no operator approved the failover within " + Durations.format(timeout) + why);
             }
-            return new Decision(Verdict.AWAIT_APPROVAL, awaiting(incident));
+            return new Decision(Verdict.AWAIT_APPROVAL, awaiting(incident) + why);
+        }
+
+        /** Why this approval does not count, if it does not. */
+        public Optional<String> ignored(ActionRecord approval, Instant now) {
+            Instant given = approval.getStartedAt();
+            if (given.isBefore(requestedAt)) {
+                return Optional.of("the approval given at " + given + " (" + approval.getDetail() + ") does not count: it is older than this"
+                        + " failover's request for one, made at " + requestedAt + "; approve again");
+            }
+            if (Duration.between(given, now).compareTo(validity) > 0) {
+                return Optional.of("the approval given at " + given + " (" + approval.getDetail() + ") does not count: it is older than"
+                        + " failover.approvalValidity (" + Durations.format(validity) + "); approve again");
+            }
+            return Optional.empty();
         }
     }
 
@@ -147,6 +172,11 @@ public final class FailoverGate {
         return record -> record.getKind() == ActionKind.FAILOVER_SUMMARY && record.getStatus() == ActionStatus.SUCCEEDED
                 && cluster.equals(record.getCluster()) && !incident.equals(record.getIncidentId())
                 && !"true".equals(record.getAttributes().get("dryRun"));
+    }
+
+    /** Whether anything was done about the command: a refusal for now (nothing could be read, nothing decided) is not. */
+    static boolean actedOn(List<ActionRecord> history) {
+        return history.stream().anyMatch(record -> !"true".equals(record.getAttributes().get(DEFERRED)));
     }
 
     private static boolean approved(List<ActionRecord> history) {

@@ -9,12 +9,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -24,53 +26,92 @@ import java.util.concurrent.TimeUnit;
  * {@code drpilot.failover.control}: {@code pause/<cluster>} (paused or resumed: the newest
  * record wins) and {@code approve/<incident>}. Every instruction is also written to
  * {@code drpilot.actions}, so the audit trail says who paused, resumed or approved what, and when.
- * The topic is small and read whole each time: no state to get out of date.
+ * The topic is small and read whole each time, up to the end offsets captured when the read began — or not at all
+ * ({@link ReadIncompleteException}): no state to get out of date, and no pause missed because a read gave up half-way.
  */
 public final class OperatorControls {
-    private final Map<String, Object> consumerProperties;
+    static final String READER = "drpilot-failover-controls";
+    // Stands for the newest instruction of a key that could not be read: a pause that counts, an approval that does not.
+    private static final String UNREADABLE = "unreadable";
 
-    public OperatorControls(Map<String, Object> kafkaClientProperties) {
+    private static final String PAUSE = "pause/";
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Map<String, Object> consumerProperties;
+    private final DeadLetters deadLetters;
+    private final TopicReader reader;
+    private final Deserializer<ActionRecord> instructions = Topics.FAILOVER_CONTROL.valueSerde().deserializer();
+
+    public OperatorControls(Map<String, Object> kafkaClientProperties, DeadLetters deadLetters) {
+        this(kafkaClientProperties, deadLetters, READ_TIMEOUT);
+    }
+
+    /** @param readTimeout the most one read of the topic may take before it fails */
+    OperatorControls(Map<String, Object> kafkaClientProperties, DeadLetters deadLetters, Duration readTimeout) {
+        this.reader = new TopicReader(readTimeout);
+        this.deadLetters = deadLetters;
         this.consumerProperties = new HashMap<>(kafkaClientProperties);
         consumerProperties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProperties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     }
 
-    /** The operator's pause of this cluster, if it is paused. */
-    public Optional<ActionRecord> pause(String cluster) {
-        return Optional.ofNullable(latest().get(pauseKey(cluster))).filter(record -> record.getName().equals("pause"));
+    /**
+     * The operator's pause of this cluster, if it is paused. Fails closed: when the newest pause or resume of the
+     * cluster cannot be read, the cluster counts as paused (until a new pause or resume replaces the record).
+     */
+    public Optional<ActionRecord> pause(String cluster) throws AuditLog.AuditException, ReadIncompleteException {
+        return Optional.ofNullable(latest().get(pauseKey(cluster)))
+                .filter(record -> record.getName().equals("pause") || record.getName().equals(UNREADABLE));
     }
 
-    /** The operator's approval of this incident, if given. */
-    public Optional<ActionRecord> approval(String incidentId) {
-        return Optional.ofNullable(latest().get(approveKey(incidentId)));
+    /** The operator's approval of this incident, if given; an approval that cannot be read approves nothing. */
+    public Optional<ActionRecord> approval(String incidentId) throws AuditLog.AuditException, ReadIncompleteException {
+        return Optional.ofNullable(latest().get(approveKey(incidentId))).filter(record -> !record.getName().equals(UNREADABLE));
     }
 
-    /** The newest instruction per key. */
-    Map<String, ActionRecord> latest() {
+    /**
+     * The newest instruction per key, read up to the end offsets captured when the read began; an unreadable one is
+     * dead-lettered and stands as an {@code unreadable} record.
+     *
+     * @throws ReadIncompleteException the topic could not be read to that end within the timeout: a pause could be missed
+     */
+    Map<String, ActionRecord> latest() throws AuditLog.AuditException, ReadIncompleteException {
         Map<String, ActionRecord> latest = new HashMap<>();
-        try (KafkaConsumer<String, ActionRecord> consumer = new KafkaConsumer<>(consumerProperties,
-                Topics.FAILOVER_CONTROL.keySerde().deserializer(), Topics.FAILOVER_CONTROL.valueSerde().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.FAILOVER_CONTROL.name(), Duration.ofSeconds(30)).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, ActionRecord> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() == null) {
-                        latest.remove(record.key());
-                    } else {
-                        latest.put(record.key(), record.value());
-                    }
-                }
-            }
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            reader.read(consumer, Topics.FAILOVER_CONTROL.name(), TopicReader.Starts.beginning(), record -> accept(record, latest));
         }
         return latest;
     }
 
+    private void accept(ConsumerRecord<byte[], byte[]> record, Map<String, ActionRecord> latest) throws AuditLog.AuditException {
+        String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        ActionRecord instruction;
+        try {
+            instruction = instructions.deserialize(record.topic(), record.headers(), record.value());
+        } catch (RuntimeException e) {
+            deadLetters.send(record, READER, e, key.startsWith(PAUSE) ? Optional.of(key.substring(PAUSE.length())) : Optional.empty());
+            latest.put(key, unreadable(record, e));
+            return;
+        }
+        if (instruction == null) {
+            latest.remove(key);
+        } else {
+            latest.put(key, instruction);
+        }
+    }
+
+    private static ActionRecord unreadable(ConsumerRecord<byte[], byte[]> record, Exception reason) {
+        Instant at = Instant.ofEpochMilli(record.timestamp());
+        return ActionRecord.newBuilder().setActionId(DeadLetters.incident(record)).setKind(ActionKind.OPERATOR).setName(UNREADABLE)
+                .setStatus(ActionStatus.FAILED).setStartedAt(at).setFinishedAt(at)
+                .setDetail("the newest instruction " + DeadLetters.incident(record) + " is unreadable (" + reason + ");"
+                        + " write a new one (drpilot failover pause|resume) to replace it")
+                .build();
+    }
+
     static String pauseKey(String cluster) {
-        return "pause/" + cluster;
+        return PAUSE + cluster;
     }
 
     static String approveKey(String incidentId) {

@@ -20,11 +20,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,8 +73,11 @@ public final class RunbookExecutor {
         this.controls = controls;
     }
 
-    /** How a command ended. */
-    public enum Outcome { SUCCEEDED, FAILED, REFUSED, DRY_RUN, ALREADY_DONE, STALE }
+    /**
+     * How a command ended. DEFERRED: refused for now — the pauses or the history could not be read to their end, so
+     * nothing was decided; the refusal is recorded (and pages) and the command is to be tried again later.
+     */
+    public enum Outcome { SUCCEEDED, FAILED, REFUSED, DRY_RUN, ALREADY_DONE, STALE, DEFERRED }
 
     public Outcome execute(FailoverCommand command, ClusterConfig cluster, Runbook runbook) throws AuditLog.AuditException, Stopped {
         return execute(command, cluster, runbook, () -> false);
@@ -86,8 +91,15 @@ public final class RunbookExecutor {
             throws AuditLog.AuditException, Stopped {
         String incident = command.getIncidentId();
         String prefix = "[incident=" + incident + " cluster=" + cluster.name() + "]";
-        List<ActionRecord> history = new ArrayList<>(audit.incident(incident, command.getIssuedAt().minus(Duration.ofMinutes(1))));
-        Decision decision = admit(command, cluster, history, stopping, prefix);
+        List<ActionRecord> history;
+        Decision decision;
+        try {
+            history = new ArrayList<>(audit.incident(incident, command.getIssuedAt().minus(Duration.ofMinutes(1))));
+            decision = admit(command, cluster, history, stopping, prefix);
+        } catch (ReadIncompleteException e) {
+            // Fail closed: a decision on part of the pauses or of the history could miss the record that forbids it.
+            return defer(command, cluster, e, prefix);
+        }
         if (decision.verdict() == Verdict.ALREADY_DONE) {
             log.info("{} {}", prefix, decision.reason());
             return Outcome.ALREADY_DONE;
@@ -164,8 +176,8 @@ public final class RunbookExecutor {
 
     /** The gate's decision on the command, once an operator approved it if manual mode asks for that. */
     private Decision admit(FailoverCommand command, ClusterConfig cluster, List<ActionRecord> history, BooleanSupplier stopping,
-                           String prefix) throws AuditLog.AuditException, Stopped {
-        Optional<ActionRecord> pause = controls.flatMap(c -> c.pause(cluster.name()));
+                           String prefix) throws AuditLog.AuditException, Stopped, ReadIncompleteException {
+        Optional<ActionRecord> pause = controls.isPresent() ? controls.get().pause(cluster.name()) : Optional.empty();
         Decision decision = FailoverGate.decide(admission(command, cluster, history, pause));
         if (decision.verdict() != Verdict.AWAIT_APPROVAL) {
             return decision;
@@ -180,7 +192,8 @@ public final class RunbookExecutor {
         return FailoverGate.decide(admission(command, cluster, history, pause));
     }
 
-    private Admission admission(FailoverCommand command, ClusterConfig cluster, List<ActionRecord> history, Optional<ActionRecord> pause) {
+    private Admission admission(FailoverCommand command, ClusterConfig cluster, List<ActionRecord> history, Optional<ActionRecord> pause)
+            throws ReadIncompleteException {
         Instant now = clock.instant();
         return new Admission(command, cluster.name(), cluster.failover(), history, pause, recentFailover(cluster, command.getIncidentId(), now),
                 now);
@@ -202,10 +215,18 @@ public final class RunbookExecutor {
                     request, Map.of())));
             log.warn("{} manual mode: waiting for approval (drpilot failover approve {})", prefix, incident);
         }
-        ApprovalWait wait = new ApprovalWait(incident, since, cluster.failover().approvalTimeout());
+        ApprovalWait wait = new ApprovalWait(incident, since, cluster.failover().approvalTimeout(), cluster.failover().approvalValidity());
+        Set<String> reported = new HashSet<>();
         while (true) {
-            Optional<ActionRecord> approval = controls.flatMap(c -> c.approval(incident));
-            Decision look = wait.check(approval, clock.instant());
+            Optional<ActionRecord> approval = approval(incident, prefix);
+            Instant now = clock.instant();
+            Decision look = wait.check(approval, now);
+            if (approval.isPresent() && reported.add(approval.get().getActionId())) {
+                Optional<String> ignored = wait.ignored(approval.get(), now);
+                if (ignored.isPresent()) {
+                    reportIgnored(command, cluster, approval.get(), ignored.get(), prefix);
+                }
+            }
             if (look.verdict() == Verdict.APPROVED) {
                 history.add(write(record(incident, cluster, ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.SUCCEEDED, since,
                         clock.instant(), look.reason(), approval.orElseThrow().getAttributes())));
@@ -225,6 +246,49 @@ public final class RunbookExecutor {
                 throw new Stopped();
             }
         }
+    }
+
+    /**
+     * An approval that does not count, on the audit trail (as an operator's record: it neither resolves nor raises the
+     * approval page) and in the log.
+     */
+    private void reportIgnored(FailoverCommand command, ClusterConfig cluster, ActionRecord approval, String why, String prefix)
+            throws AuditLog.AuditException {
+        Instant now = clock.instant();
+        Map<String, String> attributes = new LinkedHashMap<>(approval.getAttributes());
+        attributes.put("approvalId", approval.getActionId());
+        write(record(command.getIncidentId(), cluster, ActionKind.OPERATOR, command.getIncidentId() + "/approval-ignored/" + approval.getActionId(),
+                "approval ignored", ActionStatus.SKIPPED, now, now, why, attributes));
+        log.warn("{} {}", prefix, why);
+    }
+
+    /** The operator's approval of the incident; none while the control topic cannot be read (the wait goes on, fail closed). */
+    private Optional<ActionRecord> approval(String incident, String prefix) throws AuditLog.AuditException {
+        if (controls.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return controls.get().approval(incident);
+        } catch (ReadIncompleteException e) {
+            log.warn("{} cannot read the operators' approvals, still waiting: {}", prefix, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Records the refusal for now (it pages like any refusal) and leaves the command to be tried again. */
+    private Outcome defer(FailoverCommand command, ClusterConfig cluster, ReadIncompleteException e, String prefix)
+            throws AuditLog.AuditException {
+        Instant now = clock.instant();
+        String detail = "refused for now: " + e.getMessage() + "; nothing was decided on part of what must be read, the command is tried"
+                + " again later";
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("outcome", Outcome.REFUSED.name());
+        attributes.put("mode", command.getMode().name());
+        attributes.put(FailoverGate.DEFERRED, "true");
+        write(record(command.getIncidentId(), cluster, ActionKind.FAILOVER_REFUSED, command.getIncidentId() + "/summary", "summary",
+                ActionStatus.REFUSED, command.getIssuedAt(), now, detail, attributes));
+        log.warn("{} {}", prefix, detail);
+        return Outcome.DEFERRED;
     }
 
     private StepOutcome run(FailoverStep step, FailoverContext context, Duration timeout) throws Exception {
@@ -256,7 +320,7 @@ public final class RunbookExecutor {
     }
 
     /** The last failover of this cluster by another incident recorded less than the cooldown before {@code now}, if any. */
-    private Optional<ActionRecord> recentFailover(ClusterConfig cluster, String incident, Instant now) {
+    private Optional<ActionRecord> recentFailover(ClusterConfig cluster, String incident, Instant now) throws ReadIncompleteException {
         return audit.read(now.minus(cluster.failover().cooldown()), FailoverGate.countsForCooldown(cluster.name(), incident))
                 .stream().reduce((first, second) -> second);
     }

@@ -69,6 +69,9 @@ class FailoverGateTest {
                 new Row("an old command whose runbook is under way is finished",
                         given().issuedMinutesAgo(16).recorded(step("orders-1", "1-check")), RUN),
                 new Row("a command exactly as old as the cooldown is not stale", given().issuedMinutesAgo(15), RUN),
+                new Row("a command only refused for now (nothing could be read) is still stale once older than the cooldown",
+                        given().issuedMinutesAgo(16).recorded(deferred("orders-1")), STALE),
+                new Row("a command refused for now runs when it is read again in time", given().recorded(deferred("orders-1")), RUN),
 
                 new Row("off refuses a failover", given().cluster(Mode.OFF), OFF),
                 new Row("off refuses a dry-run command", given().cluster(Mode.OFF).command(FailoverMode.DRY_RUN), OFF),
@@ -126,9 +129,25 @@ class FailoverGateTest {
         Instant requestedAt = NOW.minus(Duration.ofMinutes(10));
         Decision approvedByBob = new Decision(Verdict.APPROVED, "failover orders-1 approved by bob");
         Decision timedOut = new Decision(Verdict.REFUSE, "no operator approved the failover within 30m");
+        Instant early = requestedAt.minusSeconds(1);
+        String tooEarly = "; the approval given at " + early + " (failover orders-1 approved by bob) does not count: it is older than this"
+                + " failover's request for one, made at " + requestedAt + "; approve again";
+        Instant at = requestedAt.plusSeconds(5);
+        String tooOld = "; the approval given at " + at + " (failover orders-1 approved by bob) does not count: it is older than"
+                + " failover.approvalValidity (15m); approve again";
         return Stream.of(
-                new Look("an approval given goes ahead", Optional.of(approval()), requestedAt.plusSeconds(5), approvedByBob),
-                new Look("an approval that came late still counts", Optional.of(approval()), requestedAt.plus(Duration.ofHours(1)), approvedByBob),
+                new Look("an approval given goes ahead", Optional.of(approvalAt(at)), at.plusSeconds(1), approvedByBob),
+                new Look("an approval given the moment it was asked for goes ahead", Optional.of(approvalAt(requestedAt)), requestedAt, approvedByBob),
+                new Look("an approval that came late, after the timeout, still counts", Optional.of(approvalAt(requestedAt.plus(Duration.ofHours(1)))),
+                        requestedAt.plus(Duration.ofHours(1)).plusSeconds(1), approvedByBob),
+                new Look("an approval given before the request existed does not count: keep waiting", Optional.of(approvalAt(early)),
+                        requestedAt.plusSeconds(5), new Decision(Verdict.AWAIT_APPROVAL, AWAIT_APPROVAL.reason() + tooEarly)),
+                new Look("an approval given before the request does not count past the timeout either: refused", Optional.of(approvalAt(early)),
+                        requestedAt.plus(Duration.ofMinutes(31)), new Decision(Verdict.REFUSE, timedOut.reason() + tooEarly)),
+                new Look("an approval exactly as old as its validity still counts", Optional.of(approvalAt(at)), at.plus(Duration.ofMinutes(15)),
+                        approvedByBob),
+                new Look("an approval older than its validity does not count: keep waiting", Optional.of(approvalAt(at)),
+                        at.plus(Duration.ofMinutes(15)).plusMillis(1), new Decision(Verdict.AWAIT_APPROVAL, AWAIT_APPROVAL.reason() + tooOld)),
                 new Look("no approval yet: keep waiting", Optional.empty(), requestedAt.plusSeconds(5), AWAIT_APPROVAL),
                 new Look("no approval at exactly the timeout: keep waiting", Optional.empty(), requestedAt.plus(Duration.ofMinutes(30)), AWAIT_APPROVAL),
                 new Look("no approval past the timeout: refused", Optional.empty(), requestedAt.plus(Duration.ofMinutes(30)).plusMillis(1), timedOut));
@@ -137,7 +156,7 @@ class FailoverGateTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("looks")
     void aManualFailoverWaitsForItsApproval(Look look) {
-        ApprovalWait wait = new ApprovalWait("orders-1", NOW.minus(Duration.ofMinutes(10)), Duration.ofMinutes(30));
+        ApprovalWait wait = new ApprovalWait("orders-1", NOW.minus(Duration.ofMinutes(10)), Duration.ofMinutes(30), Duration.ofMinutes(15));
         assertThat(wait.check(look.approval(), look.now())).isEqualTo(look.expected());
     }
 
@@ -261,10 +280,16 @@ class FailoverGateTest {
         return record(incident, "approval", ActionKind.FAILOVER_APPROVAL, ActionStatus.SUCCEEDED, "failover " + incident + " approved by bob");
     }
 
-    /** The operator's approval on the control topic. */
-    static ActionRecord approval() {
+    /** What the executor records when the pauses or the history could not be read: a refusal for now. */
+    static ActionRecord deferred(String incident) {
+        return record("orders", incident, "summary", ActionKind.FAILOVER_REFUSED, ActionStatus.REFUSED,
+                "refused for now: could not read drpilot.failover.control: ...", Map.of("outcome", "REFUSED", FailoverGate.DEFERRED, "true"));
+    }
+
+    /** The operator's approval on the control topic, given at {@code at}. */
+    static ActionRecord approvalAt(Instant at) {
         return ActionRecord.newBuilder().setActionId("operator/approve/orders-1/1").setKind(ActionKind.OPERATOR).setName("approve")
-                .setStatus(ActionStatus.SUCCEEDED).setIncidentId("orders-1").setStartedAt(NOW).setFinishedAt(NOW)
+                .setStatus(ActionStatus.SUCCEEDED).setIncidentId("orders-1").setStartedAt(at).setFinishedAt(at)
                 .setDetail("failover orders-1 approved by bob").setAttributes(Map.of("by", "bob")).build();
     }
 

@@ -260,14 +260,49 @@ class RunbookExecutorIT {
     void aPrimaryThatAnswersTheActuatorsOwnCheckIsNotFailedOver() throws Exception {
         String name = TestNames.unique("fo-alive");
         try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = audit()) {
-            DrpilotConfig config = config(name, pg, "");
-            FailoverCommand command = command(name, name + "-incident", pg.primary(), FailoverMode.AUTO, false);
-            assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
-                    .isEqualTo(RunbookExecutor.Outcome.REFUSED);
-            assertThat(inRecovery(pg.replica(0))).isTrue();
-            assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5)))
-                    .filteredOn(r -> r.getKind() == ActionKind.FAILOVER_REFUSED).singleElement()
-                    .satisfies(refusal -> assertThat(refusal.getDetail()).contains("answers drpilot's own check as primary"));
+            assertRefusedAsAlive(audit, pg, config(name, pg, ""), name, "answers drpilot's own check as primary");
+        }
+    }
+
+    /** A failover of the primary by the default runbook is refused with {@code why}, and the replica stays one. */
+    private static void assertRefusedAsAlive(AuditLog audit, PostgresCluster pg, DrpilotConfig config, String name, String why) throws Exception {
+        FailoverCommand command = command(name, name + "-incident", pg.primary(), FailoverMode.AUTO, false);
+        assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
+                .isEqualTo(RunbookExecutor.Outcome.REFUSED);
+        assertThat(inRecovery(pg.replica(0))).isTrue();
+        assertThat(audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5)))
+                .filteredOn(r -> r.getKind() == ActionKind.FAILOVER_REFUSED).singleElement()
+                .satisfies(refusal -> assertThat(refusal.getDetail()).contains(why));
+    }
+
+    @Test
+    void aPrimaryThatAnswersTheActuatorsCheckWithAnErrorIsAliveAndNotFailedOver() throws Exception {
+        String name = TestNames.unique("fo-refuses");
+        try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = audit()) {
+            // drpilot's login to the primary is refused (a role it does not know: 28000): it answered, so it is alive.
+            String login = "port: " + pg.primary().port() + ", user: ";
+            DrpilotConfig config = ConfigLoader.parse(yaml(name, pg, "").replace(login + "postgres", login + "nobody") + """
+                    runbooks:
+                      fence-first:
+                        steps:
+                          - {type: fence, method: stop}
+                          - {type: promote, method: postgres}
+                    """, "it", env -> null);
+            assertRefusedAsAlive(audit, pg, config, name,
+                    "answers drpilot's own check with an error (SQLSTATE 28000: FATAL: role \"nobody\" does not exist)");
+
+            // The fence alone (a runbook without the check) does not take a refusing primary for an unreachable one.
+            FailoverCommand again = command(name, name + "-fence", pg.primary(), FailoverMode.AUTO, false);
+            assertThat(executor(audit).execute(again, config.clusters().get(name), config.runbooks().get("fence-first")))
+                    .isEqualTo(RunbookExecutor.Outcome.FAILED);
+            assertThat(inRecovery(pg.replica(0))).as("not promoted beside a live primary").isTrue();
+            assertThat(audit.incident(again.getIncidentId(), again.getIssuedAt().minusSeconds(5)))
+                    .filteredOn(r -> r.getKind() == ActionKind.FAILOVER_STEP && r.getName().equals("fence stop")).last()
+                    .satisfies(fence -> {
+                        assertThat(fence.getStatus()).isEqualTo(ActionStatus.FAILED);
+                        assertThat(fence.getDetail()).contains("it answers but refuses drpilot (SQLSTATE 28000");
+                        assertThat(fence.getAttributes()).doesNotContainEntry("fenced", "unreachable");
+                    });
         }
     }
 

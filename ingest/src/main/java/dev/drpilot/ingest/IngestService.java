@@ -120,7 +120,7 @@ public final class IngestService implements AutoCloseable {
             apiProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
             this.apiProducer = new KafkaProducer<>(apiProps, new StringSerializer(), new ByteArraySerializer());
             try {
-                this.api = new IngestApi(config.ingestApi(), config.components(), source, apiProducer, Duration.ofSeconds(10), clock);
+                this.api = new IngestApi(config.ingestApi(), config.components(), apiProducer, Duration.ofSeconds(10), clock);
             } catch (IOException e) {
                 apiProducer.close(Duration.ZERO);
                 throw new UncheckedIOException("cannot listen on " + config.ingestApi().bind() + ":" + config.ingestApi().port()

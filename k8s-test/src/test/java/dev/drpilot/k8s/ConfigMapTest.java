@@ -27,6 +27,17 @@ class ConfigMapTest {
     }
 
     @Test
+    void theIngestApiListensOnThePodAddressOnlyWithATokenThatIsNoVantage() throws IOException {
+        DrpilotConfig config = parse();
+        assertThat(config.ingestApi().bind()).isEqualTo("0.0.0.0");
+        assertThat(config.ingestApi().allowUnauthenticated()).isFalse();
+        assertThat(config.ingestApi().sources()).singleElement().satisfies(source -> {
+            assertThat(source.token().source()).isEqualTo("${INGEST_API_TOKEN}");
+            assertThat(source.vantage()).isFalse();
+        });
+    }
+
+    @Test
     void itUsesTheStrimziClustersBootstrapService() throws IOException {
         JsonNode kafka = Manifests.docs("Kafka").get(0).tree();
         JsonNode secure = null;

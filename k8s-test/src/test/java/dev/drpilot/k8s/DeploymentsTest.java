@@ -82,12 +82,14 @@ class DeploymentsTest {
     }
 
     @Test
-    void actuatorIsProbedOnTheMetricsPortItServes() {
+    void actuatorIsProbedOnItsWorkersHealthBesideTheMetricsItServes() {
         Container actuator = container(Manifests.one(Deployment.class, Layout.ACTUATOR));
         assertThat(String.join(" ", actuator.getArgs())).contains("--metrics-listen :9464");
         assertThat(actuator.getPorts()).extracting(ContainerPort::getContainerPort).contains(9464);
-        assertThat(path(actuator.getLivenessProbe())).isEqualTo("/metrics");
-        assertThat(path(actuator.getReadinessProbe())).isEqualTo("/metrics");
+        // /healthz turns 503 when a worker loop (a receiver, a metrics feed, the failover) died: the pod is restarted.
+        assertThat(path(actuator.getLivenessProbe())).isEqualTo("/healthz");
+        assertThat(path(actuator.getReadinessProbe())).isEqualTo("/readyz");
+        assertThat(path(actuator.getStartupProbe())).isEqualTo("/readyz");
     }
 
     @ParameterizedTest

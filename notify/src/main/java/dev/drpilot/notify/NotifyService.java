@@ -1,6 +1,7 @@
 package dev.drpilot.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpHandler;
 import dev.drpilot.config.CloudWatchReceiver;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.Receiver;
@@ -19,6 +20,8 @@ import dev.drpilot.notify.receivers.CloudWatchFigures;
 import dev.drpilot.notify.routing.AlertRouter;
 import dev.drpilot.notify.status.StatusBoard;
 import dev.drpilot.notify.status.StatusHttpHandler;
+import dev.drpilot.runtime.HealthHttpHandler;
+import dev.drpilot.runtime.WorkerHealth;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -66,16 +69,27 @@ public final class NotifyService implements AutoCloseable {
     private final Map<String, Object> kafka;
     private final Clock clock;
     private final NotifyOptions options;
+    private final WorkerHealth health;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final List<ReceiverWorker> workers = new ArrayList<>();
     private HTTPServer metricsServer;
 
     public NotifyService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock, NotifyOptions options) {
+        this(config, kafkaClientProperties, clock, options, new WorkerHealth());
+    }
+
+    /**
+     * @param health the process's workers, answered on {@code /healthz} and {@code /readyz} beside {@code /metrics}: this
+     *               service adds its own loops; the process adds the others' and says when everything has started
+     */
+    public NotifyService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock, NotifyOptions options,
+                         WorkerHealth health) {
         this.config = config;
         this.kafka = Map.copyOf(kafkaClientProperties);
         this.clock = clock;
         this.options = options;
+        this.health = health;
     }
 
     public synchronized NotifyService start() {
@@ -91,12 +105,16 @@ public final class NotifyService implements AutoCloseable {
             started.push(producer::close);
             DeliveryRecorder recorder = new DeliveryRecorder(producer, options.actionsTopic(), Topics.ACTIONS.valueSerde().serializer(),
                     options.deadLetterTopic());
-            started.push(new AlertMetricsFeed(consumer(Optional.empty()), options.alertsTopic(), Topics.ALERTS.valueSerde().deserializer(),
-                    firing, board::accept).start());
+            AlertMetricsFeed alertFeed = new AlertMetricsFeed(consumer(Optional.empty()), options.alertsTopic(),
+                    Topics.ALERTS.valueSerde().deserializer(), firing, board::accept).start();
+            started.push(alertFeed);
+            health.watch(alertFeed.worker());
             PlantMetricsFeed.Sources sources = new PlantMetricsFeed.Sources(options.replicationTopic(), options.backupTopic(),
                     options.actionsTopic());
-            started.push(new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, board, clock, plant.longestStale(),
-                    StatusBoard.FAILOVER_LOOKBACK).start());
+            PlantMetricsFeed plantFeed = new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, board, clock, plant.longestStale(),
+                    StatusBoard.FAILOVER_LOOKBACK).start();
+            started.push(plantFeed);
+            health.watch(plantFeed.worker());
 
             // CloudWatch receivers also get the DR figures themselves, once a minute (CloudWatch's
             // standard resolution), not only the alerts.
@@ -154,6 +172,7 @@ public final class NotifyService implements AutoCloseable {
                 options.alertsTopic(), group, Topics.ALERTS.valueSerde().deserializer(), receiverRouter, recorder, metrics, clock), settings);
         started.push(worker);
         workers.add(worker.start());
+        health.watch(worker.worker());
     }
 
     private void startMetricsServer(StatusBoard board) {
@@ -161,9 +180,12 @@ public final class NotifyService implements AutoCloseable {
             return;
         }
         try {
-            // The status page is the default handler: client_java keeps routing /metrics (and /-/healthy) itself, unchanged.
+            // client_java routes /metrics (and /-/healthy) itself and everything else to the default handler: there the
+            // probes get /healthz and /readyz, the status page the rest.
+            HttpHandler probes = new HealthHttpHandler(health);
+            HttpHandler status = new StatusHttpHandler(board::snapshot, new ObjectMapper());
             metricsServer = HTTPServer.builder().hostname(options.metricsHost()).port(options.metricsPort()).registry(registry)
-                    .defaultHandler(new StatusHttpHandler(board::snapshot, new ObjectMapper())).buildAndStart();
+                    .defaultHandler(exchange -> (HealthHttpHandler.handles(exchange) ? probes : status).handle(exchange)).buildAndStart();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve /metrics on " + options.metricsHost() + ":" + options.metricsPort()
                     + " (port in use? choose another with --metrics-port)", e);

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * finishes first (the loop hands no further record), so handlers stop themselves through {@link #closing()}
  * when they can take long.
  */
-public final class ConsumerLoop<K, V> implements AutoCloseable {
+public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
 
     private final String name;
@@ -47,6 +47,7 @@ public final class ConsumerLoop<K, V> implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final PendingRecords<K, V> pending = new PendingRecords<>();
     private volatile Throwable failure;
+    private volatile String trouble;
     // The record being handled, for the log line of a failure.
     private ConsumerRecord<K, V> current;
     private boolean started;
@@ -81,18 +82,27 @@ public final class ConsumerLoop<K, V> implements AutoCloseable {
         return this;
     }
 
+    @Override
     public String name() {
         return name;
     }
 
     /** True from {@link #start()} until the loop ends, whether closed or dead. */
+    @Override
     public boolean alive() {
         return thread.isAlive() && failure == null;
     }
 
     /** The error that stopped the loop, if one did; empty while it runs and after a {@link #close()}. */
+    @Override
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    /** "retry n of m after ERROR" while a failure is being retried, until a round goes through. */
+    @Override
+    public Optional<String> trouble() {
+        return Optional.ofNullable(trouble);
     }
 
     /** True once {@link #close()} was called: a long handler stops at its next safe point. */
@@ -115,6 +125,7 @@ public final class ConsumerLoop<K, V> implements AutoCloseable {
                     if (round()) {
                         retry = 0;
                     }
+                    trouble = null;
                 } catch (Throwable e) {
                     if (closing()) {
                         stoppedWhileClosing(e);
@@ -178,6 +189,7 @@ public final class ConsumerLoop<K, V> implements AutoCloseable {
 
     private void retryAfter(Throwable e, int retry, String doing) {
         Duration wait = errors.backoff(retry);
+        trouble = "retry " + retry + " of " + errors.limit() + " after " + doing + " failed: " + e;
         String message = "[loop={}] {} failed: {}; retry {} of {} in {} ms";
         if (retry == 1) {
             log.warn(message, name, doing, e.toString(), retry, errors.limit(), wait.toMillis(), e);

@@ -218,6 +218,7 @@ class ConsumerLoopTest {
         await().atMost(WAIT).until(() -> committed(P0) == 2L);
         assertThat(loop.alive()).isTrue();
         assertThat(loop.failure()).isEmpty();
+        await("the trouble cleared once a round went through").atMost(WAIT).until(() -> loop.trouble().isEmpty());
     }
 
     @Test

@@ -90,6 +90,16 @@ public final class SampleEvents {
                 .build();
     }
 
+    /** A PostgreSQL probe the server answered with an error: alive, but the probe did not succeed. */
+    public static HealthObservation healthAnsweredWithError() {
+        return HealthObservation.newBuilder()
+                .setObservedAt(T0).setSource(EU).setProbe("orders-pg-1").setKind(ProbeKind.POSTGRES)
+                .setComponent("orders-db").setCluster("orders").setNode("pg-1").setTarget("10.0.1.5:5432")
+                .setOk(false).setAnswered(true).setSqlState("53300").setLatencyMillis(4L)
+                .setError("FATAL: remaining connection slots are reserved for non-replication superuser connections")
+                .build();
+    }
+
     public static CollectorHeartbeat heartbeat() {
         return CollectorHeartbeat.newBuilder()
                 .setCollectorId("collector-eu-1").setVantage("eu-west-1a").setSentAt(T0)
@@ -152,7 +162,7 @@ public final class SampleEvents {
     }
 
     public static List<SpecificRecord> everyRecord() {
-        return List.of(replication(), replicationMinimal(), backup(), backupFailed(), health(), healthMinimal(),
+        return List.of(replication(), replicationMinimal(), backup(), backupFailed(), health(), healthMinimal(), healthAnsweredWithError(),
                 heartbeat(), alert(), alertResolved(), failoverCommand(), actionRecord());
     }
 }

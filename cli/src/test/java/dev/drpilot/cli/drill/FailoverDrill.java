@@ -8,6 +8,7 @@ import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.failover.AuditLog;
 import dev.drpilot.failover.CloudClients;
+import dev.drpilot.failover.DeadLetters;
 import dev.drpilot.failover.FailoverService;
 import dev.drpilot.failover.RunbookExecutor;
 import dev.drpilot.failover.StepFactory;
@@ -73,9 +74,15 @@ public final class FailoverDrill implements AutoCloseable {
      */
     public FailoverDrill(EmbeddedKafkaBroker broker, PostgresCluster pg, String cluster, String failoverYaml, String extraYaml,
                          Optional<CloudClients> cloud) throws Exception {
+        this(broker, pg, cluster, ConfigLoader.parse(yaml(cluster, pg, failoverYaml, extraYaml), "drill", env -> null), cloud);
+    }
+
+    /** The pipeline for a configuration of the caller's, e.g. {@link #yaml} with other credentials for a node. */
+    public FailoverDrill(EmbeddedKafkaBroker broker, PostgresCluster pg, String cluster, DrpilotConfig config,
+                         Optional<CloudClients> cloud) throws Exception {
         this.pg = pg;
         this.cluster = cluster;
-        this.config = ConfigLoader.parse(yaml(cluster, pg, failoverYaml, extraYaml), "drill", env -> null);
+        this.config = config;
         this.stateDir = Files.createTempDirectory("drpilot-drill-");
         List<Topic<?, ?>> topics = new ArrayList<>(new LinkedHashSet<>(concat(IngestService.TOPICS, DetectorService.TOPICS)));
         try (Admin admin = Admin.create(broker.clientProperties())) {
@@ -90,7 +97,9 @@ public final class FailoverDrill implements AutoCloseable {
         running.add(detector);
         RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(Duration.ofSeconds(1)), Clock.systemUTC(),
                 cloud), Clock.systemUTC());
-        running.add(new FailoverService(config, kafka, TestNames.unique("drill-failover"), audit, executor, Clock.systemUTC()).start());
+        DeadLetters deadLetters = DeadLetters.open(kafka, audit, Clock.systemUTC());
+        running.add(deadLetters);
+        running.add(new FailoverService(config, kafka, TestNames.unique("drill-failover"), audit, executor, deadLetters, Clock.systemUTC()).start());
         await("the detector running").atMost(Duration.ofSeconds(60))
                 .until(() -> detector.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
     }
@@ -104,7 +113,7 @@ public final class FailoverDrill implements AutoCloseable {
     }
 
     /** The DR plan's defaults, but for how often replication is read (1s instead of 5s) and failover switched on. */
-    static String yaml(String cluster, PostgresCluster pg, String failoverYaml, String extraYaml) {
+    public static String yaml(String cluster, PostgresCluster pg, String failoverYaml, String extraYaml) {
         StringBuilder nodes = new StringBuilder();
         for (PostgresNode node : pg.nodes()) {
             nodes.append("      - {name: ").append(node.name()).append(", host: ").append(node.host()).append(", port: ")

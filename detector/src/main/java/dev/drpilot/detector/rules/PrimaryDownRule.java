@@ -23,11 +23,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Rule 4, primary down: the cluster's primary fails its health probes from a quorum of vantages
- * ({@code failover.quorum}, default 2 — or every vantage when fewer report), each probe vantage
+ * Rule 4, primary down: the cluster's primary fails its health probes from a quorum of distinct
+ * fresh vantages ({@code failover.quorum}, default 2; fewer vantages reporting never lower it —
+ * then the rule pages {@code primary-unconfirmed} instead and does not fail over), each probe vantage
  * with {@code failover.holdProbes} consecutive failures (default 3), a replica whose WAL receiver
  * lost the primary counting as a vantage too. One vantage, or a blip shorter than the hold, is not
  * enough. On confirmation: a CRITICAL alert and, unless the cluster's failover mode is {@code off},
@@ -36,7 +38,11 @@ import java.util.stream.Collectors;
  * neither lose the command nor issue a second one; the incident id is derived from the cluster
  * and the first failure, so even a replay names the same incident.
  *
- * <p>Input: health observations of PostgreSQL probes and replication observations, keyed by cluster.
+ * <p>Input: health observations of PostgreSQL probes and replication observations, keyed by cluster,
+ * from collectors and from ingest API sources configured as vantages only (the topology filters the rest).
+ * Freshness is judged at the cluster's newest observation but never later than the stream time
+ * (when Kafka received the records), and an observation stamped more than {@code evidenceMaxAge}
+ * after the stream time is no evidence: a record stamped in the future can make no honest one stale.
  */
 public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, PrimaryDownOutput> {
     private static final Logger log = LoggerFactory.getLogger(PrimaryDownRule.class);
@@ -45,6 +51,7 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
     private static final DateTimeFormatter INCIDENT_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private KeyValueStore<String, PrimaryWatch> watches;
+    private Instant streamTime = Instant.MIN;
 
     public PrimaryDownRule(Plant plant) {
         super(NAME, plant, PrimaryDownOutput.Alerted::new);
@@ -58,6 +65,7 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
     @Override
     public void process(Record<String, PrimaryDownInput> record) {
         if (record.value() != null) {
+            streamTime = Instant.ofEpochMilli(Math.max(context.currentStreamTimeMs(), record.timestamp()));
             record.value().applyTo(this);
         }
     }
@@ -66,22 +74,29 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
         if (observation == null || observation.getKind() != ProbeKind.POSTGRES || observation.getCluster() == null || observation.getNode() == null) {
             return;
         }
+        if (fromTheFuture(observation.getObservedAt(), observation.getComponent())) {
+            return;
+        }
         String cluster = observation.getCluster();
         PrimaryWatch watch = load(cluster);
         String node = observation.getNode();
         boolean claimsPrimary = Claims.writablePrimary(observation);
         if (!node.equals(watch.primary)) {
-            if (claimsPrimary && (watch.newest == null || !observation.getObservedAt().isBefore(watch.newest.minus(
+            if (claimsPrimary && (watch.newest == null || !observation.getObservedAt().isBefore(watch.now(streamTime).minus(
                     plant.thresholds(observation.getComponent()).evidenceMaxAge())))) {
                 changePrimary(watch, cluster, observation.getComponent(), node, observation.getObservedAt());
                 watches.put(cluster, watch);
             }
             return;
         }
+        // An error the server answered with (a refused login, no free slot, starting up) is an answer: it is alive and may
+        // still serve its sessions, so it resets this vantage like a success; the database-refuses rule pages about it.
+        boolean noAnswer = !observation.getOk() && !observation.getAnswered();
         String detail = observation.getOk() ? "answered as " + observation.getRole()
-                : "probe " + observation.getProbe() + " failed: " + observation.getError();
+                : noAnswer ? "probe " + observation.getProbe() + " failed: " + observation.getError()
+                : "answered with SQLSTATE " + observation.getSqlState() + " (alive)";
         Source source = observation.getSource();
-        if (watch.see("probe:" + source.getVantage(), source.getCollectorId(), source.getVantage(), false, !observation.getOk(),
+        if (watch.see("probe:" + source.getVantage(), source.getCollectorId(), source.getVantage(), false, noAnswer,
                 observation.getObservedAt(), detail)) {
             decide(watch, cluster, observation.getComponent(), observation.getObservedAt());
             watches.put(cluster, watch);
@@ -91,6 +106,9 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
     void onReplication(ReplicationObservation observation) {
         if (observation == null || !Boolean.TRUE.equals(observation.getInRecovery())) {
             return;   // the replica did not answer, or is no replica: it has no view of the primary
+        }
+        if (fromTheFuture(observation.getObservedAt(), observation.getComponent())) {
+            return;
         }
         boolean lost = !"streaming".equals(observation.getWalReceiverStatus());
         String cluster = observation.getCluster();
@@ -117,6 +135,15 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
         }
     }
 
+    /** Stamped further ahead of the stream time than the freshness window: a wrong clock or a forgery, not evidence. */
+    private boolean fromTheFuture(Instant observedAt, String component) {
+        boolean future = observedAt.isAfter(streamTime.plus(plant.thresholds(component).evidenceMaxAge()));
+        if (future) {
+            log.debug("[rule={}] ignored an observation stamped {} while the stream time is {}", NAME, observedAt, streamTime);
+        }
+        return future;
+    }
+
     private PrimaryWatch load(String cluster) {
         PrimaryWatch watch = watches.get(cluster);
         return watch == null ? fresh(cluster) : watch;
@@ -131,13 +158,30 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
     private void decide(PrimaryWatch watch, String cluster, String component, Instant at) {
         FailoverSettings failover = plant.failover(cluster);
         var maxAge = plant.thresholds(component).evidenceMaxAge();
+        Instant now = watch.now(streamTime);
         if (watch.incident == null) {
-            List<PrimaryWatch.Vantage> confirming = watch.confirming(failover.quorum(), failover.holdProbes(), maxAge);
+            List<PrimaryWatch.Vantage> confirming = watch.confirming(failover.quorum(), failover.holdProbes(), now, maxAge);
             if (!confirming.isEmpty()) {
                 open(watch, cluster, component, confirming, at, failover);
             }
-        } else if (watch.incident.node.equals(watch.primary) && watch.recovered(maxAge)) {
+        } else if (watch.incident.node.equals(watch.primary) && watch.recovered(now, maxAge)) {
             close(watch, cluster, component, at, "answers again");
+        }
+        List<PrimaryWatch.Vantage> seeing = watch.incident == null
+                ? watch.unconfirmed(failover.quorum(), failover.holdProbes(), now, maxAge) : List.of();
+        unconfirmed(cluster, component, watch.primary, seeing, failover.quorum(), at);
+    }
+
+    /** Pages while every reporting vantage sees the primary down but too few report; resolves when that no longer holds. */
+    private void unconfirmed(String cluster, String component, String node, List<PrimaryWatch.Vantage> seeing, int quorum, Instant at) {
+        AlertDraft draft = PrimaryUnconfirmed.draft(cluster, component, node, seeing, quorum);
+        if (!seeing.isEmpty()) {
+            Instant since = seeing.stream().map(v -> v.firstFailureAt).filter(Objects::nonNull).min(Comparator.naturalOrder()).orElse(at);
+            book.fire(draft, since, Severity.CRITICAL, wallClock()).ifPresent(alert ->
+                    log.warn("[rule={} cluster={}] {}", PrimaryUnconfirmed.NAME, cluster, draft.description()));
+        } else if (book.isFiring(draft.fingerprint())) {
+            book.resolve(draft.withText(draft.summary(), "Primary " + node + " of " + cluster
+                    + ": a vantage sees it answer, a quorum confirmed the failure, or another node is primary."), at, wallClock());
         }
     }
 
@@ -152,7 +196,7 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
         incident.evidence = confirming.stream().map(v -> v.vantage + ": " + v.detail
                 + (v.replica ? "" : " (" + v.failures + " consecutive)")).toList();
         watch.incident = incident;
-        int reporting = watch.fresh(plant.thresholds(component).evidenceMaxAge()).size();
+        int reporting = watch.fresh(watch.now(streamTime), plant.thresholds(component).evidenceMaxAge()).size();
         String reason = "primary " + incident.node + " of " + cluster + " unreachable from " + confirming.size() + " of " + reporting
                 + " vantages since " + detectedAt + ": " + String.join("; ", incident.evidence);
         Instant now = wallClock();
@@ -187,6 +231,7 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
         }
         if (watch.primary != null) {
             log.info("[rule={} cluster={}] primary is now {} (was {})", NAME, cluster, node, watch.primary);
+            unconfirmed(cluster, component, watch.primary, List.of(), plant.failover(cluster).quorum(), at);
         }
         watch.newPrimary(node);
         watch.touch(at);

@@ -77,28 +77,47 @@ public final class PrimaryWatch {
         }
     }
 
-    /** Vantages heard from within {@code maxAge} of the newest observation; older verdicts no longer count. */
-    List<Vantage> fresh(Duration maxAge) {
-        Instant cutoff = newest == null ? Instant.MIN : newest.minus(maxAge);
+    /**
+     * The time freshness is judged at: the newest observation of this cluster, but never later than
+     * the detector's stream time (when Kafka received the records), which no observation's own
+     * stamp can move. A record stamped in the future therefore cannot make honest evidence stale.
+     */
+    Instant now(Instant streamTime) {
+        return newest == null || newest.isAfter(streamTime) ? streamTime : newest;
+    }
+
+    /** Vantages heard from within {@code maxAge} before {@code now}; older verdicts no longer count. */
+    List<Vantage> fresh(Instant now, Duration maxAge) {
+        Instant cutoff = now.minus(maxAge);
         return vantages.values().stream().filter(v -> v.lastAt != null && !v.lastAt.isBefore(cutoff)).toList();
     }
 
     /**
      * The vantages that confirm the primary is down, or an empty list when they do not reach the
-     * quorum: at least {@code min(quorum, vantages reporting)} fresh vantages see it down, and at
-     * least one of them is a health probe.
+     * quorum: at least {@code quorum} distinct fresh vantages see it down, and at least one of them
+     * is a health probe. Fewer vantages reporting never lower the bar (see {@link #unconfirmed}).
      */
-    List<Vantage> confirming(int quorum, int holdProbes, Duration maxAge) {
-        List<Vantage> fresh = fresh(maxAge);
-        List<Vantage> down = fresh.stream().filter(v -> v.down(holdProbes)).toList();
-        int needed = Math.min(quorum, Math.max(1, fresh.size()));
+    List<Vantage> confirming(int quorum, int holdProbes, Instant now, Duration maxAge) {
+        List<Vantage> down = fresh(now, maxAge).stream().filter(v -> v.down(holdProbes)).toList();
         boolean probeConfirms = down.stream().anyMatch(v -> !v.replica);
-        return down.size() >= needed && probeConfirms ? down : List.of();
+        return down.size() >= quorum && probeConfirms ? down : List.of();
+    }
+
+    /**
+     * The vantages that see the primary down when the failure cannot be confirmed: every fresh
+     * vantage sees it down (a probe vantage among them, as for a confirmation), but they are fewer
+     * than {@code quorum}. Empty otherwise — also when a fresh vantage still sees the primary answer.
+     */
+    List<Vantage> unconfirmed(int quorum, int holdProbes, Instant now, Duration maxAge) {
+        List<Vantage> fresh = fresh(now, maxAge);
+        boolean allDown = !fresh.isEmpty() && fresh.stream().allMatch(v -> v.down(holdProbes));
+        boolean probeSees = fresh.stream().anyMatch(v -> !v.replica);
+        return fresh.size() < quorum && allDown && probeSees ? fresh : List.of();
     }
 
     /** True when no fresh vantage sees the primary failing any more. */
-    boolean recovered(Duration maxAge) {
-        List<Vantage> fresh = fresh(maxAge);
+    boolean recovered(Instant now, Duration maxAge) {
+        List<Vantage> fresh = fresh(now, maxAge);
         return !fresh.isEmpty() && fresh.stream().noneMatch(v -> v.failures > 0);
     }
 

@@ -26,6 +26,9 @@ import java.util.TreeMap;
  * ({@code pg_is_in_recovery() = false}) → CRITICAL. What counts is each node's newest observation
  * from any vantage, and only while it is fresh ({@code thresholds.evidenceMaxAge}): a primary that
  * died and was replaced answers no more, so its last "primary" before the crash is not a claim.
+ * Only vantages' observations reach it (collectors, and ingest API sources configured as
+ * vantages: the topology filters the rest), and freshness is judged no later than the stream time,
+ * so an observation stamped in the future can neither stand as a claim nor make real claims stale.
  */
 public final class SplitBrainRule extends RuleProcessor<HealthObservation, Alert> {
     public static final String NAME = "split-brain";
@@ -66,7 +69,10 @@ public final class SplitBrainRule extends RuleProcessor<HealthObservation, Alert
         Roles state = known == null ? new Roles() : known;
         Claim previous = state.nodes.get(observation.getNode());
         Instant at = observation.getObservedAt();
-        if (previous != null && at.isBefore(previous.at())) {
+        Thresholds thresholds = plant.thresholds(observation.getComponent());
+        // Judged against the stream time (when Kafka received the records), which no observation's stamp can move.
+        Instant streamTime = Instant.ofEpochMilli(Math.max(context.currentStreamTimeMs(), record.timestamp()));
+        if (previous != null && at.isBefore(previous.at()) || at.isAfter(streamTime.plus(thresholds.evidenceMaxAge()))) {
             return;
         }
         // A read-only (fenced) primary is recorded as no claim: it takes no writes beside the new one.
@@ -78,8 +84,7 @@ public final class SplitBrainRule extends RuleProcessor<HealthObservation, Alert
         }
         roles.put(cluster, state);
 
-        Thresholds thresholds = plant.thresholds(observation.getComponent());
-        Instant cutoff = state.newest.minus(thresholds.evidenceMaxAge());
+        Instant cutoff = (state.newest.isAfter(streamTime) ? streamTime : state.newest).minus(thresholds.evidenceMaxAge());
         List<String> primaries = state.nodes.entrySet().stream()
                 .filter(entry -> entry.getValue().primary() && !entry.getValue().at().isBefore(cutoff))
                 .map(Map.Entry::getKey).toList();

@@ -7,6 +7,7 @@ import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
+import dev.drpilot.events.Severity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -100,7 +101,7 @@ class FailoverHealthRuleTest {
                 "waiting for an operator's approval"));
         assertThat(trouble()).singleElement().satisfies(alert -> {
             assertThat(alert.getLabels()).containsEntry("alertname", "FailoverAwaitingApproval");
-            assertThat(alert.getSeverity()).isEqualTo(dev.drpilot.events.Severity.CRITICAL);
+            assertThat(alert.getSeverity()).isEqualTo(Severity.CRITICAL);
             assertThat(alert.getAnnotations().get("description")).contains("drpilot failover approve orders-5");
         });
         driver.action(action("orders-5", "orders", ActionKind.FAILOVER_APPROVAL, "approval", ActionStatus.SUCCEEDED, T0.plusSeconds(60),
@@ -119,5 +120,23 @@ class FailoverHealthRuleTest {
                 .setDetectedAt(T0.minus(Duration.ofDays(3))).setIssuedAt(T0.minus(Duration.ofDays(3))).build());
         driver.advance(Duration.ofMinutes(10));
         assertThat(trouble()).isEmpty();
+    }
+
+    @Test
+    void aRecordTheActuatorCouldNotReadPagesAsARefusalWithOrWithoutACluster() {
+        // What the failover's DeadLetters records: a refusal under an incident named after the unreadable record.
+        driver.action(action("deadletter/drpilot.failover.commands-0@7", "orders", ActionKind.FAILOVER_REFUSED, "deadletter",
+                ActionStatus.REFUSED, T0.plusSeconds(1), "unreadable record ...: a failover command was NOT carried out"));
+        driver.action(action("deadletter/drpilot.failover.control-0@3", null, ActionKind.FAILOVER_REFUSED, "deadletter",
+                ActionStatus.REFUSED, T0.plusSeconds(2), "unreadable record ...: an operator's instruction could not be read"));
+
+        List<Alert> pages = trouble();
+        assertThat(pages).hasSize(2).allSatisfy(alert -> {
+            assertThat(alert.getStatus()).isEqualTo(AlertStatus.FIRING);
+            assertThat(alert.getSeverity()).isEqualTo(Severity.CRITICAL);
+            assertThat(alert.getLabels()).containsEntry("alertname", "FailoverTrouble");
+        });
+        assertThat(pages).extracting(Alert::getIncidentId)
+                .containsExactly("deadletter/drpilot.failover.commands-0@7", "deadletter/drpilot.failover.control-0@3");
     }
 }

@@ -185,13 +185,62 @@ class PrimaryDownRuleTest {
         });
     }
 
+    private List<Alert> unconfirmed() {
+        return driver.alerts().stream().filter(alert -> alert.getRule().equals("primary-unconfirmed")).toList();
+    }
+
     @Test
-    void whenOnlyOneVantageReportsItIsTheQuorum() {
-        try (RuleDriver single = new RuleDriver(CONFIG.replace("      - {name: pg-2, host: pg-2}\n", ""))) {
-            for (double s = 0; s <= 4; s += 2) {
-                single.health("orders", postgres(s, "eu-1", "orders-db", "orders", "pg-1", null));
-            }
-            assertThat(single.commands()).hasSize(1);
+    void oneVantageAloneNeverFailsOverButPagesThatTheFailureCannotBeConfirmed() {
+        for (double s = 0; s <= 10; s += 2) {
+            probe(s, "eu-1", null);              // the only vantage that reports: no replica, no second collector
         }
+        assertThat(driver.commands()).isEmpty();
+        List<Alert> alerts = driver.alerts();
+        assertThat(alerts).filteredOn(alert -> alert.getRule().equals("primary-down")).isEmpty();
+        assertThat(alerts).filteredOn(alert -> alert.getRule().equals("primary-unconfirmed")).singleElement().satisfies(alert -> {
+            assertThat(alert.getStatus()).isEqualTo(AlertStatus.FIRING);
+            assertThat(alert.getSeverity()).isEqualTo(Severity.CRITICAL);
+            assertThat(alert.getFingerprint()).isEqualTo("primary-unconfirmed/cluster=orders/component=orders-db/node=pg-1");
+            assertThat(alert.getStartsAt()).isEqualTo(RuleDriver.at(0));
+            assertThat(alert.getAnnotations().get("description"))
+                    .contains("eu-1: probe orders/pg-1 failed").contains("1 of the 2 distinct vantages failover.quorum needs")
+                    .contains("will not fail over");
+        });
+    }
+
+    @Test
+    void aVantageFallingSilentNeverLowersTheQuorum() {
+        probe(0, "eu-1", NodeRole.PRIMARY);
+        probe(0, "us-1", NodeRole.PRIMARY);
+        for (double s = 32; s <= 40; s += 2) {   // us-1 has been silent for longer than evidenceMaxAge (30s)
+            probe(s, "eu-1", null);
+        }
+        assertThat(driver.commands()).as("one fresh vantage of the two needed").isEmpty();
+        assertThat(unconfirmed()).singleElement().extracting(Alert::getStatus).isEqualTo(AlertStatus.FIRING);
+
+        for (double s = 41; s <= 45; s += 2) {   // us-1 is back and sees it down too: a quorum
+            probe(s, "us-1", null);
+        }
+        assertThat(driver.commands()).singleElement().satisfies(command -> assertThat(command.getEvidence())
+                .extracting(source -> source.getVantage()).containsExactlyInAnyOrder("eu-1", "us-1"));
+        assertThat(unconfirmed()).singleElement().extracting(Alert::getStatus).isEqualTo(AlertStatus.RESOLVED);
+    }
+
+    @Test
+    void theUnconfirmedPageResolvesWhenAVantageSeesThePrimaryAnswer() {
+        for (double s = 0; s <= 4; s += 2) {
+            probe(s, "eu-1", null);
+        }
+        assertThat(unconfirmed()).extracting(Alert::getStatus).containsExactly(AlertStatus.FIRING);
+        probe(5, "us-1", NodeRole.PRIMARY);
+        assertThat(unconfirmed()).extracting(Alert::getStatus).containsExactly(AlertStatus.RESOLVED);
+        assertThat(driver.commands()).isEmpty();
+    }
+
+    @Test
+    void aFailureSeenByTooFewVantagesBeforeTheHoldIsNoPage() {
+        probe(0, "eu-1", null);
+        probe(2, "eu-1", null);
+        assertThat(unconfirmed()).isEmpty();
     }
 }

@@ -1,6 +1,7 @@
 package dev.drpilot.failover.steps;
 
 import dev.drpilot.config.NodeConfig;
+import dev.drpilot.config.PostgresRefusal;
 import dev.drpilot.config.Secret;
 
 import java.sql.Connection;
@@ -36,8 +37,17 @@ public final class PostgresAdmin {
         return DriverManager.getConnection(node.effectiveJdbcUrl(), props);
     }
 
-    /** What one node says about itself; empty when it does not answer. */
+    /** What one node says about itself; empty when it does not answer, or answers with an error. */
     public Optional<NodeState> state(NodeConfig node) {
+        return answer(node).flatMap(Answer::state);
+    }
+
+    /**
+     * What one node answers when asked about itself: its state, or the error it answered with (a
+     * refused login, no free connection slot, starting up: it is alive either way). Empty only when
+     * it does not answer at all (refused, timed out, reset), which is what "unreachable" means.
+     */
+    public Optional<Answer> answer(NodeConfig node) {
         try (Connection connection = connect(node, Duration.ofSeconds(3)); Statement statement = connection.createStatement();
              ResultSet row = statement.executeQuery("""
                      SELECT pg_is_in_recovery(),
@@ -50,10 +60,10 @@ public final class PostgresAdmin {
                      """)) {
             row.next();
             var replayedAt = row.getTimestamp(4);
-            return Optional.of(new NodeState(node, row.getBoolean(1), (Long) longOrNull(row, 2), row.getLong(3),
-                    replayedAt == null ? null : replayedAt.toInstant(), row.getBoolean(5), row.getString(6)));
+            return Optional.of(Answer.of(new NodeState(node, row.getBoolean(1), (Long) longOrNull(row, 2), row.getLong(3),
+                    replayedAt == null ? null : replayedAt.toInstant(), row.getBoolean(5), row.getString(6))));
         } catch (SQLException e) {
-            return Optional.empty();
+            return PostgresRefusal.of(e).map(Answer::refused);
         }
     }
 
@@ -64,6 +74,17 @@ public final class PostgresAdmin {
 
     private static long seconds(Duration duration) {
         return Math.max(1, (duration.toMillis() + 999) / 1000);
+    }
+
+    /** A node's answer: exactly one of its state and the error it refused drpilot with. */
+    public record Answer(Optional<NodeState> state, Optional<PostgresRefusal> refusal) {
+        static Answer of(NodeState state) {
+            return new Answer(Optional.of(state), Optional.empty());
+        }
+
+        static Answer refused(PostgresRefusal refusal) {
+            return new Answer(Optional.empty(), Optional.of(refusal));
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.drpilot.failover.steps;
 import dev.drpilot.config.Durations;
 import dev.drpilot.config.FailoverSettings;
 import dev.drpilot.config.NodeConfig;
+import dev.drpilot.config.PostgresRefusal;
 import dev.drpilot.failover.FailoverContext;
 import dev.drpilot.failover.FailoverRefusedException;
 import dev.drpilot.failover.FailoverStep;
@@ -18,7 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code check}: confirm from the actuator's own vantage that the primary is unreachable, and
+ * {@code check}: confirm from the actuator's own vantage that the primary is unreachable — it
+ * does not answer at all; one that answers with an error (a refused login, no free connection
+ * slot, starting up) is alive, and the failover is refused — and
  * choose the replica to promote: one that answers and is in recovery, not tagged
  * {@code nofailover}, within the lag bound ({@code failover.maxLagOnFailover} and
  * {@code maxLagBytesOnFailover}), highest priority first, then the most advanced.
@@ -61,9 +64,15 @@ public final class PostgresCheckStep implements FailoverStep {
         }
         Optional<NodeConfig> old = context.failedPrimary();
         if (old.isPresent()) {
-            Optional<PostgresAdmin.NodeState> oldState = admin.state(old.get());
-            if (oldState.isPresent() && !oldState.get().inRecovery()) {
+            Optional<PostgresAdmin.Answer> oldAnswer = admin.answer(old.get());
+            if (oldAnswer.flatMap(PostgresAdmin.Answer::state).filter(state -> !state.inRecovery()).isPresent()) {
                 throw new FailoverRefusedException("primary " + old.get().name() + " answers drpilot's own check as primary: not failing over");
+            }
+            // A server that answers with an error is alive and may still serve its sessions: promoting beside it is a split brain.
+            Optional<PostgresRefusal> refusal = oldAnswer.flatMap(PostgresAdmin.Answer::refusal);
+            if (refusal.isPresent()) {
+                throw new FailoverRefusedException("primary " + old.get().name() + " answers drpilot's own check with an error ("
+                        + refusal.get().describe() + "): it is alive, not failing over");
             }
         }
         List<PostgresAdmin.NodeState> replicas = new ArrayList<>();
@@ -72,9 +81,10 @@ public final class PostgresCheckStep implements FailoverStep {
             if (old.isPresent() && old.get().name().equals(node.name())) {
                 continue;
             }
-            Optional<PostgresAdmin.NodeState> state = admin.state(node);
+            Optional<PostgresAdmin.Answer> answer = admin.answer(node);
+            Optional<PostgresAdmin.NodeState> state = answer.flatMap(PostgresAdmin.Answer::state);
             if (state.isEmpty()) {
-                unreachable.add(node.name());
+                unreachable.add(node.name() + answer.flatMap(PostgresAdmin.Answer::refusal).map(r -> " refuses: " + r.describe()).orElse(" unreachable"));
             } else if (!state.get().inRecovery()) {
                 // Already out of recovery: promoted by an earlier run of this runbook, or by hand.
                 context.chooseCandidate(node);
@@ -85,7 +95,7 @@ public final class PostgresCheckStep implements FailoverStep {
             }
         }
         if (replicas.isEmpty()) {
-            throw new FailoverRefusedException("no replica of " + context.cluster().name() + " answers" + (unreachable.isEmpty() ? "" : " (" + String.join(", ", unreachable) + " unreachable)"));
+            throw new FailoverRefusedException("no replica of " + context.cluster().name() + " answers" + (unreachable.isEmpty() ? "" : " (" + String.join("; ", unreachable) + ")"));
         }
         long reference = replicas.stream().mapToLong(PostgresAdmin.NodeState::furthestLsn).max().orElseThrow();
         List<Assessed> assessed = replicas.stream().map(state -> assess(state, reference, context)).toList();

@@ -1,6 +1,7 @@
 package dev.drpilot.failover.steps;
 
 import dev.drpilot.config.NodeConfig;
+import dev.drpilot.config.PostgresRefusal;
 import dev.drpilot.failover.FailoverContext;
 import dev.drpilot.failover.FailoverStep;
 import dev.drpilot.failover.StepFailedException;
@@ -19,7 +20,9 @@ import java.util.Optional;
  * reload, which survives its restart) and its client sessions are ended, so a primary that comes
  * back after a partition cannot accept writes next to the new one. If it does not answer, there is
  * nothing to reach: that is recorded as such — only {@code method: command} or {@code kubernetes}
- * can keep a server that is unreachable now from returning as a primary later.
+ * can keep a server that is unreachable now from returning as a primary later. If it answers with
+ * an error (drpilot's login refused, no free connection slot), it is alive and unfenced: the step
+ * fails rather than call it unreachable.
  */
 public final class PostgresFenceStep implements FailoverStep {
     private final PostgresAdmin admin;
@@ -47,10 +50,16 @@ public final class PostgresFenceStep implements FailoverStep {
     @Override
     public StepOutcome run(FailoverContext context, Duration timeout) throws Exception {
         NodeConfig old = context.failedPrimary().orElseThrow();
-        Optional<PostgresAdmin.NodeState> state = admin.state(old);
-        if (state.isEmpty()) {
+        Optional<PostgresAdmin.Answer> answer = admin.answer(old);
+        if (answer.isEmpty()) {
             return new StepOutcome(old.name() + " does not answer: nothing to stop now (fence it with method command or kubernetes"
                     + " to keep it from returning as a primary)", Map.of("fenced", "unreachable"));
+        }
+        Optional<PostgresRefusal> refusal = answer.get().refusal();
+        if (refusal.isPresent()) {
+            // Alive but not letting drpilot in: it may still take writes, and nothing here can stop it.
+            throw new StepFailedException("could not fence " + old.name() + ": it answers but refuses drpilot (" + refusal.get().describe()
+                    + "), so it is alive and was not switched to read-only");
         }
         try (Connection connection = admin.connect(old, timeout); Statement statement = connection.createStatement()) {
             statement.execute("ALTER SYSTEM SET default_transaction_read_only = on");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.drpilot.config.ApiSource;
 import dev.drpilot.config.Component;
 import dev.drpilot.config.Durations;
 import dev.drpilot.config.IngestApiSettings;
@@ -31,7 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,6 +46,11 @@ import java.util.stream.Collectors;
  * published (a batch with one bad record publishes nothing), and answered 202 only once Kafka has
  * acknowledged every record ({@code acks=all}). Kafka unreachable: 503 with {@code Retry-After}
  * within the Kafka timeout, never a hang.
+ *
+ * <p>Every accepted observation carries the caller's configured identity ({@code api:<name>} of the
+ * token's source, or {@code api:anonymous} without tokens) as its {@code source}, whatever the body
+ * claims: the detector decides from that identity whether the caller is a vantage. An
+ * {@code observedAt} further ahead than the component's freshness window is refused.
  */
 public final class IngestApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestApi.class);
@@ -52,9 +58,10 @@ public final class IngestApi implements AutoCloseable {
     private static final String PREFIX = "/v1/observations/";
     private static final int RETRY_AFTER_SECONDS = 5;
 
+    private static final ApiSource ANONYMOUS = new ApiSource(ApiSource.ANONYMOUS, Secret.of("none", ""), Optional.empty(), false);
+
     private final IngestApiSettings settings;
-    private final Set<String> components;
-    private final Source defaultSource;
+    private final Map<String, Component> components;
     private final Producer<String, byte[]> producer;
     private final Duration kafkaTimeout;
     private final Clock clock;
@@ -62,11 +69,10 @@ public final class IngestApi implements AutoCloseable {
     private final ExecutorService executor;
     private volatile Instant lastKafkaFailure = Instant.MIN;
 
-    public IngestApi(IngestApiSettings settings, List<Component> components, Source defaultSource, Producer<String, byte[]> producer,
+    public IngestApi(IngestApiSettings settings, List<Component> components, Producer<String, byte[]> producer,
                      Duration kafkaTimeout, Clock clock) throws IOException {
         this.settings = settings;
-        this.components = components.stream().map(Component::name).collect(Collectors.toUnmodifiableSet());
-        this.defaultSource = defaultSource;
+        this.components = components.stream().collect(Collectors.toUnmodifiableMap(Component::name, component -> component));
         this.producer = producer;
         this.kafkaTimeout = kafkaTimeout;
         this.clock = clock;
@@ -88,7 +94,9 @@ public final class IngestApi implements AutoCloseable {
 
     public IngestApi start() {
         server.start();
-        log.info("ingest API listening on http://{}:{}{}{replication|backup|health}", settings.bind(), port(), PREFIX);
+        log.info("ingest API listening on http://{}:{}{}{replication|backup|health} ({})", settings.bind(), port(), PREFIX,
+                settings.sources().isEmpty() ? "no tokens: every caller is " + ANONYMOUS.collectorId()
+                        : "tokens of " + settings.sources().stream().map(ApiSource::collectorId).collect(Collectors.joining(", ")));
         return this;
     }
 
@@ -109,7 +117,8 @@ public final class IngestApi implements AutoCloseable {
                 respond(exchange, 405, error("use POST"));
                 return;
             }
-            if (!authorized(exchange)) {
+            Optional<ApiSource> caller = caller(exchange);
+            if (caller.isEmpty()) {
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer");
                 respond(exchange, 401, error("missing or wrong bearer token"));
                 return;
@@ -125,14 +134,14 @@ public final class IngestApi implements AutoCloseable {
                 respond(exchange, 413, error("body larger than " + settings.maxBodyBytes() + " bytes"));
                 return;
             }
-            handle(exchange, kind, body);
+            handle(exchange, kind, body, source(caller.get()));
         } catch (RuntimeException e) {
             log.error("ingest API request failed: {}", e.toString(), e);
             respond(exchange, 500, error("internal error: " + e.getMessage()));
         }
     }
 
-    private void handle(HttpExchange exchange, ObservationKind kind, byte[] body) throws IOException {
+    private void handle(HttpExchange exchange, ObservationKind kind, byte[] body, Source source) throws IOException {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -146,20 +155,25 @@ public final class IngestApi implements AutoCloseable {
         }
         List<FieldProblem> problems = new ArrayList<>();
         List<SpecificRecord> records = new ArrayList<>();
-        Map<String, Supplier<Object>> defaults = Map.of("source", () -> defaultSource);
-        Instant latestAllowed = clock.instant().plus(settings.maxClockSkew());
+        Map<String, Supplier<Object>> defaults = Map.of("source", () -> source);
+        Instant now = clock.instant();
         int count = root.isArray() ? root.size() : 1;
         for (int i = 0; i < count; i++) {
             Integer index = root.isArray() ? i : null;
             JsonNode item = root.isArray() ? root.get(i) : root;
             kind.json.read(item, defaults, problems, index).ifPresent(record -> {
-                String component = kind.component.apply(record);
-                if (!components.contains(component)) {
-                    problems.add(new FieldProblem(index, "component", "unknown component \"" + component + "\""));
-                }
-                if (kind.observedAt.apply(record).isAfter(latestAllowed)) {
-                    problems.add(new FieldProblem(index, "observedAt", "more than " + Durations.format(settings.maxClockSkew())
-                            + " in the future (check the sender's clock)"));
+                // The API's identity, not the caller's claim: a caller cannot speak for a collector or a vantage.
+                record.put(record.getSchema().getField("source").pos(), source);
+                String name = kind.component.apply(record);
+                Component component = components.get(name);
+                if (component == null) {
+                    problems.add(new FieldProblem(index, "component", "unknown component \"" + name + "\""));
+                } else {
+                    Duration skew = settings.futureSkew(component.thresholds().evidenceMaxAge());
+                    if (kind.observedAt.apply(record).isAfter(now.plus(skew))) {
+                        problems.add(new FieldProblem(index, "observedAt", "more than " + Durations.format(skew)
+                                + " in the future (no further than the evidence freshness window; check the sender's clock)"));
+                    }
                 }
                 records.add(record);
             });
@@ -196,14 +210,30 @@ public final class IngestApi implements AutoCloseable {
         respond(exchange, 202, accepted.toString());
     }
 
-    private boolean authorized(HttpExchange exchange) {
-        if (settings.token().isEmpty()) {
-            return true;
+    /** The configured source whose token the request carries; without configured tokens, the anonymous source. */
+    private Optional<ApiSource> caller(HttpExchange exchange) {
+        if (settings.sources().isEmpty()) {
+            return Optional.of(ANONYMOUS);
         }
         String header = exchange.getRequestHeaders().getFirst("Authorization");
-        String expected = "Bearer " + settings.token().map(Secret::reveal).orElseThrow();
-        // Constant-time comparison: the token must not leak through response timing.
-        return header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+        if (header == null) {
+            return Optional.empty();
+        }
+        byte[] presented = header.getBytes(StandardCharsets.UTF_8);
+        ApiSource match = null;
+        // Every token is compared, each in constant time: which token matched must not leak through response timing.
+        for (ApiSource source : settings.sources()) {
+            for (Secret token : source.tokens()) {
+                if (MessageDigest.isEqual(presented, ("Bearer " + token.reveal()).getBytes(StandardCharsets.UTF_8)) && match == null) {
+                    match = source;
+                }
+            }
+        }
+        return Optional.ofNullable(match);
+    }
+
+    private static Source source(ApiSource caller) {
+        return Source.newBuilder().setCollectorId(caller.collectorId()).setVantage(caller.collectorId()).build();
     }
 
     /** The body, or null when it is larger than allowed (read no further than one byte past the limit). */

@@ -36,7 +36,7 @@ final class DnsCheck implements HealthCheck {
         if (expect.isPresent()) {
             Set<String> expected = addresses(expect.get());
             if (expected.stream().noneMatch(answers::contains)) {
-                return new ProbeOutcome(false, NodeRole.UNKNOWN,
+                return ProbeOutcome.failed(
                         name + " resolves to " + answers + ", not to " + expect.get() + " " + expected, details);
             }
         }

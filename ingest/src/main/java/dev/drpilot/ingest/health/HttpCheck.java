@@ -34,7 +34,7 @@ final class HttpCheck implements HealthCheck {
         HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
         Map<String, String> details = Map.of("status", Integer.toString(response.statusCode()));
         if (response.statusCode() != expectStatus) {
-            return new ProbeOutcome(false, NodeRole.UNKNOWN, "HTTP " + response.statusCode() + ", expected " + expectStatus, details);
+            return ProbeOutcome.failed("HTTP " + response.statusCode() + ", expected " + expectStatus, details);
         }
         return ProbeOutcome.ok(NodeRole.UNKNOWN, details);
     }

@@ -130,9 +130,11 @@ public final class ProbeScheduler implements AutoCloseable {
                 .setNode(probe.node().orElse(null))
                 .setTarget(probe.check().target())
                 .setOk(outcome.ok())
+                .setAnswered(outcome.answered())
                 .setRole(outcome.ok() ? outcome.role() : NodeRole.UNKNOWN)
                 .setLatencyMillis(latencyMillis)
                 .setError(outcome.error())
+                .setSqlState(outcome.sqlState())
                 .setDetails(outcome.details())
                 .build();
         producer.send(new ProducerRecord<>(Topics.HEALTH_OBSERVATIONS.name(), probe.key(), observation), (metadata, error) -> {
@@ -141,7 +143,9 @@ public final class ProbeScheduler implements AutoCloseable {
                 log.warn("[probe={}] health observation not delivered: {}", probe.name(), error.toString());
             }
         });
-        if (!outcome.ok()) {
+        if (outcome.answered() && !outcome.ok()) {
+            log.debug("[probe={}] answered with SQLSTATE {}: {}", probe.name(), outcome.sqlState(), outcome.error());
+        } else if (!outcome.ok()) {
             log.debug("[probe={}] failed: {}", probe.name(), outcome.error());
         }
     }

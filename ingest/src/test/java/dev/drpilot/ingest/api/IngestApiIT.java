@@ -38,13 +38,14 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The HTTP ingest API against a real broker: what it accepts, what it refuses, and what reaches Kafka. */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class IngestApiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Source SOURCE = Source.newBuilder().setCollectorId("api").setVantage("api-vantage").build();
+    private static final Source ANONYMOUS = Source.newBuilder().setCollectorId("api:anonymous").setVantage("api:anonymous").build();
     private static EmbeddedKafkaBroker broker;
     private static KafkaProducer<String, byte[]> producer;
     private static IngestApi api;
@@ -58,7 +59,7 @@ class IngestApiIT {
         }
         producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
-        api = new IngestApi(config("").ingestApi(), config("").components(), SOURCE, producer, Duration.ofSeconds(10), Clock.systemUTC()).start();
+        api = new IngestApi(config("").ingestApi(), config("").components(), producer, Duration.ofSeconds(10), Clock.systemUTC()).start();
     }
 
     @AfterAll
@@ -112,7 +113,7 @@ class IngestApiIT {
                 .filter(r -> r.value().getReplicaNode().equals("accepted-1")).findFirst().orElseThrow();
         assertThat(published.key()).isEqualTo("api-cluster");
         assertThat(published.value().getLagBytes()).isEqualTo(1024L);
-        assertThat(published.value().getSource()).isEqualTo(SOURCE); // defaulted: the caller gave none
+        assertThat(published.value().getSource()).isEqualTo(ANONYMOUS); // an API without tokens: every caller is anonymous
     }
 
     @Test
@@ -149,7 +150,7 @@ class IngestApiIT {
         HealthObservation pg = records.stream().map(ConsumerRecord::value).filter(o -> o.getProbe().equals("pg")).findFirst().orElseThrow();
         assertThat(pg.getRole()).isEqualTo(NodeRole.PRIMARY);
         assertThat(pg.getDetails()).containsEntry("server_version", "15.18");
-        assertThat(pg.getSource().getVantage()).isEqualTo("dc-2");
+        assertThat(pg.getSource()).as("the caller's claim is replaced by the API's identity").isEqualTo(ANONYMOUS);
         assertThat(records).anySatisfy(r -> {
             assertThat(r.value().getProbe()).isEqualTo("web");
             assertThat(r.key()).isEqualTo("api-app");
@@ -183,7 +184,8 @@ class IngestApiIT {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body())
                 .contains("{\"index\":0,\"field\":\"component\",\"message\":\"unknown component \\\"billing-db\\\"\"}")
-                .contains("{\"index\":1,\"field\":\"observedAt\",\"message\":\"more than 5m in the future (check the sender's clock)\"}");
+                .contains("{\"index\":1,\"field\":\"observedAt\",\"message\":\"more than 30s in the future (no further than the evidence "
+                        + "freshness window; check the sender's clock)\"}");
     }
 
     @Test
@@ -195,7 +197,7 @@ class IngestApiIT {
 
     @Test
     void aConfiguredTokenIsRequired() throws Exception {
-        try (IngestApi secured = new IngestApi(config(", token: \"${INGEST_TOKEN}\"").ingestApi(), config("").components(), SOURCE,
+        try (IngestApi secured = new IngestApi(config(", token: \"${INGEST_TOKEN}\"").ingestApi(), config("").components(),
                 producer, Duration.ofSeconds(10), Clock.systemUTC()).start()) {
             assertThat(post(secured, "/v1/observations/replication", replication("token-1", "")).statusCode()).isEqualTo(401);
             assertThat(post(secured, "/v1/observations/replication", replication("token-2", ""),
@@ -203,6 +205,63 @@ class IngestApiIT {
             assertThat(post(secured, "/v1/observations/replication", replication("token-3", ""),
                     "Authorization", "Bearer token-123456").statusCode()).isEqualTo(202);
         }
+    }
+
+    @Test
+    void eachTokenIsANamedSourceAndTheCallersClaimOfACollectorOrVantageIsReplaced() throws Exception {
+        DrpilotConfig config = ConfigLoader.parse("""
+                ingestApi:
+                  port: 0
+                  bind: 0.0.0.0
+                  tokens:
+                    - {name: backup-cron, token: "${CRON_TOKEN}"}
+                    - {name: eu-prober, token: "${PROBER_TOKEN}", previousToken: "${OLD_PROBER_TOKEN}", vantage: true}
+                components: [{name: api-db, kind: database}]
+                """, "it", Map.of("CRON_TOKEN", "cron-token-1", "PROBER_TOKEN", "prober-token-2", "OLD_PROBER_TOKEN", "prober-token-0")::get);
+        try (IngestApi secured = new IngestApi(config.ingestApi(), config.components(), producer, Duration.ofSeconds(10),
+                Clock.systemUTC()).start()) {
+            String forged = """
+                    {"observedAt": "%s", "probe": "%s", "kind": "POSTGRES", "component": "api-db", "cluster": "api-cluster",
+                     "node": "pg-1", "target": "pg-1:5432", "ok": false, "error": "timed out",
+                     "source": {"collectorId": "eu-1", "vantage": "eu-1"}}""";
+            assertThat(post(secured, "/v1/observations/health", forged.formatted(Instant.now(), "forged-none")).statusCode()).isEqualTo(401);
+            assertThat(post(secured, "/v1/observations/health", forged.formatted(Instant.now(), "forged-wrong"),
+                    "Authorization", "Bearer cron-token-1x").statusCode()).isEqualTo(401);
+            assertThat(post(secured, "/v1/observations/health", forged.formatted(Instant.now(), "forged-cron"),
+                    "Authorization", "Bearer cron-token-1").statusCode()).isEqualTo(202);
+            assertThat(post(secured, "/v1/observations/health", forged.formatted(Instant.now(), "forged-prober"),
+                    "Authorization", "Bearer prober-token-2").statusCode()).isEqualTo(202);
+            assertThat(post(secured, "/v1/observations/health", forged.formatted(Instant.now(), "forged-rotating"),
+                    "Authorization", "Bearer prober-token-0").statusCode()).as("the previous token, during a rotation").isEqualTo(202);
+
+            List<ConsumerRecord<String, HealthObservation>> records = KafkaTestClients.read(broker, Topics.HEALTH_OBSERVATIONS.name(), 1_000,
+                    Topics.HEALTH_OBSERVATIONS.keySerde().deserializer(), Topics.HEALTH_OBSERVATIONS.valueSerde().deserializer(),
+                    Duration.ofSeconds(3));
+            assertThat(records).extracting(ConsumerRecord::value).filteredOn(o -> o.getProbe().startsWith("forged-"))
+                    .extracting(HealthObservation::getProbe, o -> o.getSource().getCollectorId(), o -> o.getSource().getVantage())
+                    .containsExactlyInAnyOrder(tuple("forged-cron", "api:backup-cron", "api:backup-cron"),
+                            tuple("forged-prober", "api:eu-prober", "api:eu-prober"),
+                            tuple("forged-rotating", "api:eu-prober", "api:eu-prober"));
+            assertThat(config.ingestApi().countsAsVantage("api:backup-cron")).as("what the detector makes of them").isFalse();
+            assertThat(config.ingestApi().countsAsVantage("api:eu-prober")).isTrue();
+        }
+    }
+
+    @Test
+    void anObservationStampedFurtherAheadThanTheFreshnessWindowIsRefused() throws Exception {
+        HttpResponse<String> response = post(api, "/v1/observations/health", """
+                [{"observedAt": "%s", "probe": "ahead-ok", "kind": "POSTGRES", "component": "api-db", "cluster": "api-cluster",
+                  "node": "pg-2", "target": "pg-2:5432", "ok": true, "role": "PRIMARY"},
+                 {"observedAt": "%s", "probe": "ahead-far", "kind": "POSTGRES", "component": "api-db", "cluster": "api-cluster",
+                  "node": "pg-2", "target": "pg-2:5432", "ok": true, "role": "PRIMARY"}]"""
+                .formatted(Instant.now().plusSeconds(20), Instant.now().plusSeconds(45)));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("{\"index\":1,\"field\":\"observedAt\",\"message\":\"more than 30s in the future");
+        assertThat(json(response).get("problems")).hasSize(1);
+        List<ConsumerRecord<String, HealthObservation>> records = KafkaTestClients.read(broker, Topics.HEALTH_OBSERVATIONS.name(), 1_000,
+                Topics.HEALTH_OBSERVATIONS.keySerde().deserializer(), Topics.HEALTH_OBSERVATIONS.valueSerde().deserializer(), Duration.ofSeconds(3));
+        assertThat(records).noneMatch(r -> r.value().getProbe().startsWith("ahead-"));
     }
 
     @Test
@@ -215,7 +274,7 @@ class IngestApiIT {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3_000);
         try (KafkaProducer<String, byte[]> dead = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-             IngestApi cut = new IngestApi(config("").ingestApi(), config("").components(), SOURCE, dead, Duration.ofSeconds(3),
+             IngestApi cut = new IngestApi(config("").ingestApi(), config("").components(), dead, Duration.ofSeconds(3),
                      Clock.systemUTC()).start()) {
             long started = System.nanoTime();
             HttpResponse<String> response = post(cut, "/v1/observations/replication", replication("unreachable", ""));

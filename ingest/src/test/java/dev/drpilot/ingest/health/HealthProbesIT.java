@@ -92,14 +92,19 @@ class HealthProbesIT {
                     nodes:
                       - {name: %s, role: primary, host: 127.0.0.1, port: %d, user: postgres}
                       - {name: %s, host: 127.0.0.1, port: %d, user: postgres}
+                  refusing:
+                    component: db
+                    nodes:
+                      - {name: no-such-role, role: primary, host: 127.0.0.1, port: %d, user: nobody}
                 probes:
                   - {name: primary, kind: postgres, component: db, cluster: health, node: %s, interval: 500ms, timeout: 400ms}
                   - {name: replica, kind: postgres, component: db, cluster: health, node: %s, interval: 500ms, timeout: 400ms}
+                  - {name: login-refused, kind: postgres, component: db, cluster: refusing, node: no-such-role, interval: 500ms, timeout: 400ms}
                   - {name: api, kind: http, component: app, url: "%s/healthz", interval: 500ms, timeout: 400ms}
                   - {name: api-broken, kind: http, component: app, url: "%s/broken", interval: 500ms, timeout: 400ms}
                   - {name: closed, kind: tcp, component: app, host: 127.0.0.1, port: %d, interval: 500ms, timeout: 400ms}
                   - {name: dns, kind: dns, component: app, dnsName: localhost, expect: 127.0.0.1, interval: 500ms, timeout: 400ms}
-                """.formatted(primary.name(), primary.port(), replica.name(), replica.port(), primary.name(), replica.name(),
+                """.formatted(primary.name(), primary.port(), replica.name(), replica.port(), primary.port(), primary.name(), replica.name(),
                 base, base, closedPort), "it", name -> null);
     }
 
@@ -117,7 +122,7 @@ class HealthProbesIT {
     void everyKindOfProbeReportsWhatItFound() {
         scheduler = HealthProbes.scheduler(config(), SOURCE, producer, Clock.systemUTC());
         scheduler.start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> List.of("primary", "replica", "api", "api-broken", "closed", "dns")
+        await().atMost(Duration.ofSeconds(20)).until(() -> List.of("primary", "replica", "login-refused", "api", "api-broken", "closed", "dns")
                 .stream().allMatch(name -> !of(name).isEmpty()));
 
         assertThat(latest("primary")).satisfies(o -> {
@@ -128,6 +133,12 @@ class HealthProbesIT {
             assertThat(o.getDetails()).containsKey("server_version").containsEntry("readOnly", "false");
         });
         assertThat(latest("replica").getRole()).isEqualTo(NodeRole.REPLICA);
+        assertThat(latest("login-refused")).as("a login the server refused: it answered, so it is alive").satisfies(o -> {
+            assertThat(o.getOk()).isFalse();
+            assertThat(o.getAnswered()).isTrue();
+            assertThat(o.getSqlState()).isEqualTo("28000");
+            assertThat(o.getError()).isEqualTo("FATAL: role \"nobody\" does not exist");
+        });
         assertThat(latest("api").getOk()).isTrue();
         assertThat(latest("api-broken")).satisfies(o -> {
             assertThat(o.getOk()).isFalse();
@@ -137,7 +148,7 @@ class HealthProbesIT {
         assertThat(latest("closed").getError()).contains("Connection refused");
         assertThat(latest("dns").getOk()).isTrue();
         // Nodes with a configured probe get no second, implicit one.
-        assertThat(scheduler.probeNames()).containsExactly("primary", "replica", "api", "api-broken", "closed", "dns");
+        assertThat(scheduler.probeNames()).containsExactly("primary", "replica", "login-refused", "api", "api-broken", "closed", "dns");
     }
 
     @Test
@@ -158,6 +169,7 @@ class HealthProbesIT {
             assertThat(of("replica").subList(replicaRunsBefore, of("replica").size())).allSatisfy(o -> assertThat(o.getOk()).isTrue());
             HealthObservation failed = of("primary").stream().filter(o -> !o.getOk()).findFirst().orElseThrow();
             assertThat(failed.getError()).isEqualTo("timed out after 400 ms");
+            assertThat(failed.getAnswered()).as("a frozen server does not answer").isFalse();
         } finally {
             postgres.primary().thaw();
         }
@@ -177,5 +189,7 @@ class HealthProbesIT {
         HealthObservation failed = of("primary").stream().filter(o -> !o.getOk()).findFirst().orElseThrow();
         assertThat(failed.getError()).containsIgnoringCase("connection");
         assertThat(failed.getRole()).isEqualTo(NodeRole.UNKNOWN);
+        assertThat(failed.getAnswered()).isFalse();
+        assertThat(failed.getSqlState()).isNull();
     }
 }

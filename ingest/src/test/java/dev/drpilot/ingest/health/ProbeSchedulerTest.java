@@ -1,5 +1,6 @@
 package dev.drpilot.ingest.health;
 
+import dev.drpilot.config.PostgresRefusal;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.NodeRole;
 import dev.drpilot.events.ProbeKind;
@@ -102,5 +103,30 @@ class ProbeSchedulerTest {
         assertThat(observation.getTarget()).isEqualTo("db:5432");
         assertThat(observation.getCluster()).isEqualTo("orders");
         assertThat(producer.history().get(0).key()).isEqualTo("orders");
+    }
+
+    @Test
+    void anErrorTheServerAnsweredWithIsPublishedAsAnsweredWithItsSqlState() {
+        ScheduledProbe full = probe("full", Duration.ofSeconds(10), Duration.ofSeconds(1), check("db:5432",
+                () -> ProbeOutcome.refused(new PostgresRefusal("53300", "FATAL: sorry, too many clients already"))));
+        ScheduledProbe refused = probe("refused", Duration.ofSeconds(10), Duration.ofSeconds(1), check("db:5433", () -> {
+            throw new java.sql.SQLException("Connection refused", "08001");
+        }));
+        scheduler = new ProbeScheduler(List.of(full, refused), SOURCE, producer, Clock.systemUTC());
+        scheduler.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !observationsOf("full").isEmpty() && !observationsOf("refused").isEmpty());
+        assertThat(observationsOf("full").get(0)).satisfies(observation -> {
+            assertThat(observation.getOk()).as("the probe did not succeed").isFalse();
+            assertThat(observation.getAnswered()).as("but the server is alive").isTrue();
+            assertThat(observation.getSqlState()).isEqualTo("53300");
+            assertThat(observation.getError()).isEqualTo("FATAL: sorry, too many clients already");
+            assertThat(observation.getRole()).isEqualTo(NodeRole.UNKNOWN);
+        });
+        assertThat(observationsOf("refused").get(0)).satisfies(observation -> {
+            assertThat(observation.getOk()).isFalse();
+            assertThat(observation.getAnswered()).as("no answer: a failed probe").isFalse();
+            assertThat(observation.getSqlState()).isNull();
+        });
     }
 }

@@ -1,14 +1,13 @@
 package dev.drpilot.notify.delivery;
 
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.schemas.topic.DeadLetter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,13 +41,7 @@ public final class DeliveryRecorder {
 
     /** The record byte for byte, with where it came from and why it was skipped in its headers. */
     public void deadLetter(ConsumerRecord<byte[], byte[]> record, String consumerGroup, Exception reason) {
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add("drpilot.error.topic", bytes(record.topic()));
-        headers.add("drpilot.error.partition", bytes(Integer.toString(record.partition())));
-        headers.add("drpilot.error.offset", bytes(Long.toString(record.offset())));
-        headers.add("drpilot.error.consumer", bytes(consumerGroup));
-        headers.add("drpilot.error.reason", bytes(String.valueOf(reason)));
-        send(new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers));
+        send(DeadLetter.of(record, deadLetterTopic, consumerGroup, reason));
     }
 
     private void send(ProducerRecord<byte[], byte[]> record) {
@@ -60,10 +53,6 @@ public final class DeliveryRecorder {
         } catch (ExecutionException | TimeoutException e) {
             throw new RecordingFailedException(record.topic(), e);
         }
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The outcome could not be written; the alert's offset must not be committed. */

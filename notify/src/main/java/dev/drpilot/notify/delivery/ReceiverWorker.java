@@ -13,6 +13,7 @@ import dev.drpilot.runtime.ConsumerLoop;
 import dev.drpilot.runtime.ErrorPolicy;
 import dev.drpilot.runtime.Outcome;
 import dev.drpilot.runtime.Seek;
+import dev.drpilot.runtime.Worker;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -96,6 +97,11 @@ public final class ReceiverWorker implements AutoCloseable {
 
     public String receiver() {
         return receiver;
+    }
+
+    /** Its consumer loop, for the health endpoint. */
+    public Worker worker() {
+        return loop;
     }
 
     /** Done when the record was delivered, filtered out or its final failure recorded: then its offset may be committed. */

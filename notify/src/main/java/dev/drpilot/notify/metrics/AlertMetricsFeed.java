@@ -4,6 +4,7 @@ import dev.drpilot.events.Alert;
 import dev.drpilot.runtime.Assignment;
 import dev.drpilot.runtime.ConsumerLoop;
 import dev.drpilot.runtime.RecordHandler;
+import dev.drpilot.runtime.Worker;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -88,6 +89,11 @@ public final class AlertMetricsFeed implements AutoCloseable {
                 log.info("alert metrics feed caught up: {} alert(s) firing", firing.size());
             }
         }
+    }
+
+    /** Its consumer loop, for the health endpoint. */
+    public Worker worker() {
+        return loop;
     }
 
     @Override

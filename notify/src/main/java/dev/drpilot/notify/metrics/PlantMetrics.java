@@ -45,6 +45,8 @@ public final class PlantMetrics {
     static final Duration MIN_STALE = Duration.ofMinutes(5);
     static final List<String> FAILOVER_OUTCOMES = List.of("succeeded", "failed", "refused");
     private static final String SUMMARY = "summary";
+    // How the failover names its record of a record it could not read (failover's DeadLetters).
+    private static final String DEAD_LETTER = "deadletter";
 
     private final Clock clock;
     private final Map<String, ClusterConfig> clusters;
@@ -55,6 +57,7 @@ public final class PlantMetrics {
     private final Counter failovers;
     private final Histogram failoverDuration;
     private final Counter unreadable;
+    private final Counter deadLettered;
 
     public PlantMetrics(PrometheusRegistry registry, DrpilotConfig config, Clock clock) {
         this.clock = clock;
@@ -90,6 +93,10 @@ public final class PlantMetrics {
                 .labelNames("cluster").classicOnly()
                 .classicUpperBounds(1, 2.5, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
                 .register(registry);
+        deadLettered = Counter.builder().name("drpilot_failover_records_deadlettered_total")
+                .help("Failover commands and operators' instructions the failover could not read and sent to drpilot.deadletter, from its"
+                        + " records on drpilot.actions")
+                .labelNames("topic").register(registry);
         unreadable = Counter.builder().name("drpilot_metrics_records_unreadable_total")
                 .help("Observation or action records the metrics feed could not read and left out of the figures")
                 .labelNames("topic").register(registry);
@@ -155,6 +162,10 @@ public final class PlantMetrics {
     }
 
     public void accept(ActionRecord record) {
+        if (record.getKind() == ActionKind.FAILOVER_REFUSED && DEAD_LETTER.equals(record.getName())) {
+            deadLettered.labelValues(record.getAttributes().getOrDefault("topic", "unknown")).inc();
+            return;
+        }
         boolean summary = SUMMARY.equals(record.getName())
                 && (record.getKind() == ActionKind.FAILOVER_SUMMARY || record.getKind() == ActionKind.FAILOVER_REFUSED);
         if (!summary || record.getCluster() == null) {

@@ -7,6 +7,7 @@ import dev.drpilot.runtime.Assignment;
 import dev.drpilot.runtime.ConsumerLoop;
 import dev.drpilot.runtime.RecordHandler;
 import dev.drpilot.runtime.Seek;
+import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -199,6 +200,11 @@ public final class PlantMetricsFeed implements AutoCloseable {
             metrics.unreadable(topic);
             log.debug("plant metrics feed skips unreadable record {}-{}@{}: {}", topic, record.partition(), record.offset(), e.toString());
         }
+    }
+
+    /** Its consumer loop, for the health endpoint. */
+    public Worker worker() {
+        return loop;
     }
 
     @Override

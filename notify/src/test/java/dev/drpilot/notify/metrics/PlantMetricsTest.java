@@ -193,6 +193,17 @@ class PlantMetricsTest {
     }
 
     @Test
+    void recordsTheFailoverCouldNotReadAreCountedPerTopicAndAreNoFailover() throws Exception {
+        metrics.accept(ActionRecord.newBuilder(failoverSummary("deadletter/drpilot.failover.commands-0@7", "orders", "REFUSED",
+                ActionStatus.REFUSED, Map.of("topic", "drpilot.failover.commands"), T0)).setKind(ActionKind.FAILOVER_REFUSED).setName("deadletter")
+                .build());
+
+        MetricsScrape after = scrape();
+        assertThat(after.value("drpilot_failover_records_deadlettered_total", Map.of("topic", "drpilot.failover.commands"))).hasValue(1.0);
+        assertThat(after.value("drpilot_failovers_total", Map.of("cluster", "orders", "outcome", "refused"))).hasValue(0.0);
+    }
+
+    @Test
     void unreadableRecordsAreCountedPerTopic() throws Exception {
         metrics.unreadable("drpilot.observations.backup");
 

@@ -2,6 +2,7 @@ package dev.drpilot.schemas.serde;
 
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.CollectorHeartbeat;
+import dev.drpilot.events.HealthObservation;
 import dev.drpilot.schemas.SampleEvents;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -119,6 +121,35 @@ class AvroSerdeTest {
         assertThat(read.getSentAt()).isEqualTo(SampleEvents.T0);
         assertThat(read.getRuns()).isEmpty();          // the newer field's default
         assertThat(read.getVersion()).isEmpty();
+    }
+
+    @Test
+    void aFailedProbeWrittenBeforeAnsweredExistedStillReadsAsNoAnswer() throws Exception {
+        // v1 knew only ok/error: its failed probes must keep meaning "did not answer" (a failed probe), not "answered".
+        Schema v1 = SchemaHistory.versionsOf("HealthObservation").get(0);
+        GenericRecord source = new GenericData.Record(v1.getField("source").schema());
+        source.put("collectorId", "old-collector");
+        source.put("vantage", "dc-2");
+        GenericRecord written = new GenericData.Record(v1);
+        written.put("observedAt", SampleEvents.T0.toEpochMilli());
+        written.put("source", source);
+        written.put("probe", "orders-pg-1");
+        written.put("kind", new GenericData.EnumSymbol(v1.getField("kind").schema(), "POSTGRES"));
+        written.put("component", "orders-db");
+        written.put("target", "10.0.1.5:5432");
+        written.put("ok", false);
+        written.put("role", new GenericData.EnumSymbol(v1.getField("role").schema(), "UNKNOWN"));
+        written.put("error", "PSQLException: Connection refused");
+        written.put("details", Map.of());
+        ByteBuffer bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(written);
+        byte[] data = new byte[bytes.remaining()];
+        bytes.get(data);
+
+        HealthObservation read = AvroSerde.of(HealthObservation.class).deserialize("drpilot.observations.health", data);
+
+        assertThat(read.getOk()).isFalse();
+        assertThat(read.getAnswered()).isFalse();
+        assertThat(read.getSqlState()).isNull();
     }
 
     @Test
