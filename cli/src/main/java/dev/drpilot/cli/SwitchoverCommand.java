@@ -3,8 +3,10 @@ package dev.drpilot.cli;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
+import dev.drpilot.failover.OperatorControls;
 import dev.drpilot.schemas.topic.TopicAdmin;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.admin.Admin;
@@ -18,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -68,17 +71,25 @@ final class SwitchoverCommand implements Callable<Integer> {
             Instant now = Instant.now();
             String incident = "switchover-" + cluster + "-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now);
             // $USER is the caller's claim; the Kafka principal is what the brokers authenticated and authorized.
+            String who = System.getenv().getOrDefault("USER", "an operator");
+            String principal = KafkaPrincipal.of(kafka.clientProperties());
+            String request = "switchover to " + target + (force ? " (forced)" : "") + " requested by " + who + " as Kafka principal " + principal;
             FailoverCommand command = FailoverCommand.newBuilder().setCommandId(incident + "/switchover").setIncidentId(incident)
-                    .setCluster(cluster).setComponent(declared.component()).setReason("switchover to " + target + " requested by "
-                            + System.getenv().getOrDefault("USER", "an operator") + " as Kafka principal " + KafkaPrincipal.of(kafka.clientProperties()))
+                    .setCluster(cluster).setComponent(declared.component()).setReason(request)
                     .setMode(FailoverMode.SWITCHOVER).setTargetNode(target).setForce(force).setDetectedAt(now).setIssuedAt(now).build();
             try (Admin admin = Admin.create(kafka.clientProperties())) {
-                TopicAdmin.ensureTopics(admin, List.of(Topics.FAILOVER_COMMANDS), config.kafka().partitions(), config.kafka().replicationFactor(),
-                        Duration.ofSeconds(30));
+                TopicAdmin.ensureTopics(admin, List.of(Topics.FAILOVER_COMMANDS, Topics.FAILOVER_CONTROL, Topics.ACTIONS),
+                        config.kafka().partitions(), config.kafka().replicationFactor(), Duration.ofSeconds(30));
             }
             Map<String, Object> props = new HashMap<>(kafka.clientProperties());
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            // The order first: the actuator carries out a switchover only once it finds the order on the control topic,
+            // which only the operator's principal may write (the detector may write commands, never orders).
+            try (KafkaProducer<String, ActionRecord> orders = new KafkaProducer<>(props, new StringSerializer(),
+                    Topics.FAILOVER_CONTROL.valueSerde().serializer())) {
+                new OperatorControls.Writer(orders, Clock.systemUTC(), principal).order(incident, cluster, who, request);
+            }
             try (KafkaProducer<String, FailoverCommand> producer = new KafkaProducer<>(props, new StringSerializer(),
                     Topics.FAILOVER_COMMANDS.valueSerde().serializer())) {
                 producer.send(new ProducerRecord<>(Topics.FAILOVER_COMMANDS.name(), cluster, command)).get(30, TimeUnit.SECONDS);

@@ -49,9 +49,7 @@ class FailoverCommandsIT {
         assertThat(cli.run("failover", "pause", cluster, "--bootstrap-servers", kafka, "--by", "alice", "--reason", "disk swap"))
                 .as(cli.err.toString()).isZero();
         assertThat(cli.out.toString()).contains("failover of " + cluster + " paused by alice: disk swap");
-        OperatorControls controls = new OperatorControls(broker.clientProperties(), DeadLetters.open(broker.clientProperties(),
-                new AuditLog(KafkaTestClients.producer(broker, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()),
-                        broker.clientProperties()), Clock.systemUTC()));
+        OperatorControls controls = controls(broker);
         // --by is the caller's claim; the principal is who the broker authenticated (nobody, on this plaintext broker).
         assertThat(controls.pause(cluster)).hasValueSatisfying(pause -> assertThat(pause.getAttributes())
                 .containsEntry("by", "alice").containsEntry("principal", "anonymous"));
@@ -89,6 +87,10 @@ class FailoverCommandsIT {
             assertThat(record.value().getIncidentId()).startsWith("switchover-" + cluster + "-");
             assertThat(record.value().getReason()).endsWith(" as Kafka principal anonymous");
         });
+        String incident = commands.stream().filter(record -> cluster.equals(record.key())).findFirst().orElseThrow().value().getIncidentId();
+        // The countersignature the actuator looks for: only the operator's principal may write the control topic.
+        assertThat(controls(broker).order(incident)).hasValueSatisfying(order -> assertThat(order.getAttributes())
+                .containsEntry("principal", "anonymous").containsEntry("incident", incident));
     }
 
     @Test
@@ -121,5 +123,11 @@ class FailoverCommandsIT {
                                        String detail, Map<String, String> attributes) {
         return ActionRecord.newBuilder().setActionId(id).setKind(kind).setName(name).setStatus(ActionStatus.SUCCEEDED).setIncidentId(incident)
                 .setCluster(cluster).setStartedAt(start).setFinishedAt(start.plusMillis(millis)).setDetail(detail).setAttributes(attributes).build();
+    }
+
+    private static OperatorControls controls(EmbeddedKafkaBroker broker) {
+        return new OperatorControls(broker.clientProperties(), DeadLetters.open(broker.clientProperties(),
+                new AuditLog(KafkaTestClients.producer(broker, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()),
+                        broker.clientProperties()), Clock.systemUTC()));
     }
 }

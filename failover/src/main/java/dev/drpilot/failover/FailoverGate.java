@@ -8,6 +8,7 @@ import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
+import dev.drpilot.schemas.topic.Topics;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import java.util.function.Predicate;
  * <ol>
  *   <li>the incident already has a summary: already done;</li>
  *   <li>a switchover without a target: refused;</li>
+ *   <li>a switchover or a forced command without the operator's order on {@code drpilot.failover.control}: refused;</li>
  *   <li>a command nobody acted on for longer than the cooldown: stale;</li>
  *   <li>failover off in the configuration: refused, unless a switchover or forced;</li>
  *   <li>the cluster paused by an operator: refused, unless a switchover or forced;</li>
@@ -43,11 +45,13 @@ public final class FailoverGate {
      *
      * @param history        the incident's records so far, in the order written
      * @param pause          the operator's pause of the cluster, if it is paused
+     * @param operatorOrdered whether the operator's order for the incident is on {@code drpilot.failover.control}
+     *                        ({@link OperatorControls#order}); only the operator principal may write that topic
      * @param recentFailover the last failover of the cluster that counts for the cooldown
      *                       ({@link #countsForCooldown}) recorded less than the cooldown before now, if any
      */
     public record Admission(FailoverCommand command, String cluster, FailoverSettings settings, List<ActionRecord> history,
-                            Optional<ActionRecord> pause, Optional<ActionRecord> recentFailover, Instant now) {
+                            Optional<ActionRecord> pause, Optional<ActionRecord> recentFailover, boolean operatorOrdered, Instant now) {
         public Admission {
             history = List.copyOf(history);
         }
@@ -85,6 +89,13 @@ public final class FailoverGate {
         boolean switchover = command.getMode() == FailoverMode.SWITCHOVER;
         if (switchover && command.getTargetNode() == null) {
             return Decision.refuse("a switchover needs the node to switch to");
+        }
+        // A switchover or --force skips the gates below, and the brokers let the detector write commands too: such a
+        // command counts only when the operator, the one principal that may write the control topic, ordered it there.
+        if ((switchover || command.getForce()) && !admission.operatorOrdered()) {
+            return Decision.refuse("a " + (switchover ? "switchover" : "forced failover") + " is an operator's command, and no operator"
+                    + " ordered " + command.getIncidentId() + " on " + Topics.FAILOVER_CONTROL.name()
+                    + " (drpilot switchover writes the order; only the operator's Kafka principal may)");
         }
         boolean dryRun = command.getMode() == FailoverMode.DRY_RUN || !switchover && settings.mode() == Mode.DRY_RUN;
         // A command nobody acted on for longer than the cooldown (an actuator that was down, a new

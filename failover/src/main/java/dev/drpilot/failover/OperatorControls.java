@@ -70,6 +70,14 @@ public final class OperatorControls {
     }
 
     /**
+     * The operator's order of this incident (a switchover, a forced failover), if given: the countersignature that makes
+     * such a command count, since only the operator principal may write this topic. An unreadable order orders nothing.
+     */
+    public Optional<ActionRecord> order(String incidentId) throws AuditLog.AuditException, ReadIncompleteException {
+        return Optional.ofNullable(latest().get(orderKey(incidentId))).filter(record -> !record.getName().equals(UNREADABLE));
+    }
+
+    /**
      * The newest instruction per key, read up to the end offsets captured when the read began; an unreadable one is
      * dead-lettered and stands as an {@code unreadable} record.
      *
@@ -114,6 +122,10 @@ public final class OperatorControls {
         return PAUSE + cluster;
     }
 
+    static String orderKey(String incidentId) {
+        return "order/" + incidentId;
+    }
+
     static String approveKey(String incidentId) {
         return "approve/" + incidentId;
     }
@@ -142,6 +154,17 @@ public final class OperatorControls {
 
         public ActionRecord resume(String cluster, String who) throws Exception {
             return write(pauseKey(cluster), record("resume", cluster, null, who, "failover of " + cluster + " resumed by " + who));
+        }
+
+        /**
+         * The order that makes an operator's switchover or forced command of {@code incidentId} count; written before the
+         * command. Its audit record names the incident in an attribute, not as its incident id: it is not a step of the
+         * failover, and the executor takes any record of an incident for a failover under way.
+         */
+        public ActionRecord order(String incidentId, String cluster, String who, String detail) throws Exception {
+            ActionRecord order = record("order", cluster, null, who, detail);
+            order.setAttributes(Map.of("by", who, "principal", principal, "incident", incidentId));
+            return write(orderKey(incidentId), order);
         }
 
         public ActionRecord approve(String incidentId, String who) throws Exception {

@@ -65,7 +65,10 @@ public final class RunbookExecutor {
         this(audit, steps, clock, Optional.empty());
     }
 
-    /** @param controls operators' pause and approvals; without them no cluster is paused and manual mode cannot be approved */
+    /**
+     * @param controls operators' pause, approvals and orders; without them no cluster is paused, manual mode cannot be
+     *                 approved, and switchovers and forced commands are taken without an order
+     */
     public RunbookExecutor(AuditLog audit, StepFactory steps, Clock clock, Optional<OperatorControls> controls) {
         this.audit = audit;
         this.steps = steps;
@@ -193,10 +196,22 @@ public final class RunbookExecutor {
     }
 
     private Admission admission(FailoverCommand command, ClusterConfig cluster, List<ActionRecord> history, Optional<ActionRecord> pause)
-            throws ReadIncompleteException {
+            throws AuditLog.AuditException, ReadIncompleteException {
         Instant now = clock.instant();
         return new Admission(command, cluster.name(), cluster.failover(), history, pause, recentFailover(cluster, command.getIncidentId(), now),
-                now);
+                operatorOrdered(command), now);
+    }
+
+    /**
+     * Whether the operator ordered this switchover or forced command on the control topic; read only for those, so an
+     * automatic failover pays no extra read. Without controls (tests, drills) there is no operator channel to check.
+     */
+    private boolean operatorOrdered(FailoverCommand command) throws AuditLog.AuditException, ReadIncompleteException {
+        boolean operatorsOnly = command.getMode() == FailoverMode.SWITCHOVER || command.getForce();
+        if (!operatorsOnly || controls.isEmpty()) {
+            return true;
+        }
+        return controls.get().order(command.getIncidentId()).isPresent();
     }
 
     /**

@@ -38,6 +38,10 @@ class FailoverGateTest {
     private static final Decision OFF = new Decision(Verdict.REFUSE, "failover of orders is off in the actuator's configuration");
     private static final Decision PAUSED = new Decision(Verdict.REFUSE,
             "paused: failover of orders paused by alice: storage maintenance at 2026-11-24T02:30:00Z (drpilot failover resume orders)");
+    private static final Decision NOT_ORDERED_SWITCHOVER = new Decision(Verdict.REFUSE, "a switchover is an operator's command, and no operator ordered"
+            + " orders-1 on drpilot.failover.control (drpilot switchover writes the order; only the operator's Kafka principal may)");
+    private static final Decision NOT_ORDERED_FORCE = new Decision(Verdict.REFUSE, "a forced failover is an operator's command, and no operator ordered"
+            + " orders-1 on drpilot.failover.control (drpilot switchover writes the order; only the operator's Kafka principal may)");
     private static final Decision AWAIT_APPROVAL = new Decision(Verdict.AWAIT_APPROVAL,
             "waiting for an operator's approval: drpilot failover approve orders-1");
     private static final Decision COOLDOWN = new Decision(Verdict.REFUSE,
@@ -58,6 +62,15 @@ class FailoverGateTest {
                         given().recorded(summary("orders-1")).cluster(Mode.OFF).paused().coolingDown(), ALREADY_DONE),
 
                 new Row("a switchover without a target is refused", given().command(FailoverMode.SWITCHOVER).noTarget(), NO_TARGET),
+
+                new Row("a switchover no operator ordered is refused, though nothing else is in the way",
+                        given().command(FailoverMode.SWITCHOVER).notOrdered(), NOT_ORDERED_SWITCHOVER),
+                new Row("a forced failover no operator ordered is refused, in a paused cluster too",
+                        given().forced().paused().notOrdered(), NOT_ORDERED_FORCE),
+                new Row("an incident with a summary is already done, ordered or not",
+                        given().command(FailoverMode.SWITCHOVER).notOrdered().recorded(summary("orders-1")), ALREADY_DONE),
+                new Row("an automatic failover needs no order", given().notOrdered(), RUN),
+                new Row("an automatic failover needs no order, and a pause still refuses it", given().paused().notOrdered(), PAUSED),
                 new Row("a switchover without a target is refused before it is judged stale",
                         given().command(FailoverMode.SWITCHOVER).noTarget().issuedMinutesAgo(16), NO_TARGET),
 
@@ -207,6 +220,8 @@ class FailoverGateTest {
         private final List<ActionRecord> history = new ArrayList<>();
         private Optional<ActionRecord> pause = Optional.empty();
         private Optional<ActionRecord> recentFailover = Optional.empty();
+        // Switchovers and forced commands in these rows come from the operator, as drpilot switchover sends them.
+        private boolean operatorOrdered = true;
 
         Given command(FailoverMode mode) {
             this.command = mode;
@@ -246,6 +261,11 @@ class FailoverGateTest {
             return this;
         }
 
+        Given notOrdered() {
+            this.operatorOrdered = false;
+            return this;
+        }
+
         Given coolingDown() {
             this.recentFailover = Optional.of(summary("orders-0"));
             return this;
@@ -258,7 +278,7 @@ class FailoverGateTest {
                     .setDetectedAt(issuedAt).setIssuedAt(issuedAt).setEvidence(List.of()).build();
             FailoverSettings settings = new FailoverSettings(cluster, Duration.ofSeconds(10), 16L << 20, Duration.ofMinutes(15), 2, 3, "default",
                     Duration.ofMinutes(30));
-            return new Admission(built, "orders", settings, history, pause, recentFailover, NOW);
+            return new Admission(built, "orders", settings, history, pause, recentFailover, operatorOrdered, NOW);
         }
     }
 

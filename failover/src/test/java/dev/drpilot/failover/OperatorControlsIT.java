@@ -129,6 +129,37 @@ class OperatorControlsIT {
     }
 
     @Test
+    void aSwitchoverRunsOnlyWhenTheOperatorOrderedItOnTheControlTopic(EmbeddedKafkaBroker broker) throws Exception {
+        topics(broker);
+        String name = TestNames.unique("fo-order");
+        try (PostgresCluster pg = PostgresCluster.start(name, 1); AuditLog audit = RunbookExecutorIT.audit(broker);
+             KafkaProducer<String, ActionRecord> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                     Topics.FAILOVER_CONTROL.valueSerde().serializer())) {
+            DrpilotConfig config = RunbookExecutorIT.config(name, pg, "");
+            ClusterConfig cluster = config.clusters().get(name);
+
+            // What anyone who may write commands (the detector's principal) could send: no order, so it does not count.
+            FailoverCommand forged = switchover(name, name + "-forged", pg.replica(0).name());
+            assertThat(executor(audit, broker).execute(forged, cluster, config.runbooks().get("default"))).isEqualTo(RunbookExecutor.Outcome.REFUSED);
+            assertThat(pg.replica(0).isInRecovery()).isTrue();
+            assertThat(audit.incident(forged.getIncidentId(), forged.getIssuedAt().minusSeconds(5))).singleElement()
+                    .satisfies(refusal -> assertThat(refusal.getDetail()).startsWith("a switchover is an operator's command, and no operator ordered"));
+
+            FailoverCommand ordered = switchover(name, name + "-ordered", pg.replica(0).name());
+            new OperatorControls.Writer(producer, Clock.systemUTC(), "drpilot-operator").order(ordered.getIncidentId(), name, "alice", "switchover");
+            assertThat(executor(audit, broker).execute(ordered, cluster, config.runbooks().get("default"))).isEqualTo(RunbookExecutor.Outcome.SUCCEEDED);
+            assertThat(pg.replica(0).isInRecovery()).isFalse();
+        }
+    }
+
+    private static FailoverCommand switchover(String cluster, String incident, String target) {
+        Instant now = Instant.now();
+        return FailoverCommand.newBuilder().setCommandId(incident + "/switchover").setIncidentId(incident).setCluster(cluster)
+                .setComponent(cluster + "-db").setReason("maintenance").setMode(FailoverMode.SWITCHOVER).setTargetNode(target)
+                .setDetectedAt(now).setIssuedAt(now).build();
+    }
+
+    @Test
     void anUnreadablePauseCountsAsAPauseUntilANewInstructionReplacesIt(EmbeddedKafkaBroker broker) throws Exception {
         topics(broker);
         String name = TestNames.unique("fo-unreadable");
