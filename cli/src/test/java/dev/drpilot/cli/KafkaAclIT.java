@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -193,16 +194,7 @@ class KafkaAclIT {
     void onlyTheOperatorWritesControlRecordsAndTheAuditNamesItsPrincipal() throws Exception {
         String cluster = TestNames.unique("acl-orders");
         // The CLI as people run it: the Kafka login comes from the configuration's kafka.properties.
-        Path config = Files.writeString(dir.resolve("operator.yaml"), """
-                kafka:
-                  bootstrapServers: %s
-                  properties:
-                    security.protocol: SASL_SSL
-                    sasl.mechanism: SCRAM-SHA-512
-                    sasl.jaas.config: %s
-                    ssl.truststore.type: PEM
-                    ssl.truststore.location: %s
-                """.formatted(secureBootstrap, "'" + jaas(Principal.OPERATOR) + "'", caPem));
+        Path config = Files.writeString(dir.resolve("operator.yaml"), operatorConfig());
         CliRun cli = new CliRun();
         assertThat(cli.run("failover", "pause", cluster, "--config", config.toString(), "--by", "alice")).as(cli.err.toString()).isZero();
         Optional<ActionRecord> pause = controls().pause(cluster);
@@ -218,6 +210,34 @@ class KafkaAclIT {
             }
         }
         assertThat(controls().pause(cluster)).as("the pause stands").isPresent();
+    }
+
+    @Test
+    void aSwitchoverIsOrderedAsTheOperatorPrincipal() throws Exception {
+        String cluster = TestNames.unique("acl-sw");
+        Path config = Files.writeString(dir.resolve(cluster + ".yaml"), operatorConfig() + """
+                components: [{name: %1$s-db, kind: database}]
+                clusters:
+                  %1$s:
+                    component: %1$s-db
+                    nodes: [{name: pg-1, role: primary, host: 10.0.0.1}, {name: pg-2, host: 10.0.0.2}]
+                """.formatted(cluster));
+        CliRun cli = new CliRun();
+        assertThat(cli.run("switchover", cluster, "--to", "pg-2", "--config", config.toString())).as(cli.err.toString()).isZero();
+        String incident = cli.out.toString().replaceAll("(?s).*requested as (\\S+).*", "$1");
+        assertThat(controls().order(incident)).hasValueSatisfying(order -> assertThat(order.getAttributes())
+                .containsEntry("principal", Principal.OPERATOR.user()).containsEntry("incident", incident));
+    }
+
+    @Test
+    void aClientWithoutTheRightPasswordIsNotLetIn() {
+        Map<String, Object> props = new HashMap<>(clientProperties(Principal.OPERATOR));
+        props.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"drpilot-operator\" password=\"guess\";");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            assertThatThrownBy(() -> producer.send(record(Topics.FAILOVER_CONTROL.name())).get(30, TimeUnit.SECONDS))
+                    .satisfies(error -> assertThat(error).hasRootCauseInstanceOf(SaslAuthenticationException.class));
+        }
     }
 
     /** The control records as the failover reads them; as the broker itself, to see what was written. */
@@ -273,6 +293,20 @@ class KafkaAclIT {
         try (KafkaConnection connection = KafkaConnection.open(settings, null, false, null, "acl test")) {
             return connection.clientProperties();
         }
+    }
+
+    /** The Kafka part of an operator's drpilot.yaml, the login written in (people keep it in their own file). */
+    private static String operatorConfig() {
+        return """
+                kafka:
+                  bootstrapServers: %s
+                  properties:
+                    security.protocol: SASL_SSL
+                    sasl.mechanism: SCRAM-SHA-512
+                    sasl.jaas.config: %s
+                    ssl.truststore.type: PEM
+                    ssl.truststore.location: %s
+                """.formatted(secureBootstrap, "'" + jaas(Principal.OPERATOR) + "'", caPem);
     }
 
     private static String jaas(Principal principal) {

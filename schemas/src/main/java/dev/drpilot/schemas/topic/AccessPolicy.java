@@ -95,7 +95,7 @@ public final class AccessPolicy {
             topic(Principal.DETECTOR, Topics.HEALTH_OBSERVATIONS, READS),
             topic(Principal.DETECTOR, Topics.COLLECTOR_HEARTBEATS, READS),
             topic(Principal.DETECTOR, Topics.ACTIONS, READS),
-            topic(Principal.DETECTOR, Topics.ALERTS, READS_AND_WRITES),
+            topic(Principal.DETECTOR, Topics.ALERTS, WRITES),
             // The failover-health rule reads back the commands the detector issued.
             topic(Principal.DETECTOR, Topics.FAILOVER_COMMANDS, READS_AND_WRITES),
             topic(Principal.DETECTOR, Topics.DEAD_LETTER, WRITES),
@@ -115,7 +115,6 @@ public final class AccessPolicy {
             topic(Principal.ACTUATOR, Topics.DEAD_LETTER, WRITES),
             new Grant(Principal.ACTUATOR, ResourceType.GROUP, RECEIVER_GROUP_PREFIX, PatternType.PREFIXED, Set.of(AclOperation.READ)),
             new Grant(Principal.ACTUATOR, ResourceType.GROUP, FAILOVER_PREFIX, PatternType.PREFIXED, Set.of(AclOperation.READ)),
-            new Grant(Principal.ACTUATOR, ResourceType.TRANSACTIONAL_ID, FAILOVER_PREFIX, PatternType.PREFIXED, TRANSACTIONS),
 
             // Switchovers (and their --force) and the standing instructions; the operator's tools read the audit trail.
             topic(Principal.OPERATOR, Topics.FAILOVER_COMMANDS, WRITES),
