@@ -73,6 +73,8 @@ class KafkaAclIT {
     static Path dir;
 
     private static EmbeddedKafkaBroker broker;
+    private static AuditLog audit;
+    private static OperatorControls controls;
     private static String secureBootstrap;
     private static Path caPem;
     private static final Map<Principal, String> passwords = new EnumMap<>(Principal.class);
@@ -117,6 +119,9 @@ class KafkaAclIT {
 
     @AfterAll
     static void stopBroker() {
+        if (audit != null) {
+            audit.close();
+        }
         if (broker != null) {
             broker.close();
         }
@@ -241,10 +246,13 @@ class KafkaAclIT {
     }
 
     /** The control records as the failover reads them; as the broker itself, to see what was written. */
-    private static OperatorControls controls() {
-        return new OperatorControls(broker.clientProperties(), DeadLetters.open(broker.clientProperties(),
-                new AuditLog(KafkaTestClients.producer(broker, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()),
-                        broker.clientProperties()), Clock.systemUTC()));
+    private static synchronized OperatorControls controls() {
+        if (controls == null) {
+            audit = new AuditLog(KafkaTestClients.producer(broker, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()),
+                    broker.clientProperties());
+            controls = new OperatorControls(broker.clientProperties(), DeadLetters.open(broker.clientProperties(), audit, Clock.systemUTC()));
+        }
+        return controls;
     }
 
     private static void assertRefused(Principal principal, String topic) {
