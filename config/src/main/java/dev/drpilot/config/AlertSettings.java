@@ -16,7 +16,7 @@ import java.util.Optional;
 public record AlertSettings(Optional<String> runbookUrl, Map<String, String> runbookUrls, Optional<Duration> reemitInterval,
                             Duration evaluationInterval) {
     public AlertSettings {
-        runbookUrls = Map.copyOf(runbookUrls);
+        runbookUrls = InOrder.copyOf(runbookUrls);
     }
 
     /** The runbook link of an alert, placeholders filled in; empty when none is configured. */

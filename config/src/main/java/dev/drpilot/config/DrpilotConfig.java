@@ -25,13 +25,13 @@ public record DrpilotConfig(
 
     public DrpilotConfig {
         components = List.copyOf(components);
-        clusters = Map.copyOf(clusters);
+        clusters = InOrder.copyOf(clusters);
         probes = List.copyOf(probes);
         backups = List.copyOf(backups);
         expectedCollectors = List.copyOf(expectedCollectors);
         receivers = List.copyOf(receivers);
         routes = List.copyOf(routes);
-        runbooks = Map.copyOf(runbooks);
+        runbooks = InOrder.copyOf(runbooks);
     }
 
     /** The built-in configuration: embedded Kafka, the DR plan's thresholds, nothing to watch yet. */

@@ -18,10 +18,10 @@ public record Route(Match match, List<String> receivers, @JsonProperty("continue
 
     public record Match(Set<String> severity, Set<String> rule, Set<String> component, Map<String, String> labels) {
         public Match {
-            severity = Set.copyOf(severity);
-            rule = Set.copyOf(rule);
-            component = Set.copyOf(component);
-            labels = Map.copyOf(labels);
+            severity = InOrder.copyOf(severity);
+            rule = InOrder.copyOf(rule);
+            component = InOrder.copyOf(component);
+            labels = InOrder.copyOf(labels);
         }
 
         public static Match everything() {

@@ -2,6 +2,7 @@ package dev.drpilot.failover;
 
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.failover.steps.PostgresAdmin;
+import dev.drpilot.runtime.StartedResources;
 import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
@@ -11,9 +12,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,7 @@ public final class FailoverActuator implements AutoCloseable {
     private final DrpilotConfig config;
     private final Map<String, Object> kafka;
     private final Clock clock;
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final StartedResources started = new StartedResources("failover service");
     private final List<Worker> workers = new ArrayList<>();
     private DeadLetters deadLetters;
 
@@ -51,15 +50,15 @@ public final class FailoverActuator implements AutoCloseable {
             producer.put(ProducerConfig.ACKS_CONFIG, "all");
             producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             AuditLog audit = new AuditLog(new KafkaProducer<>(producer, new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()), kafka);
-            started.push(audit);
+            started.add(audit);
             deadLetters = DeadLetters.open(kafka, audit, clock);
-            started.push(deadLetters);
+            started.add(deadLetters);
             LazyCloudClients cloud = new LazyCloudClients();
-            started.push(cloud);
+            started.add(cloud);
             RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud)),
                     clock, Optional.of(new OperatorControls(kafka, deadLetters)));
             FailoverService service = new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, deadLetters, clock).start();
-            started.push(service);
+            started.add(service);
             workers.add(service.worker());
             return this;
         } catch (RuntimeException e) {
@@ -85,19 +84,6 @@ public final class FailoverActuator implements AutoCloseable {
     /** Stops after the step under way (a runbook cut short is resumed by the next start), then closes the clients. */
     @Override
     public synchronized void close() {
-        List<String> problems = new ArrayList<>();
-        while (!started.isEmpty()) {
-            try {
-                started.pop().close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                problems.add(e.toString());
-            } catch (Exception e) {
-                problems.add(e.toString());
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("failover service did not stop cleanly: " + problems);
-        }
+        started.close();
     }
 }

@@ -21,6 +21,7 @@ import dev.drpilot.notify.routing.AlertRouter;
 import dev.drpilot.notify.status.StatusBoard;
 import dev.drpilot.notify.status.StatusHttpHandler;
 import dev.drpilot.runtime.HealthHttpHandler;
+import dev.drpilot.runtime.StartedResources;
 import dev.drpilot.runtime.WorkerHealth;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
@@ -41,9 +42,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +70,7 @@ public final class NotifyService implements AutoCloseable {
     private final NotifyOptions options;
     private final WorkerHealth health;
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final StartedResources started = new StartedResources("notify");
     private final List<ReceiverWorker> workers = new ArrayList<>();
     private HTTPServer metricsServer;
 
@@ -102,25 +101,25 @@ public final class NotifyService implements AutoCloseable {
             startMetricsServer(board);
 
             Producer<byte[], byte[]> producer = producer();
-            started.push(producer::close);
+            started.add(producer::close);
             DeliveryRecorder recorder = new DeliveryRecorder(producer, options.actionsTopic(), Topics.ACTIONS.valueSerde().serializer(),
                     options.deadLetterTopic());
             AlertMetricsFeed alertFeed = new AlertMetricsFeed(consumer(Optional.empty()), options.alertsTopic(),
                     Topics.ALERTS.valueSerde().deserializer(), firing, board::accept).start();
-            started.push(alertFeed);
+            started.add(alertFeed);
             health.watch(alertFeed.worker());
             PlantMetricsFeed.Sources sources = new PlantMetricsFeed.Sources(options.replicationTopic(), options.backupTopic(),
                     options.actionsTopic());
             PlantMetricsFeed plantFeed = new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, board, clock, plant.longestStale(),
                     StatusBoard.FAILOVER_LOOKBACK).start();
-            started.push(plantFeed);
+            started.add(plantFeed);
             health.watch(plantFeed.worker());
 
             // CloudWatch receivers also get the DR figures themselves, once a minute (CloudWatch's
             // standard resolution), not only the alerts.
             for (Receiver receiver : config.receivers()) {
                 if (receiver instanceof CloudWatchReceiver cloudWatch) {
-                    started.push(new CloudWatchFigures(cloudWatch.name(), AlertSinks.cloudWatchClient(cloudWatch, options.awsCredentials(),
+                    started.add(new CloudWatchFigures(cloudWatch.name(), AlertSinks.cloudWatchClient(cloudWatch, options.awsCredentials(),
                             options.httpTimeout()), cloudWatch.namespace(), registry, clock).start(Duration.ofMinutes(1)));
                 }
             }
@@ -131,7 +130,7 @@ public final class NotifyService implements AutoCloseable {
                 startWorker(receiver, router, routed, recorder, deliveryMetrics, firing);
             }
             String base = "http://" + options.metricsHost() + ":" + metricsPort();
-            log.info("actuator started: receivers {}, metrics {}, status page {}", workers.stream().map(ReceiverWorker::receiver).toList(),
+            log.info("notify started: receivers {}, metrics {}, status page {}", workers.stream().map(ReceiverWorker::receiver).toList(),
                     metricsServer == null ? "off" : base + "/metrics", metricsServer == null ? "off" : base + "/status");
             return this;
         } catch (RuntimeException e) {
@@ -170,7 +169,7 @@ public final class NotifyService implements AutoCloseable {
         String group = options.groupIdPrefix() + receiver.name();
         ReceiverWorker worker = new ReceiverWorker(receiver.name(), sink.get(), new ReceiverWorker.Wiring(consumer(Optional.of(group)),
                 options.alertsTopic(), group, Topics.ALERTS.valueSerde().deserializer(), receiverRouter, recorder, metrics, clock), settings);
-        started.push(worker);
+        started.add(worker);
         workers.add(worker.start());
         health.watch(worker.worker());
     }
@@ -190,7 +189,7 @@ public final class NotifyService implements AutoCloseable {
             throw new UncheckedIOException("cannot serve /metrics on " + options.metricsHost() + ":" + options.metricsPort()
                     + " (port in use? choose another with --metrics-port)", e);
         }
-        started.push(metricsServer::close);
+        started.add(metricsServer::close);
     }
 
     /** The port {@code /metrics} is served on, or -1 when it is off. */
@@ -219,19 +218,6 @@ public final class NotifyService implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        List<String> problems = new ArrayList<>();
-        while (!started.isEmpty()) {
-            try {
-                started.pop().close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                problems.add(e.toString());
-            } catch (Exception e) {
-                problems.add(e.toString());
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("actuator did not stop cleanly: " + problems);
-        }
+        started.close();
     }
 }
