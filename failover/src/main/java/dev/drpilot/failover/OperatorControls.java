@@ -56,25 +56,58 @@ public final class OperatorControls {
     }
 
     /**
-     * The operator's pause of this cluster, if it is paused. Fails closed: when the newest pause or resume of the
-     * cluster cannot be read, the cluster counts as paused (until a new pause or resume replaces the record).
+     * The operators' instructions as they stand now, read once up to the end offsets: one read answers every question
+     * of one decision (pause, order), instead of one read of the whole topic per question.
      */
+    public Instructions read() throws AuditLog.AuditException, ReadIncompleteException {
+        return new Instructions(latest());
+    }
+
+    /** See {@link Instructions#pause}. */
     public Optional<ActionRecord> pause(String cluster) throws AuditLog.AuditException, ReadIncompleteException {
-        return Optional.ofNullable(latest().get(pauseKey(cluster)))
-                .filter(record -> record.getName().equals("pause") || record.getName().equals(UNREADABLE));
+        return read().pause(cluster);
     }
 
-    /** The operator's approval of this incident, if given; an approval that cannot be read approves nothing. */
+    /** See {@link Instructions#approval}. */
     public Optional<ActionRecord> approval(String incidentId) throws AuditLog.AuditException, ReadIncompleteException {
-        return Optional.ofNullable(latest().get(approveKey(incidentId))).filter(record -> !record.getName().equals(UNREADABLE));
+        return read().approval(incidentId);
     }
 
-    /**
-     * The operator's order of this incident (a switchover, a forced failover), if given: the countersignature that makes
-     * such a command count, since only the operator principal may write this topic. An unreadable order orders nothing.
-     */
+    /** See {@link Instructions#order}. */
     public Optional<ActionRecord> order(String incidentId) throws AuditLog.AuditException, ReadIncompleteException {
-        return Optional.ofNullable(latest().get(orderKey(incidentId))).filter(record -> !record.getName().equals(UNREADABLE));
+        return read().order(incidentId);
+    }
+
+    /** The newest instruction per key, as one read of the control topic found them. */
+    public static final class Instructions {
+        private final Map<String, ActionRecord> latest;
+
+        private Instructions(Map<String, ActionRecord> latest) {
+            this.latest = latest;
+        }
+
+        /**
+         * The operator's pause of this cluster, if it is paused. Fails closed: when the newest pause or resume of the
+         * cluster cannot be read, the cluster counts as paused (until a new pause or resume replaces the record).
+         */
+        public Optional<ActionRecord> pause(String cluster) {
+            return Optional.ofNullable(latest.get(pauseKey(cluster)))
+                    .filter(record -> record.getName().equals("pause") || record.getName().equals(UNREADABLE));
+        }
+
+        /** The operator's approval of this incident, if given; an approval that cannot be read approves nothing. */
+        public Optional<ActionRecord> approval(String incidentId) {
+            return Optional.ofNullable(latest.get(approveKey(incidentId))).filter(record -> !record.getName().equals(UNREADABLE));
+        }
+
+        /**
+         * The operator's order of this incident (a switchover, a forced failover), if given: the countersignature that
+         * makes such a command count, since only the operator principal may write this topic. An unreadable order
+         * orders nothing.
+         */
+        public Optional<ActionRecord> order(String incidentId) {
+            return Optional.ofNullable(latest.get(orderKey(incidentId))).filter(record -> !record.getName().equals(UNREADABLE));
+        }
     }
 
     /**

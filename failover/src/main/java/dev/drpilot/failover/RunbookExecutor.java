@@ -180,8 +180,11 @@ public final class RunbookExecutor {
     /** The gate's decision on the command, once an operator approved it if manual mode asks for that. */
     private Decision admit(FailoverCommand command, ClusterConfig cluster, List<ActionRecord> history, BooleanSupplier stopping,
                            String prefix) throws AuditLog.AuditException, Stopped, ReadIncompleteException {
-        Optional<ActionRecord> pause = controls.isPresent() ? controls.get().pause(cluster.name()) : Optional.empty();
-        Decision decision = FailoverGate.decide(admission(command, cluster, history, pause));
+        // One read of the operators' instructions serves the pause and the order, and both askings of the gate.
+        Optional<OperatorControls.Instructions> instructions = controls.isPresent() ? Optional.of(controls.get().read()) : Optional.empty();
+        Optional<ActionRecord> pause = instructions.flatMap(standing -> standing.pause(cluster.name()));
+        boolean ordered = operatorOrdered(command, instructions);
+        Decision decision = FailoverGate.decide(admission(command, cluster, history, pause, ordered));
         if (decision.verdict() != Verdict.AWAIT_APPROVAL) {
             return decision;
         }
@@ -192,26 +195,23 @@ public final class RunbookExecutor {
         // Asked again with the approval on record, so that the cooldown is judged as of now, when the
         // runbook would start, not as of when the wait began. The gates before the approval see the
         // same inputs as on arrival (the pause is not read again), so they pass again.
-        return FailoverGate.decide(admission(command, cluster, history, pause));
+        return FailoverGate.decide(admission(command, cluster, history, pause, ordered));
     }
 
-    private Admission admission(FailoverCommand command, ClusterConfig cluster, List<ActionRecord> history, Optional<ActionRecord> pause)
-            throws AuditLog.AuditException, ReadIncompleteException {
+    private Admission admission(FailoverCommand command, ClusterConfig cluster, List<ActionRecord> history, Optional<ActionRecord> pause,
+                                boolean operatorOrdered) throws AuditLog.AuditException, ReadIncompleteException {
         Instant now = clock.instant();
         return new Admission(command, cluster.name(), cluster.failover(), history, pause, recentFailover(cluster, command.getIncidentId(), now),
-                operatorOrdered(command), now);
+                operatorOrdered, now);
     }
 
     /**
-     * Whether the operator ordered this switchover or forced command on the control topic; read only for those, so an
-     * automatic failover pays no extra read. Without controls (tests, drills) there is no operator channel to check.
+     * Whether the operator ordered this switchover or forced command on the control topic (other commands need no
+     * order). Without controls (tests, drills) there is no operator channel to check.
      */
-    private boolean operatorOrdered(FailoverCommand command) throws AuditLog.AuditException, ReadIncompleteException {
+    private static boolean operatorOrdered(FailoverCommand command, Optional<OperatorControls.Instructions> instructions) {
         boolean operatorsOnly = command.getMode() == FailoverMode.SWITCHOVER || command.getForce();
-        if (!operatorsOnly || controls.isEmpty()) {
-            return true;
-        }
-        return controls.get().order(command.getIncidentId()).isPresent();
+        return !operatorsOnly || instructions.isEmpty() || instructions.get().order(command.getIncidentId()).isPresent();
     }
 
     /**
