@@ -33,7 +33,8 @@ public final class ConfigLoader {
             .loaderOptions(loaderOptions(64 << 20)).build());
     /** The detection rules, by the name alerts and routes use. */
     public static final List<String> RULES = List.of("replication-lag", "backup-failed", "rpo-breach", "primary-down",
-            "rto-breach", "split-brain", "silent-collector", "failover-health", "database-refuses", "primary-unconfirmed");
+            "rto-breach", "split-brain", "silent-collector", "failover-health", "database-refuses", "primary-unconfirmed",
+            "archiving");
 
     private ConfigLoader() {
     }

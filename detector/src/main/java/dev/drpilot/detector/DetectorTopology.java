@@ -3,6 +3,7 @@ package dev.drpilot.detector;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.detector.alert.AlertBook;
 import dev.drpilot.detector.alert.AlertState;
+import dev.drpilot.detector.rules.ArchivingRule;
 import dev.drpilot.detector.rules.BackupFailedRule;
 import dev.drpilot.detector.rules.DatabaseRefusesRule;
 import dev.drpilot.detector.rules.FailoverHealthInput;
@@ -69,6 +70,8 @@ public final class DetectorTopology {
                 Named.as(ReplicationLagRule.NAME), stores(ReplicationLagRule.NAME)));
         alerts.add(backups.process(rule(builder, BackupFailedRule.NAME, () -> new BackupFailedRule(plant)),
                 Named.as(BackupFailedRule.NAME), stores(BackupFailedRule.NAME)));
+        alerts.add(backups.process(rule(builder, ArchivingRule.NAME, () -> new ArchivingRule(plant)),
+                Named.as(ArchivingRule.NAME), stores(ArchivingRule.NAME)));
 
         // What a node is (down, primary) is decided by vantages only: collectors, and ingest API sources configured as vantages.
         KStream<String, HealthObservation> healthFromVantages = health.filter((key, value) -> value == null

@@ -37,6 +37,7 @@ class DetectorTopologyTest {
         assertThat(stores.get(0)).containsExactlyInAnyOrder(
                 "replication-lag-alert-states", "replication-lag-firing-alerts",
                 "backup-failed-alert-states", "backup-failed-firing-alerts",
+                "archiving-alert-states", "archiving-firing-alerts",
                 "primary-down-alert-states", "primary-down-firing-alerts", "primary-watch",
                 "split-brain-alert-states", "split-brain-firing-alerts", "node-roles",
                 "rto-breach-alert-states", "rto-breach-firing-alerts", "incidents",

@@ -101,7 +101,7 @@ public final class IngestService implements AutoCloseable {
             runs.add("backup:" + backup.component());
         }
         for (ClusterConfig cluster : config.clusters().values()) {
-            replicationCollectors.add(new ReplicationCollector(cluster, identity, MONITORING, replicationProducer, clock));
+            replicationCollectors.add(new ReplicationCollector(cluster, identity, MONITORING, replicationProducer, backupProducer, clock));
             runs.add("replication:" + cluster.name());
             cluster.cloudwatch().ifPresent(cloudwatch -> {
                 CloudWatchClient client = CloudWatchClients.create(cloudwatch);

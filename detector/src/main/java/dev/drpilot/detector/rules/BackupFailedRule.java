@@ -9,6 +9,7 @@ import dev.drpilot.detector.alert.Evaluation;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.BackupStatus;
+import dev.drpilot.events.BackupTool;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -34,8 +35,8 @@ public final class BackupFailedRule extends RuleProcessor<BackupObservation, Ale
     @Override
     public void process(Record<String, BackupObservation> record) {
         BackupObservation observation = record.value();
-        if (observation == null) {
-            return;
+        if (observation == null || observation.getTool() == BackupTool.ARCHIVER) {
+            return;   // continuous archiving is no backup: the archiving rule judges it
         }
         boolean failed = observation.getStatus() == BackupStatus.FAILED;
         if (!failed && observation.getStatus() != BackupStatus.SUCCEEDED) {

@@ -1,13 +1,15 @@
 package dev.drpilot.ingest.replication;
 
+import dev.drpilot.ingest.archive.ArchiverReading;
+
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * What the primary says: its current WAL position and its {@code pg_stat_replication} rows,
- * by {@code application_name} (the replica's node name, or its {@code cluster_name}).
+ * by {@code application_name} (the replica's node name, or its {@code cluster_name}), and its archiver.
  */
-record PrimaryView(String node, long currentLsn, Map<String, StandbyRow> standbys) {
+record PrimaryView(String node, long currentLsn, Map<String, StandbyRow> standbys, Optional<ArchiverReading> archiver) {
     PrimaryView {
         standbys = Map.copyOf(standbys);
     }

@@ -1,6 +1,7 @@
 package dev.drpilot.ingest.replication;
 
 import dev.drpilot.config.NodeConfig;
+import dev.drpilot.ingest.archive.ArchiverReading;
 import dev.drpilot.ingest.PostgresConnector;
 
 import java.sql.Connection;
@@ -8,10 +9,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
-/** The SQL behind a replication observation: what a primary and a replica report about replication. */
+/** The SQL behind a replication observation: what a primary and a replica report about replication, and the primary about archiving. */
 final class ReplicationReader {
     private static final String PRIMARY_POSITION = """
             SELECT pg_is_in_recovery(),
@@ -23,6 +26,15 @@ final class ReplicationReader {
                    EXTRACT(EPOCH FROM write_lag)::float8, EXTRACT(EPOCH FROM flush_lag)::float8,
                    EXTRACT(EPOCH FROM replay_lag)::float8
               FROM pg_stat_replication""";
+    // The insert position, not the write position: WAL not yet written out is still WAL the archive does not have. The
+    // snapshot tells whether any transaction that writes data was under way, and whether one began since (ArchiveProgress).
+    private static final String ARCHIVER = """
+            SELECT current_setting('archive_mode'),
+                   (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'),
+                   pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint,
+                   last_archived_wal, last_archived_time, failed_count, last_failed_wal, last_failed_time,
+                   pg_snapshot_xmax(snap.s)::text::bigint, pg_snapshot_xmin(snap.s) = pg_snapshot_xmax(snap.s)
+              FROM pg_stat_archiver, LATERAL (SELECT pg_current_snapshot() AS s) snap""";
     private static final String REPLICA = """
             SELECT pg_is_in_recovery(),
                    pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::bigint,
@@ -57,7 +69,14 @@ final class ReplicationReader {
                     standbys.put(row.applicationName(), row);
                 }
             }
-            return new PrimaryView(node.name(), currentLsn, standbys);
+            ArchiverReading archiver;
+            try (ResultSet row = statement.executeQuery(ARCHIVER)) {
+                row.next();
+                archiver = new ArchiverReading(node.name(), row.getLong(3), row.getLong(2), row.getString(1),
+                        Optional.ofNullable(row.getString(4)), instant(row, 5), row.getLong(6), Optional.ofNullable(row.getString(7)),
+                        instant(row, 8), row.getLong(9), row.getBoolean(10));
+            }
+            return new PrimaryView(node.name(), currentLsn, standbys, Optional.of(archiver));
         }
     }
 
@@ -70,6 +89,10 @@ final class ReplicationReader {
             return new ReplicaView(node.name(), result.getBoolean(1), nullableLong(result, 2), nullableLong(result, 3),
                     lastReplay == null ? null : lastReplay.toInstant(), now == null ? null : now.toInstant(), result.getString(6));
         }
+    }
+
+    private static Optional<Instant> instant(ResultSet result, int column) throws SQLException {
+        return Optional.ofNullable(result.getTimestamp(column)).map(Timestamp::toInstant);
     }
 
     private static Long nullableLong(ResultSet result, int column) throws SQLException {

@@ -3,6 +3,7 @@ package dev.drpilot.ingest.replication;
 import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.ConfigLoader;
+import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.ingest.CollectorIdentity;
 import dev.drpilot.ingest.PostgresConnector;
@@ -76,11 +77,15 @@ class ReplicationCollectorIT {
     private static ReplicationCollector collector() {
         MockProducer<String, ReplicationObservation> unused = new MockProducer<>(true, null,
                 Serdes.String().serializer(), Topics.REPLICATION_OBSERVATIONS.valueSerde().serializer());
-        return new ReplicationCollector(cluster, IDENTITY, CONNECTOR, unused, Clock.systemUTC());
+        return new ReplicationCollector(cluster, IDENTITY, CONNECTOR, unused, unusedArchive(), Clock.systemUTC());
+    }
+
+    private static MockProducer<String, BackupObservation> unusedArchive() {
+        return new MockProducer<>(true, null, Serdes.String().serializer(), Topics.BACKUP_OBSERVATIONS.valueSerde().serializer());
     }
 
     private static ReplicationObservation observeReplica() {
-        List<ReplicationObservation> observations = collector().collect();
+        List<ReplicationObservation> observations = collector().collect().replicas();
         assertThat(observations).hasSize(1);
         return observations.get(0);
     }
@@ -144,7 +149,7 @@ class ReplicationCollectorIT {
         Topic<String, ReplicationObservation> topic = Topics.REPLICATION_OBSERVATIONS;
         try (KafkaProducer<String, ReplicationObservation> producer =
                      KafkaTestClients.producer(broker, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
-            new ReplicationCollector(cluster, IDENTITY, CONNECTOR, producer, Clock.systemUTC()).run();
+            new ReplicationCollector(cluster, IDENTITY, CONNECTOR, producer, unusedArchive(), Clock.systemUTC()).run();
             producer.flush();
         }
         // The broker is shared with other tests: pick out this collector's records.
@@ -164,7 +169,7 @@ class ReplicationCollectorIT {
     void aFrozenPrimaryFailsTheReadWithinTheTimeoutsInsteadOfHangingTheCollector() {
         postgres.primary().freeze();
         try {
-            CompletableFuture<List<ReplicationObservation>> read = CompletableFuture.supplyAsync(() -> collector().collect());
+            CompletableFuture<List<ReplicationObservation>> read = CompletableFuture.supplyAsync(() -> collector().collect().replicas());
             // connect 1 s + socket 2 s per node: the read ends well within 15 s.
             List<ReplicationObservation> observations = read.orTimeout(15, TimeUnit.SECONDS).join();
             assertThat(observations).singleElement().satisfies(observation -> {

@@ -19,7 +19,7 @@ class ReplicationLagTest {
         for (PrimaryView.StandbyRow row : rows) {
             standbys.put(row.applicationName(), row);
         }
-        return new PrimaryView("pg-1", currentLsn, standbys);
+        return new PrimaryView("pg-1", currentLsn, standbys, Optional.empty());
     }
 
     private static PrimaryView.StandbyRow streaming(String node, long replayLsn, Double replayLag) {

@@ -1,13 +1,11 @@
 package dev.drpilot.notify.metrics;
 
-import dev.drpilot.config.BackupOutcomes;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Component;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.BackupObservation;
-import dev.drpilot.events.BackupStatus;
 import dev.drpilot.events.ReplicationObservation;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -51,9 +48,7 @@ public final class PlantMetrics {
     private final Clock clock;
     private final Map<String, ClusterConfig> clusters;
     private final ReplicaObservations replicas = new ReplicaObservations();
-    private final Map<String, Instant> recoveryPoints = new ConcurrentHashMap<>();
-    private final Map<String, Instant> lastGoodBackups = new ConcurrentHashMap<>();
-    private final Map<String, Instant> lastFailedBackups = new ConcurrentHashMap<>();
+    private final BackupLedger backups = new BackupLedger();
     private final Counter failovers;
     private final Histogram failoverDuration;
     private final Counter unreadable;
@@ -71,18 +66,18 @@ public final class PlantMetrics {
                 .labelNames("component")
                 .callback(callback -> {
                     Instant now = clock.instant();
-                    recoveryPoints.forEach((component, point) -> callback.call(Duration.between(point, now).toMillis() / 1000.0, component));
+                    backups.forEachRecoveryPoint((component, point) -> callback.call(Duration.between(point, now).toMillis() / 1000.0, component));
                 })
                 .register(registry);
         GaugeWithCallback.builder().name("drpilot_last_successful_backup_timestamp_seconds")
                 .help("When the newest successful backup of a component finished, Unix time")
                 .labelNames("component")
-                .callback(callback -> lastGoodBackups.forEach((component, at) -> callback.call(at.toEpochMilli() / 1000.0, component)))
+                .callback(callback -> backups.forEachGoodBackup((component, at) -> callback.call(at.toEpochMilli() / 1000.0, component)))
                 .register(registry);
         GaugeWithCallback.builder().name("drpilot_last_failed_backup_timestamp_seconds")
                 .help("When the newest failed backup of a component was reported, Unix time; a failure newer than the last success is unresolved")
                 .labelNames("component")
-                .callback(callback -> lastFailedBackups.forEach((component, at) -> callback.call(at.toEpochMilli() / 1000.0, component)))
+                .callback(callback -> backups.forEachFailedBackup((component, at) -> callback.call(at.toEpochMilli() / 1000.0, component)))
                 .register(registry);
         targets(registry, config.components());
         failovers = Counter.builder().name("drpilot_failovers_total")
@@ -148,17 +143,7 @@ public final class PlantMetrics {
     }
 
     public void accept(BackupObservation observation) {
-        String component = observation.getComponent();
-        if (observation.getRecoveryPointAt() != null) {
-            recoveryPoints.merge(component, observation.getRecoveryPointAt(), PlantMetrics::newer);
-        }
-        // Timed as the backup-failed rule times them: a failure from its report, a success from its finish.
-        if (observation.getStatus() == BackupStatus.SUCCEEDED) {
-            lastGoodBackups.merge(component, BackupOutcomes.successAt(observation.getFinishedAt(), observation.getRecoveryPointAt(),
-                    observation.getObservedAt()), PlantMetrics::newer);
-        } else if (observation.getStatus() == BackupStatus.FAILED) {
-            lastFailedBackups.merge(component, BackupOutcomes.failureAt(observation.getObservedAt()), PlantMetrics::newer);
-        }
+        backups.accept(observation);
     }
 
     public void accept(ActionRecord record) {
@@ -188,9 +173,5 @@ public final class PlantMetrics {
     /** A record of this topic could not be read: it counts, and is otherwise left out. */
     public void unreadable(String topic) {
         unreadable.labelValues(topic).inc();
-    }
-
-    private static Instant newer(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
     }
 }

@@ -1,6 +1,5 @@
 package dev.drpilot.notify.status;
 
-import dev.drpilot.config.BackupOutcomes;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Component;
 import dev.drpilot.config.DrpilotConfig;
@@ -9,9 +8,9 @@ import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
 import dev.drpilot.events.BackupObservation;
-import dev.drpilot.events.BackupStatus;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.notify.metrics.PlantMetricsFeed;
+import dev.drpilot.notify.metrics.BackupLedger;
 import dev.drpilot.notify.metrics.ReplicaObservations;
 
 import java.time.Clock;
@@ -19,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,9 +41,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     private final Clock clock;
     private final Function<String, Duration> staleAfter;
     private final ReplicaObservations replicas = new ReplicaObservations();
-    private final Map<String, Instant> recoveryPoints = new HashMap<>();
-    private final Map<String, Instant> lastGoodBackups = new HashMap<>();
-    private final Map<String, Instant> lastFailedBackups = new HashMap<>();
+    private final BackupLedger backups = new BackupLedger();
     private final Map<String, Alert> open = new LinkedHashMap<>();
     private final FailoverTimelines failovers = new FailoverTimelines(FAILOVERS_SHOWN);
 
@@ -65,17 +61,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
 
     @Override
     public synchronized void accept(BackupObservation observation) {
-        String component = observation.getComponent();
-        if (observation.getRecoveryPointAt() != null) {
-            recoveryPoints.merge(component, observation.getRecoveryPointAt(), StatusBoard::newer);
-        }
-        // Timed as the backup-failed rule times them, so the page's "last backup failed" agrees with its alert.
-        if (observation.getStatus() == BackupStatus.SUCCEEDED) {
-            lastGoodBackups.merge(component, BackupOutcomes.successAt(observation.getFinishedAt(), observation.getRecoveryPointAt(),
-                    observation.getObservedAt()), StatusBoard::newer);
-        } else if (observation.getStatus() == BackupStatus.FAILED) {
-            lastFailedBackups.merge(component, BackupOutcomes.failureAt(observation.getObservedAt()), StatusBoard::newer);
-        }
+        backups.accept(observation);
     }
 
     public synchronized void accept(Alert alert) {
@@ -105,9 +91,9 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         String name = component.name();
         List<ReplicationObservation> observed = replicasNow.stream().filter(observation -> observation.getComponent().equals(name)).toList();
         List<Alert> alerts = open.values().stream().filter(alert -> name.equals(alert.getComponent())).toList();
-        Optional<Instant> recoveryPoint = Optional.ofNullable(recoveryPoints.get(name));
-        Optional<Instant> good = Optional.ofNullable(lastGoodBackups.get(name));
-        Optional<Instant> failed = Optional.ofNullable(lastFailedBackups.get(name));
+        Optional<Instant> recoveryPoint = backups.recoveryPoint(name);
+        Optional<Instant> good = backups.lastGoodBackup(name);
+        Optional<Instant> failed = backups.lastFailedBackup(name);
         StateRules.Verdict verdict = StateRules.evaluate(component, new StateRules.Inputs(observed, recoveryPoint, good, failed, alerts), now);
         Optional<ClusterConfig> cluster = cluster(component);
         Double recoveryAge = recoveryPoint.map(point -> Duration.between(point, now).toMillis() / 1000.0).orElse(null);
@@ -151,9 +137,5 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         String summary = Optional.ofNullable(annotations.get("summary")).orElse(annotations.getOrDefault("description", ""));
         return new StatusSnapshot.OpenAlert(alert.getFingerprint(), alert.getRule(), alert.getComponent(), StateRules.severity(alert), summary,
                 alert.getStartsAt().toString(), Figures.timeAndAge(alert.getStartsAt(), now), Html.safeLink(annotations.get("runbook_url")));
-    }
-
-    private static Instant newer(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
     }
 }

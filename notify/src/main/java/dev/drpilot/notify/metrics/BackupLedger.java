@@ -1,0 +1,68 @@
+package dev.drpilot.notify.metrics;
+
+import dev.drpilot.config.BackupOutcomes;
+import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.BackupStatus;
+import dev.drpilot.events.BackupTool;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+/**
+ * Per component: the newest recovery point any observation proves (a backup's, or continuous archiving's), and the
+ * newest good and failed backup, timed as the backup-failed rule times them — so that {@code /metrics}, the status page
+ * and the alerts agree. Continuous archiving (tool ARCHIVER) moves the recovery point only: it is no backup, and its
+ * failures are the archiving rule's. Safe for concurrent readers (a scrape) while one writer feeds it.
+ */
+public final class BackupLedger {
+    private final Map<String, Instant> recoveryPoints = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastGood = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastFailed = new ConcurrentHashMap<>();
+
+    public void accept(BackupObservation observation) {
+        String component = observation.getComponent();
+        if (observation.getRecoveryPointAt() != null) {
+            recoveryPoints.merge(component, observation.getRecoveryPointAt(), BackupLedger::newer);
+        }
+        if (observation.getTool() == BackupTool.ARCHIVER) {
+            return;
+        }
+        if (observation.getStatus() == BackupStatus.SUCCEEDED) {
+            lastGood.merge(component, BackupOutcomes.successAt(observation.getFinishedAt(), observation.getRecoveryPointAt(),
+                    observation.getObservedAt()), BackupLedger::newer);
+        } else if (observation.getStatus() == BackupStatus.FAILED) {
+            lastFailed.merge(component, BackupOutcomes.failureAt(observation.getObservedAt()), BackupLedger::newer);
+        }
+    }
+
+    public Optional<Instant> recoveryPoint(String component) {
+        return Optional.ofNullable(recoveryPoints.get(component));
+    }
+
+    public Optional<Instant> lastGoodBackup(String component) {
+        return Optional.ofNullable(lastGood.get(component));
+    }
+
+    public Optional<Instant> lastFailedBackup(String component) {
+        return Optional.ofNullable(lastFailed.get(component));
+    }
+
+    public void forEachRecoveryPoint(BiConsumer<String, Instant> action) {
+        recoveryPoints.forEach(action);
+    }
+
+    public void forEachGoodBackup(BiConsumer<String, Instant> action) {
+        lastGood.forEach(action);
+    }
+
+    public void forEachFailedBackup(BiConsumer<String, Instant> action) {
+        lastFailed.forEach(action);
+    }
+
+    private static Instant newer(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+}
