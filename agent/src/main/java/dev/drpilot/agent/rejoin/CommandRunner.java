@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the PostgreSQL programs a rejoin needs, each bounded by a timeout, as the OS user that owns the data
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  * other.
  */
 public final class CommandRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(CommandRunner.class);
 
     /** What a program did: its exit code (-1 when it timed out and was killed) and both outputs. */
     public record Result(List<String> command, int exitCode, boolean timedOut, String stdout, String stderr, Duration took) {
@@ -60,19 +63,18 @@ public final class CommandRunner {
         runAs.ifPresent(user -> full.addAll(List.of("runuser", "-u", user, "--")));
         full.addAll(command);
         long started = System.nanoTime();
+        Process process = null;
         Path out = null;
         Path err = null;
         try {
             // Files, not pipes: a program that writes much to one stream while we wait on the other cannot block.
             out = Files.createTempFile("drpilot-rejoin-", ".out");
             err = Files.createTempFile("drpilot-rejoin-", ".err");
-            Process process = new ProcessBuilder(full).redirectOutput(out.toFile()).redirectError(err.toFile())
+            process = new ProcessBuilder(full).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
             boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
-                // runuser does not pass SIGKILL on: kill the program itself too.
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                kill(process);
                 process.waitFor(5, TimeUnit.SECONDS);
             }
             return new Result(full, finished ? process.exitValue() : -1, !finished, read(out), read(err),
@@ -81,10 +83,19 @@ public final class CommandRunner {
             return new Result(full, -1, false, "", "could not run: " + e.getMessage(), Duration.ofNanos(System.nanoTime() - started));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            kill(process);
             return new Result(full, -1, false, "", "interrupted", Duration.ofNanos(System.nanoTime() - started));
         } finally {
             deleteQuietly(out);
             deleteQuietly(err);
+        }
+    }
+
+    private static void kill(Process process) {
+        if (process != null) {
+            // runuser does not pass SIGKILL on: kill the program itself too.
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
         }
     }
 
@@ -98,7 +109,7 @@ public final class CommandRunner {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
                 // A leftover temporary file is harmless; the command's outcome is what matters.
-                System.err.println("drpilot rejoin: could not remove " + file + ": " + e.getMessage());
+                LOG.warn("could not remove {}: {}", file, e.getMessage());
             }
         }
     }

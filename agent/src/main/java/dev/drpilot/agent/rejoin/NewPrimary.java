@@ -35,6 +35,21 @@ final class NewPrimary {
         return Integer.parseInt(value(server.database(), "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"), 16);
     }
 
+    /**
+     * The timeline of its latest checkpoint. Right after a promotion it is still the old one until the first
+     * checkpoint, and pg_rewind reads the source's timeline from there: it would see no divergence.
+     */
+    int checkpointTimeline() throws SQLException {
+        return Integer.parseInt(value(server.database(), "SELECT timeline_id FROM pg_control_checkpoint()"));
+    }
+
+    /** CHECKPOINT (superuser or, since PostgreSQL 15, the pg_checkpoint role). */
+    void checkpoint() throws SQLException {
+        try (Connection connection = connect(server.database()); PreparedStatement statement = connection.prepareStatement("CHECKPOINT")) {
+            statement.execute();
+        }
+    }
+
     String systemIdentifier() throws SQLException {
         return value(server.database(), "SELECT system_identifier::text FROM pg_control_system()");
     }

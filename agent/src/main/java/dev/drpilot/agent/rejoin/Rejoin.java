@@ -58,8 +58,9 @@ public final class Rejoin {
         try {
             Preconditions.Plan plan = attempt.phase("preconditions", () -> new Preconditions(settings, commands, source).check(attempt));
             attempt.divergence(new Divergence(plan.divergence(), plan.localTimeline(), plan.sourceTimeline()));
-            attempt.discarded(attempt.phase("discarded-wal", () -> discarded(attempt, plan)));
-            boolean rewound = plan.rewind() && attempt.phase("rewind", () -> rewind(attempt, plan));
+            DiscardedWrites discarded = attempt.phase("discarded-wal", () -> discarded(attempt, plan));
+            attempt.discarded(discarded);
+            boolean rewound = plan.rewind() && attempt.phase("rewind", () -> rewind(attempt, plan, discarded));
             if (!rewound) {
                 if (!settings.allowBaseBackup()) {
                     throw Attempt.fail("pg_rewind failed (see the errors); " + local.dataDirectory() + " may be unusable now. Allow a base backup"
@@ -105,8 +106,11 @@ public final class Rejoin {
     }
 
     /** True when pg_rewind succeeded; its failure is recorded and left to the caller's fallback decision. */
-    private boolean rewind(Attempt attempt, Preconditions.Plan plan) {
+    private boolean rewind(Attempt attempt, Preconditions.Plan plan, DiscardedWrites discarded) {
         LocalNode local = settings.local();
+        if (!sourceCheckpointed(attempt, plan)) {
+            return false;
+        }
         List<String> args = new ArrayList<>(List.of("--target-pgdata=" + local.dataDirectory(),
                 "--source-server=" + settings.source().conninfo(local.name()), "--write-recovery-conf"));
         // A crashed old primary is recovered first (pg_rewind runs postgres --single): it needs the server's config.
@@ -116,15 +120,50 @@ public final class Rejoin {
             attempt.error("rewind", result.failure(), result.timedOut());
             return false;
         }
-        attempt.method(Method.REWIND);
         Matcher diverged = DIVERGED.matcher(result.stderr() + "\n" + result.stdout());
-        if (diverged.find()) {
-            Lsn lsn = Lsn.parse(diverged.group(1));
-            int timeline = Integer.parseInt(diverged.group(2));
-            boolean agrees = lsn.equals(plan.divergence()) && timeline == plan.localTimeline();
-            attempt.check("pg_rewind agrees on the divergence point", agrees, "pg_rewind: " + lsn + " on timeline " + timeline);
+        if (!diverged.find()) {
+            // "same timeline, no rewind required" while this node has WAL the new primary lacks: it could never follow.
+            attempt.check("pg_rewind agrees on the divergence point", false, "pg_rewind named none: " + lastLine(result.stderr()));
+            if (!discarded.nothing()) {
+                attempt.error("rewind", "pg_rewind did not rewind (" + lastLine(result.stderr()) + ") although this node wrote after "
+                        + plan.divergence(), false);
+                return false;
+            }
+            attempt.method(Method.REWIND);
+            return true;
         }
+        attempt.method(Method.REWIND);
+        Lsn lsn = Lsn.parse(diverged.group(1));
+        int timeline = Integer.parseInt(diverged.group(2));
+        boolean agrees = lsn.equals(plan.divergence()) && timeline == plan.localTimeline();
+        attempt.check("pg_rewind agrees on the divergence point", agrees, "pg_rewind: " + lsn + " on timeline " + timeline);
         return true;
+    }
+
+    /**
+     * pg_rewind takes the source's timeline from its latest checkpoint, which after a promotion stays on the old
+     * timeline until the first checkpoint (spread over minutes): then it sees no divergence and rewinds nothing.
+     * A CHECKPOINT on the new primary first, when its checkpoint is behind, as Patroni does.
+     */
+    private boolean sourceCheckpointed(Attempt attempt, Preconditions.Plan plan) {
+        try {
+            int checkpointTimeline = source.checkpointTimeline();
+            if (checkpointTimeline < plan.sourceTimeline()) {
+                source.checkpoint();
+                attempt.check("new primary checkpointed on its timeline", true, "ran CHECKPOINT on " + settings.source() + ": its latest checkpoint was on timeline "
+                        + checkpointTimeline + ", not " + plan.sourceTimeline());
+            }
+            return true;
+        } catch (SQLException e) {
+            attempt.check("new primary checkpointed on its timeline", false, e.getMessage());
+            attempt.error("rewind", "CHECKPOINT on " + settings.source() + " (superuser or pg_checkpoint needed): " + e.getMessage(), Sql.retriable(e));
+            return false;
+        }
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1];
     }
 
     private Void baseBackup(Attempt attempt) throws Attempt.Stop {

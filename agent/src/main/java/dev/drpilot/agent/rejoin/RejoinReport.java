@@ -79,7 +79,7 @@ public record RejoinReport(String node, String source, Outcome outcome, Method m
     /** The report in words, as the record's detail and the command's output. */
     public String describe() {
         List<String> lines = new ArrayList<>();
-        lines.add("rejoin of " + node + " onto " + source + ": " + outcome + (method == Method.NONE ? "" : " by " + method.name().toLowerCase().replace('_', ' ')));
+        lines.add("rejoin of " + node + " onto " + source + ": " + outcome + (method == Method.NONE ? "" : " (" + method.name().toLowerCase().replace('_', ' ') + ")"));
         whatToDo.ifPresent(text -> lines.add("what to do: " + text));
         divergence.ifPresent(d -> lines.add("diverged at " + d.lsn() + " on timeline " + d.timeline() + " (new primary on timeline " + d.sourceTimeline() + ")"));
         discarded.ifPresent(d -> lines.addAll(describe(d)));
