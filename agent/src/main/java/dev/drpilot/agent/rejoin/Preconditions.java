@@ -1,6 +1,8 @@
 package dev.drpilot.agent.rejoin;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -56,7 +58,9 @@ final class Preconditions {
         Path dir = settings.local().dataDirectory();
         CommandRunner.Result status = commands.pg(settings.timeouts().command(), "pg_ctl", "status", "-D", dir.toString());
         if (!status.timedOut() && status.exitCode() == PG_CTL_NOT_RUNNING) {
-            attempt.check("local server stopped", true, "no server running on " + dir);
+            listensNot(attempt, dir);
+            attempt.check("local server stopped", true, "no server running on " + dir + ", nothing listening on "
+                    + settings.local().host() + ":" + settings.local().port());
             return;
         }
         if (!status.timedOut() && status.exitCode() == 0) {
@@ -71,6 +75,24 @@ final class Preconditions {
             throw Attempt.refuse("there is no data directory at " + dir + ": check rejoin.local.dataDirectory");
         }
         throw Attempt.refuse("cannot tell whether PostgreSQL runs on " + dir + " (pg_ctl status failed): find out, then rejoin again");
+    }
+
+    /**
+     * pg_ctl status judges by the pid in postmaster.pid, which a sidecar in another PID namespace cannot see: a
+     * server that still accepts connections on the node's address is running, whatever pg_ctl says.
+     */
+    private void listensNot(Attempt attempt, Path dir) throws Attempt.Stop {
+        LocalNode local = settings.local();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(local.host(), local.port()), (int) settings.timeouts().command().toMillis());
+        } catch (IOException e) {
+            return;   // nothing answers there: stopped, as pg_ctl said
+        }
+        attempt.check("local server stopped", false, "pg_ctl status says no server runs on " + dir + ", but " + local.host() + ":"
+                + local.port() + " accepts connections");
+        attempt.error(PHASE, local.host() + ":" + local.port() + " accepts connections: a rejoin never touches a running server", false);
+        throw Attempt.refuse("something accepts connections on " + local.host() + ":" + local.port() + " (a PostgreSQL that pg_ctl cannot see,"
+                + " in another container?): stop it, or correct rejoin.local.port, then rejoin again");
     }
 
     private ControlData controlData(Attempt attempt) throws Attempt.Stop {

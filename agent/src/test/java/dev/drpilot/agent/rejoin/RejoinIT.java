@@ -146,6 +146,11 @@ class RejoinIT {
         sql(oldPrimary, "SET synchronous_commit = on", "CREATE TABLE orders (id int)", "INSERT INTO orders VALUES (1), (2)");
         oldPrimary.stopImmediately();
 
+        // pg_ctl sees no server, but something answers on the node's address (a server pg_ctl cannot see): refused.
+        RejoinReport listening = rejoin(oldPrimary, newPrimary.port(), newPrimary, true);
+        assertThat(listening.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(listening.checks()).singleElement().satisfies(check -> assertThat(check.detail()).contains("accepts connections"));
+
         RejoinReport refused = rejoin(oldPrimary, newPrimary, false);
 
         assertThat(refused.outcome()).isEqualTo(Outcome.REFUSED);
@@ -170,8 +175,12 @@ class RejoinIT {
     }
 
     private static RejoinReport rejoin(PostgresNode node, PostgresNode source, boolean allowBaseBackup) {
+        return rejoin(node, node.port(), source, allowBaseBackup);
+    }
+
+    private static RejoinReport rejoin(PostgresNode node, int port, PostgresNode source, boolean allowBaseBackup) {
         Optional<String> runAs = "root".equals(System.getProperty("user.name")) ? Optional.of("postgres") : Optional.empty();
-        LocalNode local = new LocalNode(node.name(), node.dataDir(), PostgresInstallation.find().bin(), runAs, node.host(), node.port(),
+        LocalNode local = new LocalNode(node.name(), node.dataDir(), PostgresInstallation.find().bin(), runAs, node.host(), port,
                 node.serverOptions(), node.dataDir().resolve("server.log"), Optional.empty());
         SourceServer server = new SourceServer(source.host(), source.port(), "postgres", "postgres");
         return new Rejoin(new RejoinSettings(local, server, allowBaseBackup, TIMEOUTS), Clock.systemUTC()).run();
