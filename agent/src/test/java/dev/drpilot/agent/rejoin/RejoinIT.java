@@ -16,6 +16,7 @@ import dev.drpilot.localpg.PostgresNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Rejoins against real PostgreSQL 15 servers. One rewindable cluster (wal_log_hints on) goes through a refused
  * rejoin of a running server, a failover whose old primary took writes after the promotion (rewound, its writes
- * named), and a clean switchover back (rewound, nothing discarded); one cluster without wal_log_hints or checksums
+ * named), a clean switchover back (rewound, nothing discarded) and a failover whose rewind fails (rebuilt by a
+ * base backup); one cluster without wal_log_hints or checksums
  * shows the refusal without a fallback and the base backup with one.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -139,6 +141,33 @@ class RejoinIT {
 
     @Test
     @Order(4)
+    void aFailedRewindFallsBackToABaseBackupKeepingTheOldDirectory() throws Exception {
+        PostgresNode oldPrimary = rewindable.primary();
+        PostgresNode newPrimary = rewindable.replica(0);
+        sql(newPrimary, "SELECT pg_promote(true, 30)");
+        sql(oldPrimary, "SET synchronous_commit = on", "INSERT INTO accounts VALUES (200, 'lost again')");
+        oldPrimary.stopImmediately();
+        // A directory the server's user may not change: pg_rewind must remove what the new primary lacks, and fails.
+        Path blocker = Files.createDirectories(oldPrimary.dataDir().resolve("drpilot_rewind_blocker"));
+        Files.writeString(blocker.resolve("stuck"), "pg_rewind cannot remove this");
+        Files.setPosixFilePermissions(blocker, PosixFilePermissions.fromString("r-xr-xr-x"));
+
+        RejoinReport report = rejoin(oldPrimary, newPrimary, true);
+
+        assertThat(report.outcome()).as(report.describe()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(report.method()).isEqualTo(Method.BASE_BACKUP);
+        assertThat(report.errors()).singleElement().satisfies(error -> {
+            assertThat(error.phase()).isEqualTo("rewind");
+            assertThat(error.message()).contains("pg_rewind").contains("drpilot_rewind_blocker");
+        });
+        assertThat(report.keptAside()).hasValueSatisfying(kept -> assertThat(kept.path().resolve("drpilot_rewind_blocker/stuck")).exists());
+        assertThat(report.phases()).extracting(RejoinReport.PhaseTiming::phase).containsSubsequence("rewind", "base-backup", "start");
+        assertThat(oldPrimary.isInRecovery()).isTrue();
+        assertThat(value(oldPrimary, "SELECT count(*) FROM accounts WHERE owner = 'lost again'")).isEqualTo("0");
+    }
+
+    @Test
+    @Order(5)
     void withoutWalLogHintsItRefusesOrRebuildsKeepingTheOldDirectory() throws Exception {
         PostgresNode oldPrimary = plain.primary();
         PostgresNode newPrimary = plain.replica(0);
