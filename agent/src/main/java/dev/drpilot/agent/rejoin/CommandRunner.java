@@ -1,5 +1,7 @@
 package dev.drpilot.agent.rejoin;
 
+import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Runs the PostgreSQL programs a rejoin needs, each bounded by a timeout, as the OS user that owns the data
  * directory ({@code runuser -u postgres --} when the agent runs as root; directly when it runs as that user).
  * Standard output and standard error are kept apart: pg_waldump prints records on one and how it stopped on the
- * other.
+ * other — and its output may be large, so it can be read a line at a time instead of kept.
  */
 public final class CommandRunner {
     private static final Logger LOG = LoggerFactory.getLogger(CommandRunner.class);
@@ -52,41 +57,53 @@ public final class CommandRunner {
 
     /** Runs {@code program} (a PostgreSQL binary) with {@code args}; a start failure or timeout is in the result. */
     public Result pg(Duration timeout, String program, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(bin.resolve(program).toString());
-        command.addAll(List.of(args));
-        return run(timeout, command);
+        StringBuilder stdout = new StringBuilder();
+        Result result = pg(timeout, line -> stdout.append(line).append('\n'), program, args);
+        return new Result(result.command(), result.exitCode(), result.timedOut(), stdout.toString(), result.stderr(), result.took());
     }
 
-    Result run(Duration timeout, List<String> command) {
-        List<String> full = new ArrayList<>();
-        runAs.ifPresent(user -> full.addAll(List.of("runuser", "-u", user, "--")));
-        full.addAll(command);
+    /** As {@link #pg(Duration, String, String...)}, handing standard output to {@code lines} instead of keeping it. */
+    public Result pg(Duration timeout, Consumer<String> lines, String program, String... args) {
+        List<String> command = new ArrayList<>();
+        runAs.ifPresent(user -> command.addAll(List.of("runuser", "-u", user, "--")));
+        command.add(bin.resolve(program).toString());
+        command.addAll(List.of(args));
+        return run(timeout, command, lines);
+    }
+
+    private static Result run(Duration timeout, List<String> command, Consumer<String> lines) {
         long started = System.nanoTime();
-        Process process = null;
-        Path out = null;
         Path err = null;
+        Process process = null;
         try {
-            // Files, not pipes: a program that writes much to one stream while we wait on the other cannot block.
-            out = Files.createTempFile("drpilot-rejoin-", ".out");
+            // Standard error to a file: a program that writes much there while we read its output cannot block.
             err = Files.createTempFile("drpilot-rejoin-", ".err");
-            process = new ProcessBuilder(full).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!finished) {
-                kill(process);
-                process.waitFor(5, TimeUnit.SECONDS);
+            process = new ProcessBuilder(command).redirectError(err.toFile()).redirectInput(new File("/dev/null")).start();
+            Process running = process;
+            AtomicBoolean timedOut = new AtomicBoolean();
+            CompletableFuture<Void> watchdog = CompletableFuture.runAsync(() -> {
+                if (running.isAlive()) {
+                    timedOut.set(true);
+                    kill(running);
+                }
+            }, CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            try (BufferedReader reader = process.inputReader(StandardCharsets.UTF_8)) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    lines.accept(line);
+                }
             }
-            return new Result(full, finished ? process.exitValue() : -1, !finished, read(out), read(err),
+            process.waitFor();
+            watchdog.cancel(false);
+            return new Result(command, timedOut.get() ? -1 : process.exitValue(), timedOut.get(), "", Files.readString(err, StandardCharsets.UTF_8),
                     Duration.ofNanos(System.nanoTime() - started));
         } catch (IOException e) {
-            return new Result(full, -1, false, "", "could not run: " + e.getMessage(), Duration.ofNanos(System.nanoTime() - started));
+            kill(process);
+            return new Result(command, -1, false, "", "could not run: " + e.getMessage(), Duration.ofNanos(System.nanoTime() - started));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             kill(process);
-            return new Result(full, -1, false, "", "interrupted", Duration.ofNanos(System.nanoTime() - started));
+            return new Result(command, -1, false, "", "interrupted", Duration.ofNanos(System.nanoTime() - started));
         } finally {
-            deleteQuietly(out);
             deleteQuietly(err);
         }
     }
@@ -97,10 +114,6 @@ public final class CommandRunner {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
-    }
-
-    private static String read(Path file) throws IOException {
-        return Files.readString(file, StandardCharsets.UTF_8);
     }
 
     private static void deleteQuietly(Path file) {

@@ -81,7 +81,8 @@ public final class Rejoin {
     }
 
     private DiscardedWrites discarded(Attempt attempt, Preconditions.Plan plan) {
-        CommandRunner.Result dump = commands.pg(settings.timeouts().walDump(), "pg_waldump",
+        WalSummary summary = new WalSummary();
+        CommandRunner.Result dump = commands.pg(settings.timeouts().walDump(), summary::accept, "pg_waldump",
                 "--path=" + settings.local().dataDirectory().resolve("pg_wal"), "--timeline=" + plan.localTimeline(),
                 "--start=" + plan.divergence());
         if (dump.timedOut()) {
@@ -89,15 +90,14 @@ public final class Rejoin {
             return DiscardedWrites.unreadable(plan.divergence(), dump.failure());
         }
         AtomicReference<SQLException> unresolved = new AtomicReference<>();
-        DiscardedWrites discarded = DiscardedWrites.summarise(plan.divergence(), WalDump.parse(dump.stdout(), dump.stderr()), plan.control(),
-                node -> {
-                    try {
-                        return source.relationName(node);
-                    } catch (SQLException e) {
-                        unresolved.compareAndSet(null, e);
-                        return Optional.empty();
-                    }
-                });
+        DiscardedWrites discarded = summary.finish(plan.divergence(), dump.stderr(), plan.control(), node -> {
+            try {
+                return source.relationName(node);
+            } catch (SQLException e) {
+                unresolved.compareAndSet(null, e);
+                return Optional.empty();
+            }
+        });
         discarded.unreadable().ifPresent(why -> attempt.error("discarded-wal", "pg_waldump: " + why, false));
         if (unresolved.get() != null) {
             attempt.error("discarded-wal", "relation names not resolved on the new primary: " + unresolved.get().getMessage(), Sql.retriable(unresolved.get()));

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-class DiscardedWritesTest {
+class WalSummaryTest {
     private static final ControlData CONTROL = ControlData.parse(Fixtures.read("controldata-crashed-primary.txt"));
     private static final Lsn DIVERGENCE = Lsn.parse("0/3000000");
     private static final Map<RelFileNode, String> NEW_PRIMARY = Map.of(
@@ -20,9 +20,7 @@ class DiscardedWritesTest {
     void theOldPrimarysCommittedWritesPerRelationNamedThroughTheNewPrimary() {
         // One transaction on the old primary after the promotion: 5 inserts, 2 updates and a delete on t,
         // CREATE TABLE t2 (catalog rows) and an insert into it; then pg_ctl -m immediate stop.
-        WalDump dump = WalDump.parse(Fixtures.read("waldump-diverged.stdout"), Fixtures.read("waldump-diverged.stderr"));
-
-        DiscardedWrites discarded = DiscardedWrites.summarise(DIVERGENCE, dump, CONTROL, NAMES);
+        DiscardedWrites discarded = summarise(DIVERGENCE, Fixtures.read("waldump-diverged.stdout"), Fixtures.read("waldump-diverged.stderr"));
 
         assertThat(discarded.from()).isEqualTo(DIVERGENCE);
         assertThat(discarded.to()).isEqualTo(Lsn.parse("0/3020E90"));
@@ -50,7 +48,7 @@ class DiscardedWritesTest {
                 "rmgr: Transaction len (rec/tot):     38/    38, tx:        899, lsn: 0/030069A0, prev 0/03006978, desc: COMMIT 2026-12-01 03:09:38.343600 UTC; subxacts: 902",
                 "");
 
-        DiscardedWrites discarded = DiscardedWrites.summarise(DIVERGENCE, WalDump.parse(open, "pg_waldump: error: error in WAL record"), CONTROL, NAMES);
+        DiscardedWrites discarded = summarise(DIVERGENCE, open, "pg_waldump: error: error in WAL record");
 
         assertThat(discarded.relations()).extracting(RelationWrites::toString).containsExactly("public.t 1 deleted");
         assertThat(discarded.uncommittedChanges()).as("900 never ended; 901 aborted").isEqualTo(1);
@@ -62,7 +60,7 @@ class DiscardedWritesTest {
     void nothingAfterTheSwitchPointIsAnEmptyRange() {
         Lsn switchPoint = Lsn.parse("0/30000A0");
 
-        DiscardedWrites discarded = DiscardedWrites.summarise(switchPoint, WalDump.parse("", Fixtures.read("waldump-clean.stderr")), CONTROL, NAMES);
+        DiscardedWrites discarded = summarise(switchPoint, "", Fixtures.read("waldump-clean.stderr"));
 
         assertThat(discarded.nothing()).isTrue();
         assertThat(discarded.bytes()).isZero();
@@ -71,10 +69,15 @@ class DiscardedWritesTest {
 
     @Test
     void anUnreadableRangeSaysWhy() {
-        DiscardedWrites discarded = DiscardedWrites.summarise(DIVERGENCE,
-                WalDump.parse("", "pg_waldump: error: could not find file \"000000010000000000000003\""), CONTROL, NAMES);
+        DiscardedWrites discarded = summarise(DIVERGENCE, "", "pg_waldump: error: could not find file \"000000010000000000000003\"");
 
         assertThat(discarded.nothing()).isFalse();
         assertThat(discarded.unreadable()).hasValueSatisfying(why -> assertThat(why).contains("could not find file"));
+    }
+
+    private static DiscardedWrites summarise(Lsn from, String stdout, String stderr) {
+        WalSummary summary = new WalSummary();
+        stdout.lines().forEach(summary::accept);
+        return summary.finish(from, stderr, CONTROL, NAMES);
     }
 }

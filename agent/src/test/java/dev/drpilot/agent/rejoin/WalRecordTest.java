@@ -2,46 +2,42 @@ package dev.drpilot.agent.rejoin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class WalDumpTest {
+class WalRecordTest {
     private static final int BLOCK = 8192;
     private static final long SEGMENT = 16L * 1024 * 1024;
 
     @Test
-    void aDivergedOldPrimarysWalReadsToItsEnd() {
-        WalDump dump = WalDump.parse(Fixtures.read("waldump-diverged.stdout"), Fixtures.read("waldump-diverged.stderr"));
+    void readsTheRecordsOfARealDump() {
+        List<WalRecord> records = Fixtures.read("waldump-diverged.stdout").lines().map(WalRecord::parse).flatMap(Optional::stream).toList();
 
-        assertThat(dump.reading()).isEqualTo(WalDump.Reading.RECORDS);
-        assertThat(dump.records()).hasSize(60);
-        WalDump.Record first = dump.records().get(0);
+        assertThat(records).hasSize(60);
+        WalRecord first = records.get(0);
         assertThat(first.rmgr()).isEqualTo("XLOG");
         assertThat(first.operation()).isEqualTo("FPI_FOR_HINT");
         assertThat(first.lsn()).isEqualTo(Lsn.parse("0/3000028"));
-        WalDump.Record insert = dump.records().get(4);
+        WalRecord insert = records.get(4);
         assertThat(insert.operation()).isEqualTo("INSERT");
         assertThat(insert.xid()).isEqualTo(725);
         assertThat(insert.relation()).contains(new RelFileNode(1663, 5, 16384));
+        assertThat(records.get(records.size() - 2).operation()).as("INSERT+INIT").isEqualTo("INSERT");
         // pg_waldump's own words for where the WAL stops: "invalid record length at 0/3020E90".
-        assertThat(dump.end(BLOCK, SEGMENT)).contains(Lsn.parse("0/3020E90"));
+        assertThat(records.get(records.size() - 1).end(BLOCK, SEGMENT)).isEqualTo(Lsn.parse("0/3020E90"));
     }
 
-    @Test
-    void aCleanSwitchoversOldPrimaryHasNothingAfterTheSwitchPoint() {
-        WalDump dump = WalDump.parse("", Fixtures.read("waldump-clean.stderr"));
-
-        assertThat(dump.reading()).isEqualTo(WalDump.Reading.NOTHING_AFTER_START);
-        assertThat(dump.end(BLOCK, SEGMENT)).isEmpty();
-    }
-
-    @Test
-    void aMissingSegmentIsUnreadable() {
-        WalDump dump = WalDump.parse("", "pg_waldump: error: could not find file \"000000010000000000000003\": No such file or directory");
-
-        assertThat(dump.reading()).isEqualTo(WalDump.Reading.UNREADABLE);
+    @ParameterizedTest(name = "not a record: {0}")
+    @CsvSource(delimiter = '|', value = {
+            "pg_waldump: error: error in WAL record at 0/3020CF8: invalid record length at 0/3020E90: wanted 24, got 0",
+            "''",
+            "rmgr: Heap len (rec/tot): 61/61",
+    })
+    void otherLinesAreNotRecords(String line) {
+        assertThat(WalRecord.parse(line)).isEmpty();
     }
 
     @ParameterizedTest(name = "a record of {1} bytes at {0} ends at {2}")
@@ -54,7 +50,7 @@ class WalDumpTest {
             "0/3001000, 16384, 0/3005030",   // spans two page boundaries
     })
     void theEndOfARecordCountsThePageHeadersItCrosses(String start, int length, String end) {
-        assertThat(WalDump.endOf(Lsn.parse(start), length, BLOCK, SEGMENT)).isEqualTo(Lsn.parse(end));
+        assertThat(WalRecord.endOf(Lsn.parse(start), length, BLOCK, SEGMENT)).isEqualTo(Lsn.parse(end));
     }
 
     @ParameterizedTest(name = "{0}")
