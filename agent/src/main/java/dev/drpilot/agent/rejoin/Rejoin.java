@@ -60,7 +60,7 @@ public final class Rejoin {
             attempt.divergence(new Divergence(plan.divergence(), plan.localTimeline(), plan.sourceTimeline()));
             DiscardedWrites discarded = attempt.phase("discarded-wal", () -> discarded(attempt, plan));
             attempt.discarded(discarded);
-            boolean rewound = plan.rewind() && attempt.phase("rewind", () -> rewind(attempt, plan, discarded));
+            boolean rewound = plan.rewind() && named(attempt, discarded) && attempt.phase("rewind", () -> rewind(attempt, plan, discarded));
             if (!rewound) {
                 if (!settings.allowBaseBackup()) {
                     throw Attempt.fail("pg_rewind failed (see the errors); " + local.dataDirectory() + " may be unusable now. Allow a base backup"
@@ -103,6 +103,24 @@ public final class Rejoin {
             attempt.error("discarded-wal", "relation names not resolved on the new primary: " + unresolved.get().getMessage(), Sql.retriable(unresolved.get()));
         }
         return discarded;
+    }
+
+    /**
+     * pg_rewind replaces the WAL it discards: when that WAL could not be read, a rewind would destroy writes nobody
+     * named. Then only a base backup, which keeps the whole old directory aside, may go on — or nothing.
+     */
+    private boolean named(Attempt attempt, DiscardedWrites discarded) throws Attempt.Stop {
+        if (discarded.unreadable().isEmpty()) {
+            return true;
+        }
+        String why = discarded.unreadable().get();
+        attempt.check("discarded writes named", false, "the WAL after " + discarded.from() + " could not be read: " + why
+                + (settings.allowBaseBackup() ? "; not rewinding: a base backup keeps the old directory aside instead" : ""));
+        if (!settings.allowBaseBackup()) {
+            throw Attempt.refuse("the WAL this node wrote after " + discarded.from() + " could not be read (" + why + ") and pg_rewind would"
+                    + " discard it unread: read it (pg_waldump), or allow a base backup, which keeps the data directory aside, and rejoin again");
+        }
+        return false;
     }
 
     /** True when pg_rewind succeeded; its failure is recorded and left to the caller's fallback decision. */

@@ -147,6 +147,18 @@ class RejoinIT {
         sql(newPrimary, "SELECT pg_promote(true, 30)");
         sql(oldPrimary, "SET synchronous_commit = on", "INSERT INTO accounts VALUES (200, 'lost again')");
         oldPrimary.stopImmediately();
+
+        // Its WAL after the divergence unreadable (segments gone): pg_rewind would discard it unread, so no rewind.
+        Path hidden = Files.createDirectories(oldPrimary.dataDir().resolveSibling("hidden-wal"));
+        List<Path> segments = moveTimelineSegments(oldPrimary.dataDir().resolve("pg_wal"), hidden, "00000003");
+        RejoinReport unread = rejoin(oldPrimary, newPrimary, false);
+        moveTimelineSegments(hidden, oldPrimary.dataDir().resolve("pg_wal"), "00000003");
+        assertThat(segments).isNotEmpty();
+        assertThat(unread.outcome()).as(unread.describe()).isEqualTo(Outcome.REFUSED);
+        assertThat(unread.checks()).filteredOn(check -> check.name().equals("discarded writes named")).singleElement()
+                .satisfies(check -> assertThat(check.detail()).contains("could not be read"));
+        assertThat(unread.discarded()).hasValueSatisfying(discarded -> assertThat(discarded.unreadable()).isPresent());
+
         // A directory the server's user may not change: pg_rewind must remove what the new primary lacks, and fails.
         Path blocker = Files.createDirectories(oldPrimary.dataDir().resolve("drpilot_rewind_blocker"));
         Files.writeString(blocker.resolve("stuck"), "pg_rewind cannot remove this");
@@ -228,6 +240,16 @@ class RejoinIT {
              ResultSet result = statement.executeQuery(sql)) {
             result.next();
             return result.getString(1);
+        }
+    }
+
+    private static List<Path> moveTimelineSegments(Path from, Path to, String timeline) throws IOException {
+        try (Stream<Path> files = Files.list(from)) {
+            List<Path> segments = files.filter(file -> file.getFileName().toString().matches(timeline + "[0-9A-F]{16}")).toList();
+            for (Path segment : segments) {
+                Files.move(segment, to.resolve(segment.getFileName()));
+            }
+            return segments;
         }
     }
 
