@@ -50,11 +50,20 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** Nodes are named {@code <name>-1} (the primary), {@code <name>-2}, ... (replicas), each on a free port. */
     public static PostgresCluster start(String name, int replicaCount) {
+        return start(name, replicaCount, false);
+    }
+
+    /**
+     * As {@link #start(String, int)}; {@code rewindable}: initialised with {@code wal_log_hints = on} and
+     * {@code full_page_writes = on}, which {@code pg_rewind} needs (the default harness turns full-page writes off
+     * for speed and leaves hint bits unlogged, so an old primary of it can only be rebuilt, not rewound).
+     */
+    public static PostgresCluster start(String name, int replicaCount, boolean rewindable) {
         List<NodeSpec> nodes = new ArrayList<>();
         for (int i = 1; i <= replicaCount + 1; i++) {
             nodes.add(new NodeSpec(name + "-" + i, 0));
         }
-        return start(name, nodes);
+        return start(name, nodes, rewindable);
     }
 
     /**
@@ -62,6 +71,10 @@ public final class PostgresCluster implements AutoCloseable {
      * taken fails here, naming the node and the port, before anything is started.
      */
     public static PostgresCluster start(String name, List<NodeSpec> nodes) {
+        return start(name, nodes, false);
+    }
+
+    private static PostgresCluster start(String name, List<NodeSpec> nodes, boolean rewindable) {
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("cluster " + name + " needs at least a primary");
         }
@@ -80,7 +93,7 @@ public final class PostgresCluster implements AutoCloseable {
         }
         List<PostgresNode> started = new ArrayList<>();
         try {
-            PostgresNode primary = initPrimary(installation, root, nodes.get(0));
+            PostgresNode primary = initPrimary(installation, root, nodes.get(0), rewindable);
             started.add(primary);
             List<PostgresNode> replicas = new ArrayList<>();
             for (NodeSpec spec : nodes.subList(1, nodes.size())) {
@@ -98,7 +111,7 @@ public final class PostgresCluster implements AutoCloseable {
         }
     }
 
-    private static PostgresNode initPrimary(PostgresInstallation installation, Path root, NodeSpec spec) throws IOException {
+    private static PostgresNode initPrimary(PostgresInstallation installation, Path root, NodeSpec spec, boolean rewindable) throws IOException {
         Path dataDir = installation.newDirectory(root, spec.name());
         installation.pg(SETUP_TIMEOUT, "initdb", "-D", dataDir.toString(), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8");
         Files.writeString(dataDir.resolve("postgresql.conf"), String.join("\n",
@@ -112,7 +125,8 @@ public final class PostgresCluster implements AutoCloseable {
                 // Tests need speed, not durability: a crash test stops the server, not the machine.
                 "fsync = off",
                 "synchronous_commit = off",
-                "full_page_writes = off",
+                "full_page_writes = " + (rewindable ? "on" : "off"),
+                "wal_log_hints = " + (rewindable ? "on" : "off"),
                 "shared_buffers = 32MB",
                 "max_connections = 40",
                 "wal_receiver_status_interval = 1s",

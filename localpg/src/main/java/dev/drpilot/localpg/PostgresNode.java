@@ -51,6 +51,19 @@ public final class PostgresNode {
         return dataDir;
     }
 
+    /**
+     * The Unix-socket directory, beside the data directory rather than in it: pg_rewind copies a source's data
+     * directory file by file through SQL and fails on a socket file there ("could not open file .s.PGSQL...").
+     */
+    public Path socketDir() {
+        return dataDir.resolveSibling(name + ".socket");
+    }
+
+    /** The options {@link #start()} passes to the server ({@code pg_ctl -o}): port, socket directory, listen address, name. */
+    public String serverOptions() {
+        return "-p " + port + " -k " + socketDir() + " -c listen_addresses=127.0.0.1 -c cluster_name=" + name;
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
@@ -67,9 +80,9 @@ public final class PostgresNode {
     /** Starts (or restarts after a stop) the server and waits until it accepts connections. */
     public void start() {
         try {
+            installation.newDirectory(socketDir().getParent(), socketDir().getFileName().toString());
             installation.pg(PG_CTL_TIMEOUT, "pg_ctl", "-D", dataDir.toString(), "-l", dataDir.resolve("server.log").toString(),
-                    "-o", "-p " + port + " -k " + dataDir + " -c listen_addresses=127.0.0.1 -c cluster_name=" + name,
-                    "-w", "-t", "60", "start");
+                    "-o", serverOptions(), "-w", "-t", "60", "start");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL node " + name + "; server log:\n" + serverLog(), e);
         }
