@@ -264,6 +264,18 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
             }
         }
         lanes.revoke(taken);
+        if (!lost) {
+            // A clean hand-over: the group waits (within its rebalance timeout) for our handlers of these partitions to stop
+            // at their next safe point, so that the next owner does not start beside them.
+            try {
+                if (!lanes.awaitReleased(taken, settings.closeTimeout())) {
+                    log.warn("[loop={}] a handler of {} was still busy after {} s; giving them up anyway", name, taken,
+                            settings.closeTimeout().toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Closing (or dying): the handlers under way stop at their next safe point; what they finished by then is committed. */

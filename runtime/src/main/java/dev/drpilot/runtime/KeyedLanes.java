@@ -50,6 +50,8 @@ final class KeyedLanes<K, V> {
     private final Map<TopicPartition, Deque<Entry<K, V>>> inFlight = new HashMap<>();
     private final Map<TopicPartition, Long> finishedUpTo = new HashMap<>();
     private final Map<String, String> troubles = new ConcurrentHashMap<>();
+    // The records a handler is busy with, one per lane at most.
+    private final Set<Entry<K, V>> busy = new HashSet<>();
     private volatile Throwable failure;
 
     KeyedLanes(String name, Function<ConsumerRecord<K, V>, String> keyOf, KeyedRecordHandler<K, V> handler, ErrorPolicy errors, Clock clock,
@@ -163,6 +165,26 @@ final class KeyedLanes<K, V> {
         }
     }
 
+    /**
+     * Waits until no handler is busy with a record of these (revoked) partitions, at most {@code timeout}: their next owner
+     * then starts after this one stopped, not beside it.
+     *
+     * @return false when one was still busy at the timeout
+     */
+    boolean awaitReleased(Collection<TopicPartition> partitions, Duration timeout) throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (busy.stream().anyMatch(entry -> partitions.contains(entry.partition))) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+            return true;
+        }
+    }
+
     /** Wakes every lane waiting for a retry: the loop is closing. */
     void wakeAll() {
         synchronized (lock) {
@@ -206,8 +228,16 @@ final class KeyedLanes<K, V> {
                         return;
                     }
                     entry = next;
+                    busy.add(entry);
                 }
-                handle(lane.key, entry);
+                try {
+                    handle(lane.key, entry);
+                } finally {
+                    synchronized (lock) {
+                        busy.remove(entry);
+                        lock.notifyAll();
+                    }
+                }
             }
         } finally {
             thread.setName(threadName);
