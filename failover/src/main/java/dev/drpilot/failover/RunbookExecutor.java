@@ -47,6 +47,10 @@ import java.util.function.BooleanSupplier;
  * asked whether the world already shows its effect — a replica already promoted is not promoted
  * again. A failed or refused step stops the runbook; the summary record says why, and the
  * detectors' failover-health rule raises the CRITICAL alert.
+ *
+ * <p>A record that cannot be written ends the run there, before the step it announces: nothing is done that is not
+ * recorded. Through a {@link ClusterRecorder} ({@link #recordingWith}) that includes being fenced by another actuator
+ * that took the cluster over ({@link FencedException}): this run then acts no further and writes nothing more.
  */
 public final class RunbookExecutor {
     private static final Logger log = LoggerFactory.getLogger(RunbookExecutor.class);
