@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A hard fence of a primary that answers, over SQL only: {@code standby.signal} is written into its data directory and
@@ -20,12 +21,16 @@ import java.util.List;
  * make commit a write ({@code BEGIN READ WRITE} fails with SQLSTATE 25006) until an operator removes the file. The step
  * ends only once the node no longer answers as a writable primary.
  *
- * <p>Needs, for drpilot's role on the node, superuser or both {@code pg_write_server_files} (to write the file) and
- * {@code pg_execute_server_program} (to signal the postmaster, via {@code COPY ... TO PROGRAM}). Without them nothing is
+ * <p>Needs, for drpilot's role on the node, superuser or all of {@code pg_read_all_settings} (to read
+ * {@code data_directory}), {@code pg_write_server_files} (to write the file) and {@code pg_execute_server_program} (to
+ * signal the postmaster, via {@code COPY ... TO PROGRAM}). Without them nothing is
  * changed and the demotion fails naming the missing grant: there is no weaker fence to fall back to.
  */
 public final class PostgresDemotion {
-    static final List<String> GRANTS = List.of("pg_write_server_files", "pg_execute_server_program");
+    // data_directory is shown to superusers and pg_read_all_settings only.
+    static final List<String> GRANTS = List.of("pg_read_all_settings", "pg_write_server_files", "pg_execute_server_program");
+
+    private static final Duration SIGNAL_GRACE = Duration.ofSeconds(5);
 
     private final PostgresAdmin admin;
     private final Clock clock;
@@ -38,6 +43,7 @@ public final class PostgresDemotion {
     /** Demotes {@code node} and waits until it no longer answers as a writable primary; {@code detail} for the record. */
     public String demote(NodeConfig node, Duration timeout) throws StepFailedException, InterruptedException {
         Instant deadline = clock.instant().plus(timeout);
+        Optional<String> signalError;
         try (Connection connection = admin.connect(node, timeout); Statement statement = connection.createStatement()) {
             if (inRecovery(statement)) {
                 return node.name() + " is already in recovery: not a writable primary";
@@ -45,13 +51,13 @@ public final class PostgresDemotion {
             requireGrants(node, statement);
             String dataDirectory = dataDirectory(node, statement);
             statement.execute("COPY (SELECT '') TO " + literal(dataDirectory + "/standby.signal"));
-            signalPostmaster(node, statement, dataDirectory);
+            signalError = signalPostmaster(statement, dataDirectory);
         } catch (SQLException e) {
             throw new StepFailedException("could not demote " + node.name() + ": " + e.getMessage()
                     + " (nothing weaker was tried: a setting a session can undo is no fence)", e);
         }
         return node.name() + " demoted: standby.signal written into its data directory and the server shut down ("
-                + awaitNotWritable(node, deadline) + "); started again it comes up in recovery and takes no writes";
+                + awaitNotWritable(node, deadline, signalError) + "); started again it comes up in recovery and takes no writes";
     }
 
     private static boolean inRecovery(Statement statement) throws SQLException {
@@ -65,7 +71,8 @@ public final class PostgresDemotion {
         List<String> missing = new ArrayList<>();
         String role;
         try (ResultSet row = statement.executeQuery("""
-                SELECT current_user, pg_has_role(current_user, 'pg_write_server_files', 'USAGE'),
+                SELECT current_user, pg_has_role(current_user, 'pg_read_all_settings', 'USAGE'),
+                       pg_has_role(current_user, 'pg_write_server_files', 'USAGE'),
                        pg_has_role(current_user, 'pg_execute_server_program', 'USAGE')""")) {
             row.next();
             role = row.getString(1);
@@ -76,7 +83,7 @@ public final class PostgresDemotion {
             }
         }
         if (!missing.isEmpty()) {
-            throw new StepFailedException("could not demote " + node.name() + ": drpilot's role " + role + " lacks " + String.join(" and ", missing)
+            throw new StepFailedException("could not demote " + node.name() + ": drpilot's role " + role + " lacks " + String.join(", ", missing)
                     + " (GRANT " + String.join(", ", missing) + " TO " + role + ", or make it a superuser); nothing was changed, and nothing"
                     + " weaker was tried: a setting a session can undo is no fence");
         }
@@ -97,21 +104,24 @@ public final class PostgresDemotion {
 
     /**
      * SIGINT to the postmaster (its pid is the first line of {@code postmaster.pid}): a fast shutdown. The shutdown ends this
-     * session too, so an error once the signal was sent is expected; whether it worked is judged by what the node answers next.
+     * session, and signals the shell of the program too (it runs in the backend's process group), so an error here may only
+     * mean that the shutdown is under way: whether it worked is judged by what the node answers next. What the program's error
+     * said, when it may have failed for itself.
      */
-    private static void signalPostmaster(NodeConfig node, Statement statement, String dataDirectory) throws StepFailedException {
+    private static Optional<String> signalPostmaster(Statement statement, String dataDirectory) {
         String program = "kill -INT \"$(head -n 1 '" + dataDirectory + "/postmaster.pid')\"";
         try {
             statement.execute("COPY (SELECT 1) TO PROGRAM " + literal(program));
+            return Optional.empty();
         } catch (SQLException e) {
-            if (!PostgresAdmin.shutDownUnderway(e)) {
-                throw new StepFailedException("could not demote " + node.name() + ": standby.signal is written but the server could not be"
-                        + " shut down (" + e.getMessage() + "); it takes writes until it is restarted", e);
-            }
+            boolean shutDown = PostgresAdmin.shutDownUnderway(e) || String.valueOf(e.getMessage()).contains("terminated by signal");
+            return shutDown ? Optional.empty() : Optional.of(String.valueOf(e.getMessage()).strip().replaceAll("\\s+", " "));
         }
     }
 
-    private String awaitNotWritable(NodeConfig node, Instant deadline) throws StepFailedException, InterruptedException {
+    private String awaitNotWritable(NodeConfig node, Instant deadline, Optional<String> signalError) throws StepFailedException, InterruptedException {
+        // A signal that failed for itself is given a short while (the server may be going down all the same), not the step's timeout.
+        Instant until = signalError.isPresent() && deadline.isAfter(clock.instant().plus(SIGNAL_GRACE)) ? clock.instant().plus(SIGNAL_GRACE) : deadline;
         while (true) {
             PostgresAdmin.Contact contact = admin.contact(node);
             if (contact instanceof PostgresAdmin.NoAnswer) {
@@ -120,9 +130,10 @@ public final class PostgresDemotion {
             if (contact instanceof PostgresAdmin.Answered answered && answered.answer().state().map(PostgresAdmin.NodeState::inRecovery).orElse(false)) {
                 return "it answers in recovery";
             }
-            if (clock.instant().isAfter(deadline)) {
-                throw new StepFailedException("could not demote " + node.name() + ": standby.signal is written and SIGINT sent, but it still answers"
-                        + " (" + describe(contact) + ") at the end of the step's timeout");
+            if (clock.instant().isAfter(until)) {
+                throw new StepFailedException("could not demote " + node.name() + ": standby.signal is written but the server did not shut down"
+                        + signalError.map(error -> " (signalling the postmaster failed: " + error + ")").orElse("") + "; it still answers ("
+                        + describe(contact) + ") and takes writes until it is restarted");
             }
             Thread.sleep(100);   // a remote server shutting down: polled
         }
