@@ -77,7 +77,7 @@ class SplitBrainFenceIT {
             assertThat(fenced.getAttributes()).containsEntry("fencedNode", old.name());
 
             assertThat(current.isInRecovery()).as("the new primary untouched").isFalse();
-            current.execute("INSERT INTO drill VALUES (-1)");
+            current.execute("CREATE TABLE written_after_the_fence (id int)");
             old.start();   // and once more as it was: now it comes up in recovery
             assertThat(old.isInRecovery()).isTrue();
             try (Connection connection = old.connect(); Statement statement = connection.createStatement()) {
