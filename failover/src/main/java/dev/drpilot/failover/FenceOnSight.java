@@ -33,8 +33,10 @@ import java.util.Optional;
  */
 public final class FenceOnSight {
     private static final Logger log = LoggerFactory.getLogger(FenceOnSight.class);
-    // A replacement that stands may be old: the audit trail is kept a year, and so far back is looked.
-    private static final Duration HISTORY = Duration.ofDays(365);
+    // How far back a replacement is looked for. drpilot.actions also holds every alert delivery, so a year of it may not be
+    // readable within the read timeout (the fence would be deferred for good); a node replaced longer ago is refused (and
+    // pages: the split-brain alert fires anyway) and fenced by hand. Like `drpilot failover history`'s default window.
+    static final Duration HISTORY = Duration.ofDays(30);
 
     private final AuditLog audit;
     private final StepFactory steps;
