@@ -37,6 +37,15 @@ final class CrossChecks {
             if (!config.runbooks().containsKey(cluster.failover().runbook())) {
                 problems.add(path + ".failover.runbook", "no runbook named \"" + cluster.failover().runbook() + "\"" + known(config.runbooks().keySet()));
             }
+            Runbook runbook = config.runbooks().get(cluster.failover().runbook());
+            if (runbook != null && cluster.failover().mode() == FailoverSettings.Mode.AUTO && !fences(runbook)
+                    && cluster.failover().unreachablePrimary() != FailoverSettings.UnreachablePrimary.PROMOTE) {
+                // Without a fence nothing finds out whether the old primary is down or only silent: the promotion is refused at run
+                // time, so an automatic failover with this runbook could never succeed.
+                problems.add(path + ".failover.runbook", "runbook \"" + cluster.failover().runbook() + "\" has no fence step, so failover"
+                        + " mode auto could never promote: add a fence step, or set failover.unreachablePrimary to promote (accepting a"
+                        + " split brain while the old primary may still take writes)");
+            }
             if (cluster.failover().mode() != FailoverSettings.Mode.OFF && cluster.nodes().stream().noneMatch(NodeConfig::mayBePromoted)) {
                 problems.add(path + ".failover.mode", "failover is " + ConfigNames.of(cluster.failover().mode())
                         + " but every node is tagged nofailover");
@@ -74,6 +83,10 @@ final class CrossChecks {
         config.ingestApi().maxClockSkew().filter(skew -> skew.compareTo(evidenceMaxAge) > 0).ifPresent(skew ->
                 problems.add("ingestApi.maxClockSkew", Durations.format(skew) + " must not be longer than thresholds.evidenceMaxAge ("
                         + Durations.format(evidenceMaxAge) + "): an observation stamped that far ahead would outlive the freshness window"));
+    }
+
+    private static boolean fences(Runbook runbook) {
+        return runbook.steps().stream().anyMatch(step -> step.type() == Runbook.Type.FENCE);
     }
 
     private static String known(Set<String> names) {

@@ -116,7 +116,8 @@ final class PlantBinder {
                 failover.integer("holdProbes", 3, 1, 100),
                 failover.string("runbook", "default"),
                 failover.duration("approvalTimeout", Duration.ofMinutes(30)),
-                failover.duration("approvalValidity", FailoverSettings.DEFAULT_APPROVAL_VALIDITY));
+                failover.duration("approvalValidity", FailoverSettings.DEFAULT_APPROVAL_VALIDITY),
+                failover.enumValue("unreachablePrimary", FailoverSettings.UnreachablePrimary.class, FailoverSettings.DEFAULT_UNREACHABLE_PRIMARY));
         failover.finish();
         return settings;
     }

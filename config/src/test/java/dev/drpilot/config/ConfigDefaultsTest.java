@@ -71,6 +71,8 @@ class ConfigDefaultsTest {
         assertThat(failover.holdProbes()).isEqualTo(3);
         assertThat(failover.approvalTimeout()).isEqualTo(Duration.ofMinutes(30));
         assertThat(failover.approvalValidity()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(failover.unreachablePrimary()).as("safe: a silent old primary may be serving behind a partition")
+                .isEqualTo(FailoverSettings.UnreachablePrimary.WHEN_PORT_CLOSED);
         NodeConfig node = config.clusters().get("main").nodes().get(0);
         assertThat(node.effectiveJdbcUrl()).isEqualTo("jdbc:postgresql://h:5432/postgres");
         assertThat(node.role()).isEqualTo(NodeConfig.Role.REPLICA);

@@ -184,6 +184,31 @@ class ConfigValidationTest {
     }
 
     @Test
+    void theUnreachablePrimaryPolicyIsOneOfThree() {
+        assertThat(problemsOf(CLUSTER + "    failover: {mode: auto, unreachablePrimary: always}\n"))
+                .containsExactly("clusters.orders.failover.unreachablePrimary: \"always\" is not one of refuse, when-port-closed, promote");
+        assertThat(valid(CLUSTER + "    failover: {mode: auto, unreachablePrimary: refuse}\n").clusters().get("orders").failover().unreachablePrimary())
+                .isEqualTo(FailoverSettings.UnreachablePrimary.REFUSE);
+    }
+
+    @Test
+    void anAutomaticFailoverWhoseRunbookFencesNothingMustAcceptAnUnreachablePrimary() {
+        String noFence = CLUSTER + "    failover: {mode: auto, runbook: promote-only%s}\n" + """
+                runbooks:
+                  promote-only:
+                    steps:
+                      - {type: check}
+                      - {type: promote, method: postgres}
+                """;
+        assertThat(problemsOf(noFence.formatted(""))).containsExactly("clusters.orders.failover.runbook: runbook \"promote-only\" has no fence"
+                + " step, so failover mode auto could never promote: add a fence step, or set failover.unreachablePrimary to promote"
+                + " (accepting a split brain while the old primary may still take writes)");
+        assertThat(valid(noFence.formatted(", unreachablePrimary: promote")).clusters()).containsKey("orders");
+        assertThat(valid(noFence.formatted("").replace("mode: auto", "mode: manual")).clusters()).as("refused at run time, paging")
+                .containsKey("orders");
+    }
+
+    @Test
     void automaticFailoverNeedsAPromotableNode() {
         String allTagged = CLUSTER.replace("host: 10.0.0.1}", "host: 10.0.0.1, tags: [nofailover]}")
                 .replace("host: 10.0.0.2}", "host: 10.0.0.2, tags: [nofailover]}");

@@ -17,9 +17,13 @@ import dev.drpilot.detector.rules.ReplicationLagRule;
 import dev.drpilot.detector.rules.RtoInput;
 import dev.drpilot.detector.rules.RtoRule;
 import dev.drpilot.detector.rules.SilentCollectorRule;
+import dev.drpilot.detector.rules.SplitBrainInput;
+import dev.drpilot.detector.rules.SplitBrainOutput;
 import dev.drpilot.detector.rules.SplitBrainRule;
 import dev.drpilot.detector.state.JsonSerde;
+import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.CollectorHeartbeat;
@@ -86,9 +90,24 @@ public final class DetectorTopology {
                         stores(PrimaryDownRule.NAME, PrimaryDownRule.STORE));
         alerts.add(primaryDown.flatMapValues(PrimaryDownOutput::alerts, Named.as("primary-down-alerts")));
 
+        // The split-brain rule also learns from the failovers' summaries which node each replaced, re-keyed by cluster onto the
+        // partitions of the health observations (the repartition topic takes drpilot.actions' partition count: drpilot creates
+        // both topics with the same count, which is what puts a cluster's summaries and probes in one task).
+        KStream<String, ActionRecord> actions = stream(builder, Topics.ACTIONS);
+        KStream<String, SplitBrainInput> failoversByCluster = actions
+                .filter((key, value) -> value != null && value.getCluster() != null && value.getKind() == ActionKind.FAILOVER_SUMMARY
+                        && value.getStatus() == ActionStatus.SUCCEEDED, Named.as("failover-summaries"))
+                .selectKey((key, value) -> value.getCluster(), Named.as("failover-summaries-by-cluster"))
+                .repartition(Repartitioned.<String, ActionRecord>as("split-brain-failovers")
+                        .withKeySerde(Serdes.String()).withValueSerde(Topics.ACTIONS.valueSerde()))
+                .mapValues(SplitBrainInput.Failover::new, Named.as("failovers-for-split-brain"));
         addStore(builder, SplitBrainRule.STORE, JsonSerde.of(SplitBrainRule.Roles.class));
-        alerts.add(healthFromVantages.process(rule(builder, SplitBrainRule.NAME, () -> new SplitBrainRule(plant)), Named.as(SplitBrainRule.NAME),
-                stores(SplitBrainRule.NAME, SplitBrainRule.STORE)));
+        KStream<String, SplitBrainOutput> splitBrain = healthFromVantages
+                .<SplitBrainInput>mapValues(SplitBrainInput.Probe::new, Named.as("health-for-split-brain"))
+                .merge(failoversByCluster, Named.as("split-brain-input"))
+                .process(rule(builder, SplitBrainRule.NAME, () -> new SplitBrainRule(plant)), Named.as(SplitBrainRule.NAME),
+                        stores(SplitBrainRule.NAME, SplitBrainRule.STORE));
+        alerts.add(splitBrain.flatMapValues(SplitBrainOutput::alerts, Named.as("split-brain-alerts")));
 
         // Incidents of the primary-down rule, and the application and DNS probes, feed the RTO clock.
         addStore(builder, RtoRule.STORE, JsonSerde.of(RtoRule.Tracked.class));
@@ -117,7 +136,7 @@ public final class DetectorTopology {
                 .repartition(Repartitioned.<String, FailoverCommand>as("failover-commands")
                         .withKeySerde(Serdes.String()).withValueSerde(Topics.FAILOVER_COMMANDS.valueSerde()).withNumberOfPartitions(1))
                 .<FailoverHealthInput>mapValues(FailoverHealthInput.Command::new, Named.as("commands-for-failover-health"))
-                .merge(stream(builder, Topics.ACTIONS)
+                .merge(actions
                         .filter((key, value) -> value != null && value.getIncidentId() != null, Named.as("actions-with-incident"))
                         .selectKey((key, value) -> value.getIncidentId(), Named.as("actions-by-incident"))
                         .repartition(Repartitioned.<String, ActionRecord>as("failover-actions")
@@ -139,6 +158,7 @@ public final class DetectorTopology {
         }
         to(all, Topics.ALERTS, "alerts");
         to(primaryDown.flatMapValues(PrimaryDownOutput::commands, Named.as("commands-only")), Topics.FAILOVER_COMMANDS, "failover-commands");
+        to(splitBrain.flatMapValues(SplitBrainOutput::commands, Named.as("fence-commands-only")), Topics.FAILOVER_COMMANDS, "fence-commands");
         return builder.build();
     }
 

@@ -62,8 +62,10 @@ class DetectorTopologyTest {
         }
         assertThat(read).containsExactlyInAnyOrder("drpilot.observations.replication", "drpilot.observations.health",
                 "drpilot.observations.backup", "drpilot.collectors.heartbeat", "drpilot.failover.commands", "drpilot.actions",
-                "recovery-points-repartition", "heartbeats-repartition", "failover-commands-repartition", "failover-actions-repartition");
+                "recovery-points-repartition", "heartbeats-repartition", "failover-commands-repartition", "failover-actions-repartition",
+                "split-brain-failovers-repartition");
         assertThat(written).containsExactlyInAnyOrder("drpilot.alerts", "drpilot.failover.commands",
-                "recovery-points-repartition", "heartbeats-repartition", "failover-commands-repartition", "failover-actions-repartition");
+                "recovery-points-repartition", "heartbeats-repartition", "failover-commands-repartition", "failover-actions-repartition",
+                "split-brain-failovers-repartition");
     }
 }

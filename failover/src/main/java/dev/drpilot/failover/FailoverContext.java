@@ -3,8 +3,12 @@ package dev.drpilot.failover;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.NodeConfig;
 
+import dev.drpilot.failover.steps.FenceEvidence;
+
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the steps of one failover share: the incident, the cluster, the primary that failed and
@@ -18,6 +22,7 @@ public final class FailoverContext {
     private final Instant detectedAt;
     private final boolean force;
     private NodeConfig candidate;
+    private final Set<FenceEvidence> fenced = EnumSet.noneOf(FenceEvidence.class);
 
     public FailoverContext(String incidentId, ClusterConfig cluster, Optional<NodeConfig> failedPrimary, Instant detectedAt, boolean force) {
         this(incidentId, cluster, failedPrimary, detectedAt, force, Optional.empty());
@@ -80,5 +85,15 @@ public final class FailoverContext {
 
     public void chooseCandidate(NodeConfig node) {
         this.candidate = node;
+    }
+
+    /** Takes in what a fence step recorded ({@code fenced}), run now or restored from its record; other values are ignored. */
+    public void recordFence(String fenced) {
+        FenceEvidence.of(fenced).ifPresent(this.fenced::add);
+    }
+
+    /** What the fence steps so far found out about the old primary: what a promotion is judged on. */
+    public Set<FenceEvidence> fenceEvidence() {
+        return Set.copyOf(fenced);
     }
 }

@@ -182,7 +182,7 @@ public final class FailoverGate {
     public static Predicate<ActionRecord> countsForCooldown(String cluster, String incident) {
         return record -> record.getKind() == ActionKind.FAILOVER_SUMMARY && record.getStatus() == ActionStatus.SUCCEEDED
                 && cluster.equals(record.getCluster()) && !incident.equals(record.getIncidentId())
-                && !"true".equals(record.getAttributes().get("dryRun"));
+                && !"true".equals(record.getAttributes().get("dryRun")) && !FailoverMode.FENCE.name().equals(record.getAttributes().get("mode"));
     }
 
     /** Whether anything was done about the command: a refusal for now (nothing could be read, nothing decided) is not. */

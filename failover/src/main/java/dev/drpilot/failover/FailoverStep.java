@@ -1,6 +1,7 @@
 package dev.drpilot.failover;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * One step of a failover runbook (check, fence, promote, repoint, verify, notify), built from the
@@ -23,6 +24,14 @@ public interface FailoverStep {
      * candidate, the replica is already out of recovery). A step with nothing to look at returns false.
      */
     boolean alreadyDone(FailoverContext context) throws Exception;
+
+    /**
+     * The attributes recorded when {@link #alreadyDone} said yes: what the effect found in the world proves (a fence
+     * already in place is evidence for the promotion, {@code fenced}). None by default.
+     */
+    default Map<String, String> alreadyDoneAttributes() {
+        return Map.of();
+    }
 
     /**
      * Does the step, within {@code timeout}. Throws {@link StepFailedException} when it cannot be

@@ -61,6 +61,7 @@ public final class RunbookExecutor {
     private final StepFactory steps;
     private final Clock clock;
     private final Optional<OperatorControls> controls;
+    private final FenceOnSight fenceOnSight;
     private final ExecutorService runner;
 
     public RunbookExecutor(AuditLog audit, StepFactory steps, Clock clock) {
@@ -87,6 +88,8 @@ public final class RunbookExecutor {
         this.clock = clock;
         this.controls = controls;
         this.runner = runner;
+        // A fence on sight records through the same writer as a failover: an actuator that lost the cluster fences nothing.
+        this.fenceOnSight = new FenceOnSight(audit, records, steps, steps.admin(), clock);
     }
 
     /**
@@ -113,6 +116,9 @@ public final class RunbookExecutor {
      */
     public Outcome execute(FailoverCommand command, ClusterConfig cluster, Runbook runbook, BooleanSupplier stopping)
             throws AuditLog.AuditException, Stopped {
+        if (command.getMode() == FailoverMode.FENCE) {
+            return fenceOnSight.execute(command, cluster, runbook);   // no failover: its own guard, no gate (see FenceOnSight)
+        }
         String incident = command.getIncidentId();
         String prefix = "[incident=" + incident + " cluster=" + cluster.name() + "]";
         List<ActionRecord> history;
@@ -186,6 +192,7 @@ public final class RunbookExecutor {
             }
             Instant finished = clock.instant();
             Map<String, String> attributes = new LinkedHashMap<>(outcome.attributes());
+            context.recordFence(attributes.get("fenced"));
             attributes.put("durationMillis", Long.toString(Duration.between(started, finished).toMillis()));
             context.chosenCandidate().ifPresent(candidate -> attributes.putIfAbsent("candidate", candidate.name()));
             write(record(incident, cluster, ActionKind.FAILOVER_STEP, actionId, step.describe(), ActionStatus.SUCCEEDED, started, finished,
@@ -329,7 +336,7 @@ public final class RunbookExecutor {
 
     private StepOutcome run(FailoverStep step, FailoverContext context, Duration timeout) throws Exception {
         if (step.alreadyDone(context)) {
-            return StepOutcome.of("already done: " + step.plan(context));
+            return new StepOutcome("already done: " + step.plan(context), step.alreadyDoneAttributes());
         }
         Future<StepOutcome> running = runner.submit(() -> step.run(context, timeout));
         try {
@@ -346,6 +353,7 @@ public final class RunbookExecutor {
     private static void restore(FailoverContext context, ClusterConfig cluster, Runbook.Type type, ActionRecord record,
                                 Map<String, String> figures) {
         figures.putAll(record.getAttributes());
+        context.recordFence(record.getAttributes().get("fenced"));
         Optional.ofNullable(record.getAttributes().get("candidate")).flatMap(cluster::node).ifPresent(context::chooseCandidate);
         if (context.failedPrimary().isEmpty()) {
             Optional.ofNullable(record.getAttributes().get("oldPrimary")).flatMap(cluster::node).ifPresent(context::replacingPrimary);

@@ -10,6 +10,7 @@ import dev.drpilot.failover.steps.CommandFenceStep;
 import dev.drpilot.failover.steps.NotifyStep;
 import dev.drpilot.failover.steps.PostgresAdmin;
 import dev.drpilot.failover.steps.PostgresCheckStep;
+import dev.drpilot.failover.steps.PostgresDemotion;
 import dev.drpilot.failover.steps.PostgresFenceStep;
 import dev.drpilot.failover.steps.PostgresPromoteStep;
 import dev.drpilot.failover.steps.ReplicasFollowStep;
@@ -32,16 +33,20 @@ import java.util.function.BiFunction;
 public class StepFactory {
     private final Map<Class<? extends StepSpec>, Line<?>> lines = new HashMap<>();
     private final Optional<CloudClients> cloud;
+    private final PostgresAdmin admin;
 
     /** @throws IllegalStateException when a step {@link StepRegistry} lists has no line here */
     public StepFactory(PostgresAdmin admin, Clock clock, Optional<CloudClients> cloud) {
         this.cloud = cloud;
+        this.admin = admin;
         on(StepSpec.Check.class, (spec, cluster) -> new PostgresCheckStep(admin, cluster.failover()));
-        on(StepSpec.FenceStop.class, (spec, cluster) -> new PostgresFenceStep(admin));
+        PostgresDemotion demotion = new PostgresDemotion(admin, clock);
+        on(StepSpec.FenceStop.class, (spec, cluster) -> new PostgresFenceStep(admin, demotion));
         on(StepSpec.FenceCommand.class, (spec, cluster) -> new CommandFenceStep(spec.command()));
         on(StepSpec.FenceKubernetes.class, (spec, cluster) -> CloudSteps.fence(spec, cloud(spec).kubernetes()));
-        on(StepSpec.PromotePostgres.class, (spec, cluster) -> new PostgresPromoteStep(admin, clock));
-        on(StepSpec.PromoteRds.class, (spec, cluster) -> CloudSteps.promote(spec, cloud(spec).rds(Region.of(spec.region()), spec.endpoint())));
+        on(StepSpec.PromotePostgres.class, (spec, cluster) -> new FencedPromotion(new PostgresPromoteStep(admin, clock)));
+        on(StepSpec.PromoteRds.class, (spec, cluster) ->
+                new FencedPromotion(CloudSteps.promote(spec, cloud(spec).rds(Region.of(spec.region()), spec.endpoint()))));
         on(StepSpec.RepointReplicas.class, (spec, cluster) -> new ReplicasFollowStep(admin));
         on(StepSpec.RepointKubernetes.class, (spec, cluster) -> CloudSteps.repoint(spec, cloud(spec).kubernetes()));
         on(StepSpec.RepointRoute53.class, (spec, cluster) -> CloudSteps.repoint(spec, cloud(spec).route53(spec.endpoint())));
@@ -51,6 +56,11 @@ public class StepFactory {
         if (!missing.isEmpty()) {
             throw new IllegalStateException("no failover step is built for " + String.join(", ", missing) + ": give each its line in StepFactory");
         }
+    }
+
+    /** The PostgreSQL connections the steps use: what a fence on sight asks a node about itself with. */
+    public PostgresAdmin admin() {
+        return admin;
     }
 
     public FailoverStep create(Runbook.Step step, ClusterConfig cluster) {

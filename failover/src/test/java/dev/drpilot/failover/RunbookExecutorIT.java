@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -149,6 +148,11 @@ class RunbookExecutorIT {
             assertThat(Long.parseLong(summary.getAttributes().get("rtoMillis"))).isPositive().isLessThan(60_000);
             assertThat(records).filteredOn(r -> r.getName().equals("check") && r.getStatus() == ActionStatus.SUCCEEDED).singleElement()
                     .satisfies(check -> assertThat(check.getDetail()).contains(promoted.name() + " priority 80"));
+            // Killed: its port refuses connections, which the default failover.unreachablePrimary (when-port-closed) accepts.
+            assertThat(records).filteredOn(r -> r.getName().equals("fence stop") && r.getStatus() == ActionStatus.SUCCEEDED).singleElement()
+                    .satisfies(fence -> assertThat(fence.getAttributes()).containsEntry("fenced", "stopped-port-closed"));
+            assertThat(records).filteredOn(r -> r.getName().equals("promote postgres") && r.getStatus() == ActionStatus.SUCCEEDED).singleElement()
+                    .satisfies(promote -> assertThat(promote.getAttributes()).containsEntry("promotedPast", "stopped-port-closed"));
 
             // The same command again (a redelivery): nothing is done twice.
             assertThat(executor(audit).execute(command, cluster, config.runbooks().get("default"))).isEqualTo(RunbookExecutor.Outcome.ALREADY_DONE);
@@ -212,7 +216,7 @@ class RunbookExecutorIT {
             assertThat(inRecovery(pg.replica(1))).isTrue();
             List<ActionRecord> records = audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5));
             assertThat(records).filteredOn(r -> r.getStatus() == ActionStatus.SKIPPED).extracting(ActionRecord::getDetail).containsExactly(
-                    "dry-run: would switch " + pg.primary().name() + " to read-only and end its sessions if it answers",
+                    "dry-run: would demote " + pg.primary().name() + " (standby.signal, fast shutdown) if it answers",
                     "dry-run: would pg_promote() on " + pg.replica(0).name(),
                     "dry-run: would point " + pg.replica(1).name() + " at " + pg.replica(0).name(),
                     "dry-run: would check that " + pg.replica(0).name() + " takes writes and the other replicas stream from it",
@@ -322,9 +326,11 @@ class RunbookExecutorIT {
                     .isEqualTo(RunbookExecutor.Outcome.SUCCEEDED);
 
             assertThat(inRecovery(target)).isFalse();
+            assertThat(pg.primary().isRunning()).as("the old primary is demoted: shut down").isFalse();
+            pg.primary().start();   // restarted as it was: by hand, by a service manager, or its host coming back
+            assertThat(inRecovery(pg.primary())).as("it comes back in recovery (standby.signal)").isTrue();
             assertThat(count(target)).as("every row the old primary acknowledged").isEqualTo(count(pg.primary()));
-            assertThatThrownBy(() -> pg.primary().execute("INSERT INTO drpilot_load (payload) VALUES ('late')"))
-                    .as("the old primary is fenced read-only").hasMessageContaining("read-only");
+            FencingIT.assertTakesNoWrite(pg.primary());
             await("the other replica streams from the new primary").atMost(Duration.ofSeconds(20))
                     .untilAsserted(() -> assertThat(senderPort(pg.replica(0))).isEqualTo("streaming:" + target.port()));
             ActionRecord summary = audit.incident(command.getIncidentId(), now.minusSeconds(5)).stream()

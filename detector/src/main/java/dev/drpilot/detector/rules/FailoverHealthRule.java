@@ -11,6 +11,7 @@ import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.FailoverMode;
 import dev.drpilot.events.Severity;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -105,6 +106,9 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
         if (track.issuedAt == null) {
             track.issuedAt = action.getStartedAt();
         }
+        if (track.mode == null) {
+            track.mode = action.getAttributes().get("mode");
+        }
         Instant now = wallClock();
         if (action.getKind() == ActionKind.FAILOVER_APPROVAL) {
             failovers.put(incident, track);
@@ -124,13 +128,13 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
             // Not carried out (a stale command): nothing to announce, nothing more to wait for.
             track.completedAt = action.getFinishedAt() == null ? now : action.getFinishedAt();
             failovers.put(incident, track);
-            book.resolve(draft(incident, track, "Failover of " + track.cluster + " skipped", action.getDetail()), track.completedAt, now);
+            book.resolve(draft(incident, track, what(track) + " of " + track.cluster + " skipped", action.getDetail()), track.completedAt, now);
             return;
         }
         if (action.getKind() == ActionKind.FAILOVER_SUMMARY && action.getStatus() == ActionStatus.SUCCEEDED) {
             track.completedAt = action.getFinishedAt() == null ? now : action.getFinishedAt();
             failovers.put(incident, track);
-            book.resolve(draft(incident, track, "Failover of " + track.cluster + " completed",
+            book.resolve(draft(incident, track, what(track) + " of " + track.cluster + " completed",
                     "Failover " + incident + " of " + track.cluster + " completed at " + track.completedAt + ": " + action.getDetail()),
                     track.completedAt, now);
             // The runbook's notify: the summary as an INFO alert, shown for an hour, then resolved by tick().
@@ -149,7 +153,7 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
         }
         track.trouble = trouble + ": " + action.getDetail();
         failovers.put(incident, track);
-        book.fire(draft(incident, track, "Failover of " + track.cluster + " " + trouble,
+        book.fire(draft(incident, track, what(track) + " of " + track.cluster + " " + trouble,
                 "Failover " + incident + " of " + track.cluster + " " + track.trouble + ". The cluster may have no writable primary:"
                         + " check `drpilot failover history` and the runbook's records."),
                 track.issuedAt, Severity.CRITICAL, now);
@@ -172,7 +176,7 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
             Duration bound = plant.thresholds(track.component).failoverCompletion();
             Duration open = Duration.between(track.issuedAt, now);
             if (open.compareTo(bound) > 0) {
-                book.fire(draft(entry.key, track, "Failover of " + track.cluster + " not completed after "
+                book.fire(draft(entry.key, track, what(track) + " of " + track.cluster + " not completed after "
                                 + Durations.format(Duration.ofSeconds(open.toSeconds())),
                         "Failover " + entry.key + " of " + track.cluster + " was requested at " + track.issuedAt
                                 + " and has no successful completion record within " + Durations.format(bound)
@@ -183,6 +187,11 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
         }
     }
 
+    /** A fence on sight (a FENCE command) is announced as what it is, not as a failover. */
+    private static String what(Track track) {
+        return FailoverMode.FENCE.name().equals(track.mode) ? "Fence on sight" : "Failover";
+    }
+
     private Track load(String incident) {
         Track track = failovers.get(incident);
         return track == null ? new Track() : track;
@@ -190,14 +199,14 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
 
     private static AlertDraft awaiting(String incident, Track track) {
         return new AlertDraft(NAME, "FailoverAwaitingApproval", Alerts.identity("component", track.component, "cluster", track.cluster,
-                "incident", incident, "outcome", "awaiting-approval"), "Failover of " + track.cluster + " waits for an operator's approval",
+                "incident", incident, "outcome", "awaiting-approval"), what(track) + " of " + track.cluster + " waits for an operator's approval",
                 "The primary of " + track.cluster + " is down and its failover is in manual mode: approve it with `drpilot failover approve "
                         + incident + "`, or fail over by hand.", null, null, null, incident);
     }
 
     private static AlertDraft completed(String incident, Track track, String detail) {
         return new AlertDraft(NAME, "FailoverCompleted", Alerts.identity("component", track.component, "cluster", track.cluster,
-                "incident", incident, "outcome", "completed"), "Failover of " + track.cluster + " completed",
+                "incident", incident, "outcome", "completed"), what(track) + " of " + track.cluster + " completed",
                 "Failover " + incident + " of " + track.cluster + ": " + detail, null, null, null, incident);
     }
 

@@ -139,4 +139,22 @@ class FailoverHealthRuleTest {
         assertThat(pages).extracting(Alert::getIncidentId)
                 .containsExactly("deadletter/drpilot.failover.commands-0@7", "deadletter/drpilot.failover.control-0@3");
     }
+
+    @Test
+    void aFenceOnSightIsAnnouncedAsOneAndPagesWhenItFails() {
+        driver.command(FailoverCommand.newBuilder().setCommandId("fence-pg-1-after-orders-1/1").setIncidentId("fence-pg-1-after-orders-1")
+                .setCluster("orders").setComponent("orders-db").setFailedNode("pg-1").setReason("pg-1 takes writes again")
+                .setMode(FailoverMode.FENCE).setDetectedAt(T0).setIssuedAt(T0).build());
+        driver.action(action("fence-pg-1-after-orders-1", "orders", ActionKind.FAILOVER_SUMMARY, "summary", ActionStatus.FAILED,
+                T0.plusSeconds(2), "failed at fence stop: could not demote pg-1: drpilot's role drpilot lacks pg_write_server_files"));
+        assertThat(trouble()).singleElement().satisfies(alert -> {
+            assertThat(alert.getSeverity()).isEqualTo(Severity.CRITICAL);
+            assertThat(alert.getAnnotations().get("summary")).isEqualTo("Fence on sight of orders failed");
+        });
+        driver.action(action("fence-pg-1-after-orders-1", "orders", ActionKind.FAILOVER_SUMMARY, "summary", ActionStatus.SUCCEEDED,
+                T0.plusSeconds(40), "fenced pg-1: pg-1 is not running (its port refuses connections)"));
+        assertThat(trouble()).extracting(alert -> alert.getLabels().get("alertname") + " " + alert.getStatus() + " "
+                + alert.getAnnotations().get("summary")).containsExactly("FailoverTrouble RESOLVED Fence on sight of orders completed",
+                "FailoverCompleted FIRING Fence on sight of orders completed");
+    }
 }

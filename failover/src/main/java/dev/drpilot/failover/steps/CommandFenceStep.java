@@ -63,6 +63,6 @@ public final class CommandFenceStep implements FailoverStep {
         if (process.exitValue() != 0) {
             throw new StepFailedException("the fence command exited with " + process.exitValue() + (tail.isEmpty() ? "" : ": " + tail));
         }
-        return new StepOutcome("fence command succeeded for " + old.name() + (tail.isEmpty() ? "" : ": " + tail), Map.of("fenced", "command"));
+        return new StepOutcome("fence command succeeded for " + old.name() + (tail.isEmpty() ? "" : ": " + tail), Map.of("fenced", FenceEvidence.COMMAND.attribute()));
     }
 }

@@ -82,6 +82,11 @@ public final class KubernetesFenceStep implements FailoverStep {
     }
 
     @Override
+    public Map<String, String> alreadyDoneAttributes() {
+        return Map.of("fenced", FenceEvidence.KUBERNETES.attribute());
+    }
+
+    @Override
     public StepOutcome run(FailoverContext context, Duration timeout) throws StepFailedException, InterruptedException {
         String prefix = LogPrefix.of(context, "fence", "kubernetes");
         Deadline deadline = Deadline.after(timeout);
@@ -103,7 +108,7 @@ public final class KubernetesFenceStep implements FailoverStep {
         return new StepOutcome("scaled " + workload.kind() + " " + namespace + "/" + workload.name() + " from " + before.specReplicas()
                 + " replicas to 0; no pod left after " + done.looks() + " looks",
                 Map.of("previousReplicas", String.valueOf(before.specReplicas()),
-                        "generation", String.valueOf(scaled.generation())));
+                        "generation", String.valueOf(scaled.generation()), "fenced", FenceEvidence.KUBERNETES.attribute()));
     }
 
     private State read() throws StepFailedException {

@@ -4,6 +4,7 @@ import dev.drpilot.config.NodeConfig;
 import dev.drpilot.config.PostgresRefusal;
 import dev.drpilot.config.Secret;
 
+import java.net.ConnectException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -48,6 +49,11 @@ public final class PostgresAdmin {
      * it does not answer at all (refused, timed out, reset), which is what "unreachable" means.
      */
     public Optional<Answer> answer(NodeConfig node) {
+        return contact(node) instanceof Answered answered ? Optional.of(answered.answer()) : Optional.empty();
+    }
+
+    /** What one node answers when asked about itself, or how it failed to answer: its port refused, or silence. */
+    public Contact contact(NodeConfig node) {
         try (Connection connection = connect(node, Duration.ofSeconds(3)); Statement statement = connection.createStatement();
              ResultSet row = statement.executeQuery("""
                      SELECT pg_is_in_recovery(),
@@ -60,11 +66,59 @@ public final class PostgresAdmin {
                      """)) {
             row.next();
             var replayedAt = row.getTimestamp(4);
-            return Optional.of(Answer.of(new NodeState(node, row.getBoolean(1), (Long) longOrNull(row, 2), row.getLong(3),
+            return new Answered(Answer.of(new NodeState(node, row.getBoolean(1), (Long) longOrNull(row, 2), row.getLong(3),
                     replayedAt == null ? null : replayedAt.toInstant(), row.getBoolean(5), row.getString(6))));
         } catch (SQLException e) {
-            return PostgresRefusal.of(e).map(Answer::refused);
+            Optional<PostgresRefusal> refusal = PostgresRefusal.of(e);
+            if (refusal.isPresent()) {
+                return new Answered(Answer.refused(refusal.get()));
+            }
+            return new NoAnswer(portClosed(e), e.getMessage() == null ? e.toString() : e.getMessage().strip());
         }
+    }
+
+    /**
+     * Whether the host actively refused the TCP connection (nothing listens on the port: the server is not running), as
+     * opposed to a timeout, no route, a reset or a server that accepted and then said nothing (frozen, or cut off). PgJDBC
+     * keeps the socket's {@link ConnectException} as the cause; a kernel that gave up on its own SYN retries reports
+     * "Connection timed out" through the same class, which is silence.
+     */
+    static boolean portClosed(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException && cause.getMessage() != null && cause.getMessage().contains("refused")) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The error of a session whose server is shutting down under it: ended by the administrator (57P01), refused as
+     * shutting down (57P03), or the connection lost (class 08, or no SQLSTATE).
+     */
+    static boolean shutDownUnderway(SQLException error) {
+        String state = error.getSQLState();
+        return state == null || state.startsWith("08") || state.equals("57P01") || state.equals("57P03");
+    }
+
+    /** A node's reply to drpilot's question, or its failure to give one. */
+    public sealed interface Contact permits Answered, NoAnswer {
+    }
+
+    /** It answered: its state, or the error it refused drpilot with. */
+    public record Answered(Answer answer) implements Contact {
+    }
+
+    /**
+     * It did not answer.
+     *
+     * @param portClosed its host refused the connection: nothing listens on its port
+     * @param error      what the driver said
+     */
+    public record NoAnswer(boolean portClosed, String error) implements Contact {
     }
 
     private static Object longOrNull(ResultSet row, int column) throws SQLException {

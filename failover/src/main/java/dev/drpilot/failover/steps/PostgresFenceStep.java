@@ -7,28 +7,25 @@ import dev.drpilot.failover.FailoverStep;
 import dev.drpilot.failover.StepFailedException;
 import dev.drpilot.failover.StepOutcome;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code fence} with {@code method: stop}: make sure the old primary takes no more writes. If it
- * answers, it is switched to read-only ({@code default_transaction_read_only} via ALTER SYSTEM and a
- * reload, which survives its restart) and its client sessions are ended, so a primary that comes
- * back after a partition cannot accept writes next to the new one. If it does not answer, there is
- * nothing to reach: that is recorded as such — only {@code method: command} or {@code kubernetes}
- * can keep a server that is unreachable now from returning as a primary later. If it answers with
- * an error (drpilot's login refused, no free connection slot), it is alive and unfenced: the step
- * fails rather than call it unreachable.
+ * {@code fence} with {@code method: stop}: make sure the old primary takes no more writes. If it answers, it is demoted
+ * ({@link PostgresDemotion}: {@code standby.signal} and a fast shutdown — restarted as it was it comes up in recovery, and no
+ * session can undo that), or the step fails. If it answers with an error (drpilot's login refused, no free connection slot),
+ * it is alive and unfenced: the step fails rather than call it unreachable. If it does not answer, there is nothing to reach:
+ * the step records how it did not answer — its port closed (the server is not running) or silence (down, or cut off and
+ * perhaps still serving) — and the promotion decides on that by the cluster's {@code failover.unreachablePrimary}.
  */
 public final class PostgresFenceStep implements FailoverStep {
     private final PostgresAdmin admin;
+    private final PostgresDemotion demotion;
 
-    public PostgresFenceStep(PostgresAdmin admin) {
+    public PostgresFenceStep(PostgresAdmin admin, PostgresDemotion demotion) {
         this.admin = admin;
+        this.demotion = demotion;
     }
 
     @Override
@@ -38,7 +35,7 @@ public final class PostgresFenceStep implements FailoverStep {
 
     @Override
     public String plan(FailoverContext context) {
-        return context.failedPrimary().map(node -> "switch " + node.name() + " to read-only and end its sessions if it answers")
+        return context.failedPrimary().map(node -> "demote " + node.name() + " (standby.signal, fast shutdown) if it answers")
                 .orElse("nothing to fence (no failed primary)");
     }
 
@@ -50,24 +47,19 @@ public final class PostgresFenceStep implements FailoverStep {
     @Override
     public StepOutcome run(FailoverContext context, Duration timeout) throws Exception {
         NodeConfig old = context.failedPrimary().orElseThrow();
-        Optional<PostgresAdmin.Answer> answer = admin.answer(old);
-        if (answer.isEmpty()) {
-            return new StepOutcome(old.name() + " does not answer: nothing to stop now (fence it with method command or kubernetes"
-                    + " to keep it from returning as a primary)", Map.of("fenced", "unreachable"));
+        PostgresAdmin.Contact contact = admin.contact(old);
+        if (contact instanceof PostgresAdmin.NoAnswer silent) {
+            FenceEvidence evidence = silent.portClosed() ? FenceEvidence.PORT_CLOSED : FenceEvidence.SILENT;
+            return new StepOutcome(old.name() + (silent.portClosed() ? " refuses connections on its port (the server is not running)"
+                    : " does not answer (" + silent.error() + "): down, or cut off") + "; nothing to demote now",
+                    Map.of("fenced", evidence.attribute()));
         }
-        Optional<PostgresRefusal> refusal = answer.get().refusal();
+        Optional<PostgresRefusal> refusal = ((PostgresAdmin.Answered) contact).answer().refusal();
         if (refusal.isPresent()) {
             // Alive but not letting drpilot in: it may still take writes, and nothing here can stop it.
             throw new StepFailedException("could not fence " + old.name() + ": it answers but refuses drpilot (" + refusal.get().describe()
-                    + "), so it is alive and was not switched to read-only");
+                    + "), so it is alive and was not demoted");
         }
-        try (Connection connection = admin.connect(old, timeout); Statement statement = connection.createStatement()) {
-            statement.execute("ALTER SYSTEM SET default_transaction_read_only = on");
-            statement.execute("SELECT pg_reload_conf()");
-            statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
-        } catch (SQLException e) {
-            throw new StepFailedException("could not fence " + old.name() + ": " + e.getMessage(), e);
-        }
-        return new StepOutcome(old.name() + " answered: switched to read-only and its sessions ended", Map.of("fenced", "read-only"));
+        return new StepOutcome(demotion.demote(old, timeout), Map.of("fenced", FenceEvidence.DEMOTED.attribute()));
     }
 }

@@ -95,9 +95,12 @@ class KubernetesFenceStepIT {
         controllerReports(0, 0);
 
         StepOutcome outcome = running.get(10, TimeUnit.SECONDS);
-        assertThat(outcome.attributes()).isEqualTo(Map.of("previousReplicas", "1", "generation", String.valueOf(statefulSet().getMetadata().getGeneration())));
+        assertThat(outcome.attributes()).isEqualTo(Map.of("previousReplicas", "1", "generation", String.valueOf(statefulSet().getMetadata().getGeneration()),
+                "fenced", "kubernetes"));
         assertThat(outcome.detail()).startsWith("scaled statefulSet orders/pg-1 from 1 replicas to 0; no pod left after ");
         assertThat(step().alreadyDone(context)).isTrue();
+        assertThat(step().alreadyDoneAttributes()).as("found scaled to 0: still a hard fence for the promotion")
+                .containsEntry("fenced", "kubernetes");
     }
 
     @Test

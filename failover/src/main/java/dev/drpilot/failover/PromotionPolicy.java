@@ -1,0 +1,61 @@
+package dev.drpilot.failover;
+
+import dev.drpilot.config.ConfigNames;
+import dev.drpilot.config.FailoverSettings.UnreachablePrimary;
+import dev.drpilot.failover.steps.FenceEvidence;
+
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Whether a replica may be promoted past the old primary, on what the runbook's fence steps found out about it and the
+ * cluster's {@code failover.unreachablePrimary}. Judged at the promotion, not in a fence step, so that it holds whatever
+ * fence methods the runbook has, in whatever order, and also for a runbook without any (no evidence: only {@code promote}
+ * lets that through). A pure function: the table test is the specification.
+ */
+public final class PromotionPolicy {
+    private PromotionPolicy() {
+    }
+
+    /** The verdict: the evidence the promotion goes ahead on, or why it must not. */
+    public record Verdict(Optional<String> acceptedOn, Optional<String> refusal) {
+        static Verdict accept(String evidence) {
+            return new Verdict(Optional.of(evidence), Optional.empty());
+        }
+
+        static Verdict refuse(String why) {
+            return new Verdict(Optional.empty(), Optional.of(why));
+        }
+    }
+
+    /**
+     * @param oldPrimary the node being replaced, empty when the command names none (then there is nothing to fence)
+     * @param evidence   what the fence steps recorded
+     */
+    public static Verdict decide(UnreachablePrimary policy, Optional<String> oldPrimary, Set<FenceEvidence> evidence) {
+        if (oldPrimary.isEmpty()) {
+            return Verdict.accept("no-old-primary");
+        }
+        Optional<FenceEvidence> hard = evidence.stream().filter(FenceEvidence::hard).min(Comparator.naturalOrder());
+        if (hard.isPresent()) {
+            return Verdict.accept(hard.get().attribute());
+        }
+        String node = oldPrimary.get();
+        String setting = "failover.unreachablePrimary is " + ConfigNames.of(policy);
+        if (policy == UnreachablePrimary.PROMOTE) {
+            return Verdict.accept("unreachable-accepted-by-policy");
+        }
+        if (evidence.contains(FenceEvidence.PORT_CLOSED) && policy == UnreachablePrimary.WHEN_PORT_CLOSED) {
+            return Verdict.accept(FenceEvidence.PORT_CLOSED.attribute());
+        }
+        String found = evidence.contains(FenceEvidence.PORT_CLOSED) ? node + " refused connections on its port, but " + setting
+                : evidence.contains(FenceEvidence.SILENT) ? node + " did not answer at all (timed out or no route: it may be serving"
+                        + " clients behind a partition) and " + setting
+                : "no fence step recorded anything about " + node + " and " + setting;
+        return Verdict.refuse("not promoting: " + found + ", and no hard fence (demotion over SQL, fence command, fence kubernetes)"
+                + " succeeded. An operator who made sure " + node + " cannot take writes (stopped, its host powered off or cut off from"
+                + " every client) can switch over by hand (drpilot switchover --to <replica>); a fence command or kubernetes step in"
+                + " the runbook lets drpilot do that itself next time");
+    }
+}
