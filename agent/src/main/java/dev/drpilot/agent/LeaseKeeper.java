@@ -38,6 +38,7 @@ final class LeaseKeeper extends AgentLoop {
     private volatile long lastRenewMillis = -1;
     private volatile String lastError;
     private volatile long lastSend;
+    private volatile AgentLease pendingState;
     private volatile boolean sentOnce;
 
     LeaseKeeper(AgentSettings settings, AgentIdentity identity, Lease lease, AgentPublisher publisher, NanoClock clock, Clock wallClock) {
@@ -53,8 +54,11 @@ final class LeaseKeeper extends AgentLoop {
     @Override
     void tick() throws InterruptedException {
         if (lease.state() != Lease.State.HOLDING) {
+            retryPendingState();
             return;
         }
+        // A renewal supersedes any older change still waiting: sent later, it would overwrite the lease it began.
+        pendingState = null;
         long sent = clock.nanoTime();
         lastSend = sent;
         sentOnce = true;
@@ -97,16 +101,42 @@ final class LeaseKeeper extends AgentLoop {
         return Math.max(0, TimeUnit.NANOSECONDS.toMillis(next));
     }
 
-    /** Publishes a change of the lease's state; the send is not waited for (Kafka may well be what is missing). */
+    /**
+     * Publishes a change of the lease's state without waiting (Kafka may well be what is missing); one that is not
+     * acknowledged is sent again every tick until one is, unless a newer change replaced it.
+     */
     void publishState(LeaseState state, Map<String, String> details) {
+        AgentLease record = record(state, details);
+        synchronized (this) {
+            pendingState = record;
+        }
+        sendState(record);
+    }
+
+    private void retryPendingState() {
+        AgentLease pending = pendingState;
+        if (pending != null) {
+            sendState(pending);
+        }
+    }
+
+    private void sendState(AgentLease record) {
         try {
-            publisher.send(Topics.AGENT_LEASES, identity.cluster(), record(state, details), (metadata, error) -> {
-                if (error != null) {
-                    log.warn("lease state {} not published: {}", state, error.toString());
+            publisher.send(Topics.AGENT_LEASES, identity.cluster(), record, (metadata, error) -> {
+                if (error == null) {
+                    pendingStateAcknowledged(record);
+                } else {
+                    log.warn("lease state {} not published yet: {}", record.getState(), error.toString());
                 }
             });
         } catch (RuntimeException e) {
-            log.warn("lease state {} not published: {}", state, e.toString());
+            log.warn("lease state {} not published yet: {}", record.getState(), e.toString());
+        }
+    }
+
+    private synchronized void pendingStateAcknowledged(AgentLease record) {
+        if (pendingState == record) {
+            pendingState = null;
         }
     }
 

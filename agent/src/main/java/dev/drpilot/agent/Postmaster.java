@@ -35,10 +35,13 @@ final class Postmaster {
             return new Seen(Process.NO_PID_FILE, pid);
         }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive);
-        if (handle.isEmpty()) {
+        char state = state(pid.getAsLong());
+        // A killed postmaster stays a zombie until its parent (often init, which may be slow to reap) collects it;
+        // it takes no connections and no writes: gone.
+        if (handle.isEmpty() || state == 'Z' || state == 'X') {
             return new Seen(Process.GONE, pid);
         }
-        return new Seen(stopped(pid.getAsLong()) ? Process.STOPPED : Process.RUNNING, pid);
+        return new Seen(state == 'T' || state == 't' ? Process.STOPPED : Process.RUNNING, pid);
     }
 
     OptionalLong pid() {
@@ -63,16 +66,18 @@ final class Postmaster {
         return all;
     }
 
-    /** State {@code T} (stopped) or {@code t} (traced) in /proc/PID/stat; false where there is no /proc. */
-    static boolean stopped(long pid) {
+    /**
+     * The process state letter of /proc/PID/stat: R, S, D running or sleeping; T stopped (SIGSTOP), t traced; Z zombie;
+     * '?' where there is no /proc (the process table alone then decides).
+     */
+    static char state(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // The command name is in parentheses and may contain spaces: the state is the first field after ")".
             int close = stat.lastIndexOf(')');
-            char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
-            return state == 'T' || state == 't';
+            return close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
         } catch (IOException e) {
-            return false;
+            return '?';
         }
     }
 }
