@@ -61,18 +61,22 @@ public final class NodeAgent implements AutoCloseable {
     /** The agent of {@code node} of {@code cluster}; fails naming what is missing from the configuration. */
     public static NodeAgent of(DrpilotConfig config, String cluster, String node, Map<String, Object> kafkaClientProperties,
                                WorkerHealth health) {
+        return new NodeAgent(settings(config, cluster, node), cluster, node, config.clusters().get(cluster).component(),
+                kafkaClientProperties, health, NanoClock.SYSTEM, Clock.systemUTC());
+    }
+
+    /** The agent settings of {@code node} of {@code cluster}; an IllegalArgumentException names what is missing. */
+    public static AgentSettings settings(DrpilotConfig config, String cluster, String node) {
         ClusterConfig clusterConfig = config.clusters().get(cluster);
         if (clusterConfig == null) {
             throw new IllegalArgumentException("no cluster \"" + cluster + "\" in the configuration (clusters: "
-                    + String.join(", ", config.clusters().keySet()) + ")");
+                    + (config.clusters().isEmpty() ? "none" : String.join(", ", config.clusters().keySet())) + ")");
         }
         NodeConfig nodeConfig = clusterConfig.node(node).orElseThrow(() -> new IllegalArgumentException("cluster " + cluster
                 + " has no node \"" + node + "\" (nodes: " + String.join(", ", clusterConfig.nodes().stream().map(NodeConfig::name).toList()) + ")"));
-        AgentSettings settings = nodeConfig.agent().orElseThrow(() -> new IllegalArgumentException("clusters." + cluster
+        return nodeConfig.agent().orElseThrow(() -> new IllegalArgumentException("clusters." + cluster
                 + ".nodes[" + clusterConfig.nodes().indexOf(nodeConfig) + "].agent is missing: node " + node
                 + " has no agent settings (docs/agent.md)"));
-        return new NodeAgent(settings, cluster, node, clusterConfig.component(), kafkaClientProperties, health, NanoClock.SYSTEM,
-                Clock.systemUTC());
     }
 
     public synchronized NodeAgent start() {

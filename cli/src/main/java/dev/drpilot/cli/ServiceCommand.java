@@ -47,9 +47,14 @@ abstract class ServiceCommand implements Callable<Integer> {
         return null;
     }
 
+    /** Checks what the command needs of the configuration, before anything connects to Kafka. */
+    void check(DrpilotConfig config) {
+    }
+
     @Override
     public Integer call() throws Exception {
         DrpilotConfig config = configFile == null ? DrpilotConfig.defaults() : ConfigLoader.load(configFile);
+        check(config);
         String name = spec.commandLine().getCommandName();
         log.info("drpilot {} {}: configuration {} ({} components, {} clusters, {} probes, {} receivers)", name,
                 VersionCommand.drpilotVersion(), configFile == null ? "built-in defaults" : configFile,
