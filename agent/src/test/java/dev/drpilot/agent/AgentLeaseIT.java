@@ -26,6 +26,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -195,6 +196,36 @@ class AgentLeaseIT {
                 assertThat(detectMillis).isLessThan(1000);
                 // A postmaster that is gone takes no writes: the lease is released, not left to expire.
                 await().atMost(Duration.ofSeconds(2)).until(() -> agent.lease().state() == Lease.State.IDLE);
+            }
+        }
+    }
+
+    @Test
+    void aFrozenAgentsDeadManSwitchStopsItsPrimaryWithoutTheAgentsJvm() throws Exception {
+        try (PostgresCluster cluster = PostgresCluster.start("agentdeadman", 0)) {
+            PostgresNode primary = cluster.primary();
+            AgentSettings settings = settings(primary, Duration.ofMillis(250));
+            PgCtl pgCtl = new PgCtl(settings);
+            try (DeadManSwitch watchdog = DeadManSwitch.start(primary.dataDir(), pgCtl.command("-m", "immediate", "-w", "-t", "1", "stop"),
+                    Files.createTempFile("dead-man", ".log"))) {
+                // The agent's last pet gave it 500 ms; then the agent "froze": nothing pets it any more.
+                long lastPet = System.nanoTime();
+                watchdog.arm(500);
+                await().atMost(Duration.ofSeconds(5)).until(() -> !primary.isRunning());
+                log.info("DEAD-MAN SWITCH: last pet -> server stopped {} ms (deadline 500 ms)", millis(System.nanoTime() - lastPet));
+            }
+
+            // What the fence's stop costs, fast (checkpoint first) against immediate, with durable settings and dirty buffers.
+            Files.writeString(primary.dataDir().resolve("postgresql.auto.conf"),
+                    "fsync = on\nsynchronous_commit = on\nfull_page_writes = on\nshared_buffers = '128MB'\ncheckpoint_timeout = '1h'\nmax_wal_size = '4GB'\n");
+            for (String mode : List.of("fast", "immediate")) {
+                primary.start();
+                primary.execute("CREATE TABLE IF NOT EXISTS load AS SELECT g AS id, repeat(md5(g::text), 8) AS payload FROM generate_series(1, 1) g");
+                primary.execute("CHECKPOINT");
+                primary.execute("INSERT INTO load SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 200000) g");
+                long start = System.nanoTime();
+                pgCtl.stop(mode, Duration.ofSeconds(60));
+                log.info("STOP DURATION: pg_ctl -m {} stop with ~60 MB of dirty buffers, fsync on: {} ms", mode, millis(System.nanoTime() - start));
             }
         }
     }
