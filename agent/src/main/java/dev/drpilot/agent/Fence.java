@@ -2,6 +2,7 @@ package dev.drpilot.agent;
 
 import dev.drpilot.config.AgentSettings;
 import dev.drpilot.config.AgentSettings.FenceMethod;
+import dev.drpilot.config.ConfigNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,7 @@ final class Fence {
     Outcome fence() {
         long start = clock.nanoTime();
         Map<String, String> details = new LinkedHashMap<>();
-        details.put("method", settings.fence().name().toLowerCase());
+        details.put("method", ConfigNames.of(settings.fence()));
         if (settings.fence() == FenceMethod.DEMOTE) {
             try {
                 writeStandbySignal();

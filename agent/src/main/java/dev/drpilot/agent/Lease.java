@@ -28,6 +28,8 @@ public final class Lease {
     private long anchor;
     private long newestAckedSend;
     private boolean acknowledged;
+    private boolean silent;
+    private long silentSince;
 
     public Lease(Duration ttl, Duration fenceAfter) {
         if (fenceAfter.isNegative() || fenceAfter.compareTo(ttl) > 0) {
@@ -46,6 +48,14 @@ public final class Lease {
      * server without a postmaster (it takes no writes) ends one. Seen during a fence, it changes nothing.
      */
     public synchronized Change roleSeen(Role role, long now) {
+        if (role == Role.UNKNOWN) {
+            if (!silent) {
+                silent = true;
+                silentSince = now;
+            }
+        } else {
+            silent = false;
+        }
         if (role == Role.PRIMARY && (state == State.IDLE || state == State.FENCED)) {
             state = State.HOLDING;
             anchor = now;
@@ -57,9 +67,17 @@ public final class Lease {
             state = State.IDLE;
             return was == State.HOLDING ? Change.RELEASED : Change.NONE;
         }
-        // UNKNOWN changes nothing: a server that does not answer for a moment keeps its lease, and the lease alone
-        // (acknowledged renewals) decides the fence.
+        // UNKNOWN changes nothing at once: a server that does not answer for a moment keeps its lease (see mayRenew).
         return Change.NONE;
+    }
+
+    /**
+     * Whether a renewal may be sent now: while holding, unless the server has answered nothing for a whole TTL. A
+     * primary that hangs that long is not serving; renewing for it would keep the actuator from ever failing it over,
+     * so the lease is left to age, and the fence stops the hung server (it is killed if frozen) a TTL later.
+     */
+    public synchronized boolean mayRenew(long now) {
+        return state == State.HOLDING && !(silent && now - silentSince >= ttlNanos);
     }
 
     /** A renewal sent at {@code sentAt} was acknowledged by every in-sync replica (acks=all). */

@@ -57,9 +57,14 @@ final class LeaseKeeper extends AgentLoop {
             retryPendingState();
             return;
         }
+        long sent = clock.nanoTime();
+        if (!lease.mayRenew(sent)) {
+            log.warn("lease: node {} has not answered for {} ms or more; not renewing its lease, {} ms before the fence",
+                    identity.node(), settings.leaseTtl().toMillis(), TimeUnit.NANOSECONDS.toMillis(lease.nanosUntilFence(sent)));
+            return;
+        }
         // A renewal supersedes any older change still waiting: sent later, it would overwrite the lease it began.
         pendingState = null;
-        long sent = clock.nanoTime();
         lastSend = sent;
         sentOnce = true;
         Future<RecordMetadata> ack;

@@ -3,6 +3,7 @@ package dev.drpilot.agent;
 import com.sun.net.httpserver.HttpServer;
 import dev.drpilot.config.AgentSettings;
 import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.ConfigNames;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.NodeConfig;
 import dev.drpilot.events.LeaseState;
@@ -114,7 +115,7 @@ public final class NodeAgent implements AutoCloseable {
             log.info("drpilot agent {} of node {} (cluster {}) started: data directory {}, server {}, lease TTL {} ms renewed every {} ms,"
                             + " fence {} after {} ms, dead-man switch {}, health on {}:{}", identity.agentId(), identity.node(), identity.cluster(),
                     settings.dataDir(), settings.jdbcUrl(), settings.leaseTtl().toMillis(), settings.renewInterval().toMillis(),
-                    settings.fence().name().toLowerCase(), settings.fenceAfter().toMillis(), settings.deadMan() ? "on" : "off",
+                    ConfigNames.of(settings.fence()), settings.fenceAfter().toMillis(), settings.deadMan() ? "on" : "off",
                     settings.bind(), http.getAddress().getPort());
             return this;
         } catch (IOException e) {

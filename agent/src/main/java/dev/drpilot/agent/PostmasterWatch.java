@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -56,18 +57,20 @@ final class PostmasterWatch extends AgentLoop {
     void tick() {
         Instant observedAt = wallClock.instant();
         Postmaster.Seen seen = postmaster.look();
-        LocalAnswer answer = seen.down() ? LocalAnswer.noAnswer("no postmaster (" + seen.process().name().toLowerCase() + ")", 0) : server.ask();
+        LocalAnswer answer = server.ask();
         LocalVerdict now = LocalVerdict.of(seen, answer);
         verdict = now;
         long at = clock.nanoTime();
-        Lease.Role role = now == LocalVerdict.DOWN ? Lease.Role.DOWN : answer.role();
+        // The lease is released for a missing postmaster only when nothing answers either: a pid file caught
+        // half-written must not tell the actuator that a running primary takes no writes.
+        Lease.Role role = now == LocalVerdict.DOWN && !answer.answered() ? Lease.Role.DOWN : answer.role();
         if (answer.timeline().isPresent()) {
             keeper.timeline(answer.timeline());
         }
         switch (lease.roleSeen(role, at)) {
             case BEGAN_HOLDING -> log.info("lease: node {} is primary; holding the lease of cluster {}", identity.node(), identity.cluster());
             case RELEASED -> {
-                log.info("lease: node {} is {}; lease of cluster {} released", identity.node(), role.name().toLowerCase(), identity.cluster());
+                log.info("lease: node {} is {}; lease of cluster {} released", identity.node(), role.name().toLowerCase(Locale.ROOT), identity.cluster());
                 keeper.publishState(LeaseState.RELEASED, Map.of("reason", role == Lease.Role.DOWN ? "postmaster down" : "node is a standby"));
             }
             case NONE -> { }
@@ -101,7 +104,7 @@ final class PostmasterWatch extends AgentLoop {
     HealthObservation observation(Instant observedAt, Postmaster.Seen seen, LocalAnswer answer, LocalVerdict verdict) {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("agentVerdict", verdict.label());
-        details.put("postmaster", seen.process().name().toLowerCase().replace('_', '-'));
+        details.put("postmaster", seen.process().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         seen.pid().ifPresent(pid -> details.put("pid", Long.toString(pid)));
         details.put("agentId", identity.agentId());
         return HealthObservation.newBuilder()

@@ -86,6 +86,29 @@ class LeaseTest {
     }
 
     @Test
+    void aServerThatAnswersNothingForAWholeTtlIsNoLongerRenewedForSoItsFenceComes() {
+        lease.roleSeen(Lease.Role.PRIMARY, 0);
+        lease.roleSeen(Lease.Role.UNKNOWN, 1_000 * MS);
+        lease.roleSeen(Lease.Role.UNKNOWN, 5_000 * MS);
+        assertThat(lease.mayRenew(10_999 * MS)).isTrue();
+        assertThat(lease.mayRenew(11_000 * MS)).isFalse();
+        // An answer in between starts the count again: a blip is not a hang.
+        lease.roleSeen(Lease.Role.PRIMARY, 11_500 * MS);
+        lease.roleSeen(Lease.Role.UNKNOWN, 12_000 * MS);
+        assertThat(lease.mayRenew(21_999 * MS)).isTrue();
+        assertThat(lease.mayRenew(22_000 * MS)).isFalse();
+    }
+
+    @Test
+    void onlyAHeldLeaseIsRenewed() {
+        assertThat(lease.mayRenew(0)).isFalse();
+        lease.roleSeen(Lease.Role.PRIMARY, 0);
+        assertThat(lease.mayRenew(0)).isTrue();
+        lease.fencing();
+        assertThat(lease.mayRenew(0)).isFalse();
+    }
+
+    @Test
     void theClockMayWrapAround() {
         long start = Long.MAX_VALUE - 1_000 * MS;
         lease.roleSeen(Lease.Role.PRIMARY, start);
