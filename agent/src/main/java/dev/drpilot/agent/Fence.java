@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 final class Fence {
     private static final Logger log = LoggerFactory.getLogger(Fence.class);
     static final String STANDBY_SIGNAL = "standby.signal";
+    private static final Duration KILL_POLL = Duration.ofMillis(10);
+    private static final Duration RESTART_WITHIN = Duration.ofSeconds(30);
+    private static final Duration RESTART_PAUSE = Duration.ofMillis(500);
 
     private final AgentSettings settings;
     private final PgCtl pgCtl;
@@ -68,13 +71,7 @@ final class Fence {
         long stopMillis = TimeUnit.NANOSECONDS.toMillis(stoppedAt - start);
         details.put("stopMillis", Long.toString(stopMillis));
         if (stopped && settings.fence() == FenceMethod.DEMOTE) {
-            try {
-                pgCtl.startAsBefore(settings.dataDir().resolve("drpilot-agent-start.log").toString(), Duration.ofSeconds(60));
-                details.put("restarted", "as a standby");
-            } catch (IOException e) {
-                details.put("restarted", "failed: " + e.getMessage());
-                log.error("fence: the server stopped but did not start again as a standby: {}", e.toString());
-            }
+            startAsStandby(details);
         }
         long total = millisSince(start);
         log.warn("fence: writes {} after {} ms (whole fence {} ms): {}", stopped ? "stopped" : "NOT stopped", stopMillis, total, details);
@@ -108,14 +105,63 @@ final class Fence {
         for (ProcessHandle process : postmaster.tree(pid.getAsLong())) {
             process.destroyForcibly();
         }
-        ProcessHandle.of(pid.getAsLong()).ifPresent(handle -> {
-            try {
-                handle.onExit().get(settings.stopBudget().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                log.error("fence: postmaster {} still there after SIGKILL: {}", pid.getAsLong(), e.toString());
+        // Gone, or a zombie (killed, waiting for its parent to reap it): Postmaster tells both from alive. Half the
+        // budget is left for this; the loop is what makes "writes stopped" a fact rather than a hope.
+        long deadline = clock.nanoTime() + settings.stopBudget().dividedBy(2).toNanos();
+        while (!postmaster.look().down()) {
+            if (clock.nanoTime() - deadline >= 0) {
+                log.error("fence: postmaster {} still there {} ms after SIGKILL", pid.getAsLong(), settings.stopBudget().dividedBy(2).toMillis());
+                return false;
             }
-        });
-        return ProcessHandle.of(pid.getAsLong()).map(handle -> !handle.isAlive()).orElse(true);
+            try {
+                Thread.sleep(KILL_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return postmaster.look().down();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Starts the stopped server again; with standby.signal in place it comes up as a standby. The writes ended with the
+     * stop, so this is not raced: it is tried again for a while, because a killed postmaster that is still a zombie
+     * (not yet reaped) holds its socket's lock file in the server's eyes, and the start refuses until it is reaped.
+     */
+    private void startAsStandby(Map<String, String> details) {
+        long deadline = clock.nanoTime() + RESTART_WITHIN.toNanos();
+        IOException last = null;
+        int attempts = 0;
+        while (clock.nanoTime() - deadline < 0) {
+            attempts++;
+            try {
+                clearStalePidFile();
+                pgCtl.startAsBefore(settings.dataDir().resolve("drpilot-agent-start.log").toString(), Duration.ofSeconds(60));
+                details.put("restarted", attempts == 1 ? "as a standby" : "as a standby, attempt " + attempts);
+                return;
+            } catch (IOException e) {
+                last = e;
+                try {
+                    Thread.sleep(RESTART_PAUSE.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        details.put("restarted", "failed after " + attempts + " attempts: " + (last == null ? "interrupted" : last.getMessage()));
+        log.error("fence: the server stopped but did not start again as a standby: {}", String.valueOf(last));
+    }
+
+    /**
+     * A killed postmaster stays a zombie until its parent reaps it, and pg_ctl takes a zombie's pid for a running
+     * server (it would wait for it to shut down, and fail). The process is gone for every purpose, so its pid file
+     * is removed, as a restart after a crash would find it.
+     */
+    private void clearStalePidFile() throws IOException {
+        if (postmaster.look().process() == Postmaster.Process.GONE) {
+            Files.deleteIfExists(settings.dataDir().resolve("postmaster.pid"));
+        }
     }
 
     private void writeStandbySignal() throws IOException {

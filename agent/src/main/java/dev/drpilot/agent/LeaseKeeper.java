@@ -40,6 +40,7 @@ final class LeaseKeeper extends AgentLoop {
     private volatile long lastSend;
     private volatile AgentLease pendingState;
     private volatile boolean sentOnce;
+    private boolean withheld;
 
     LeaseKeeper(AgentSettings settings, AgentIdentity identity, Lease lease, AgentPublisher publisher, NanoClock clock, Clock wallClock) {
         super("agent-lease", settings.renewInterval());
@@ -58,15 +59,19 @@ final class LeaseKeeper extends AgentLoop {
             return;
         }
         long sent = clock.nanoTime();
-        if (!lease.mayRenew(sent)) {
-            log.warn("lease: node {} has not answered for {} ms or more; not renewing its lease, {} ms before the fence",
-                    identity.node(), settings.leaseTtl().toMillis(), TimeUnit.NANOSECONDS.toMillis(lease.nanosUntilFence(sent)));
-            return;
-        }
-        // A renewal supersedes any older change still waiting: sent later, it would overwrite the lease it began.
-        pendingState = null;
         lastSend = sent;
         sentOnce = true;
+        if (!lease.mayRenew(sent)) {
+            if (!withheld) {
+                withheld = true;
+                log.warn("lease: node {} has not answered for {} ms or more; no longer renewing its lease ({} ms before the fence)",
+                        identity.node(), settings.leaseTtl().toMillis(), TimeUnit.NANOSECONDS.toMillis(lease.nanosUntilFence(sent)));
+            }
+            return;
+        }
+        withheld = false;
+        // A renewal supersedes any older change still waiting: sent later, it would overwrite the lease it began.
+        pendingState = null;
         Future<RecordMetadata> ack;
         try {
             ack = publisher.send(Topics.AGENT_LEASES, identity.cluster(), record(LeaseState.HOLDING, Map.of(

@@ -201,6 +201,37 @@ class AgentLeaseIT {
     }
 
     @Test
+    void aPrimaryFrozenForLongerThanTheTtlIsFencedByItsOwnAgentWhichSaysSo(EmbeddedKafkaBroker broker) throws Exception {
+        ensureTopics(broker);
+        try (PostgresCluster cluster = PostgresCluster.start("agenthung", 0)) {
+            PostgresNode primary = cluster.primary();
+            try (NodeAgent agent = new NodeAgent(settings(primary, Duration.ofMillis(250)), "hung", primary.name(), "hung-db",
+                    broker.clientProperties(), new WorkerHealth(), NanoClock.SYSTEM, Clock.systemUTC()).start()) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> agent.lease().newestAcknowledgedSend().isPresent());
+                long frozenAt = System.nanoTime();
+                primary.freeze();
+                // Kafka is fine, but a lease renewed for a hung server would block its failover for ever: after a TTL
+                // of silence the agent stops renewing, and a TTL later its fence kills the frozen server.
+                await().atMost(TTL.multipliedBy(3)).until(() -> agent.lastFence().isPresent());
+                FenceGuard.FenceRecord fence = agent.lastFence().orElseThrow();
+                assertThat(fence.outcome().writesStopped()).isTrue();
+                assertThat(fence.outcome().details().get("stop")).contains("frozen");
+                log.info("HUNG PRIMARY: frozen -> fenced (killed, started as a standby) after {} ms", millis(fence.writesStoppedAt() - frozenAt));
+                await().atMost(Duration.ofSeconds(30)).until(() -> isStandby(primary));
+
+                List<ConsumerRecord<String, AgentLease>> leases = KafkaTestClients.read(broker, Topics.AGENT_LEASES.name(), 1000,
+                        new StringDeserializer(), Topics.AGENT_LEASES.valueSerde().deserializer(), Duration.ofSeconds(3));
+                AgentLease last = leases.stream().map(ConsumerRecord::value).filter(lease -> lease.getCluster().equals("hung"))
+                        .reduce((first, second) -> second).orElseThrow();
+                assertThat(last.getState()).isEqualTo(LeaseState.SELF_FENCED);
+                assertThat(last.getDetails()).containsEntry("method", "demote").containsKey("marginMillis");
+            } finally {
+                primary.thaw();
+            }
+        }
+    }
+
+    @Test
     void aFrozenAgentsDeadManSwitchStopsItsPrimaryWithoutTheAgentsJvm() throws Exception {
         try (PostgresCluster cluster = PostgresCluster.start("agentdeadman", 0)) {
             PostgresNode primary = cluster.primary();
