@@ -92,12 +92,19 @@ abstract class AgentLoop implements Worker, AutoCloseable {
         return Optional.ofNullable(trouble);
     }
 
+    /** Whether closing interrupts a tick under way; a loop whose tick must not be cut short (a fence) says no. */
+    boolean interruptOnClose() {
+        return true;
+    }
+
     @Override
     public void close() {
         stop.countDown();
-        thread.interrupt();
+        if (interruptOnClose()) {
+            thread.interrupt();
+        }
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
+            thread.join(TimeUnit.SECONDS.toMillis(interruptOnClose() ? 10 : 60));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

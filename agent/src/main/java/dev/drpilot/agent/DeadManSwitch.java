@@ -27,12 +27,14 @@ import java.util.Optional;
 final class DeadManSwitch implements Worker, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeadManSwitch.class);
 
-    // $1: the data directory; the rest: the pg_ctl stop command. read -t takes fractional seconds.
+    // $1: the data directory; $2: "demote" to write standby.signal first; the rest: the pg_ctl stop command.
+    // read -t takes fractional seconds.
     static final String SCRIPT = """
-            datadir=$1; shift
+            datadir=$1; method=$2; shift 2
             deadline=""
             fence() {
               echo "drpilot dead-man switch: no pet in time, stopping PostgreSQL in $datadir" >&2
+              if [ "$method" = demote ]; then : > "$datadir/standby.signal"; fi
               "$@" && exit 0
               pid=$(head -n 1 "$datadir/postmaster.pid" 2>/dev/null)
               if [ -n "$pid" ]; then pkill -KILL -P "$pid"; kill -KILL "$pid"; fi
@@ -62,9 +64,14 @@ final class DeadManSwitch implements Worker, AutoCloseable {
         this.pets = process.getOutputStream();
     }
 
-    /** Starts the child; {@code stopCommand} is the full pg_ctl stop command line (with its user switch). */
-    static DeadManSwitch start(Path dataDir, List<String> stopCommand, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of("bash", "-c", SCRIPT, "drpilot-dead-man", dataDir.toString()));
+    /**
+     * Starts the child; {@code stopCommand} is the full pg_ctl stop command line (with its user switch). With
+     * {@code writeStandbySignal} it writes standby.signal before the stop, so that whoever starts the server next
+     * starts a standby (it does not start it itself: a process that outlived its agent should do the least).
+     */
+    static DeadManSwitch start(Path dataDir, boolean writeStandbySignal, List<String> stopCommand, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", SCRIPT, "drpilot-dead-man", dataDir.toString(),
+                writeStandbySignal ? "demote" : "stop"));
         command.addAll(stopCommand);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -79,6 +79,12 @@ final class FenceGuard extends AgentLoop {
         }
     }
 
+    /** A fence under way is let finish when the agent stops: half a fence leaves a primary neither guarded nor stopped. */
+    @Override
+    boolean interruptOnClose() {
+        return false;
+    }
+
     Optional<FenceRecord> lastFence() {
         return Optional.ofNullable(lastFence);
     }

@@ -237,7 +237,7 @@ class AgentLeaseIT {
             PostgresNode primary = cluster.primary();
             AgentSettings settings = settings(primary, Duration.ofMillis(250));
             PgCtl pgCtl = new PgCtl(settings);
-            try (DeadManSwitch watchdog = DeadManSwitch.start(primary.dataDir(), pgCtl.command("-m", "immediate", "-w", "-t", "1", "stop"),
+            try (DeadManSwitch watchdog = DeadManSwitch.start(primary.dataDir(), true, pgCtl.command("-m", "immediate", "-w", "-t", "1", "stop"),
                     Files.createTempFile("dead-man", ".log"))) {
                 // The agent's last pet gave it 500 ms; then the agent "froze": nothing pets it any more.
                 long lastPet = System.nanoTime();
@@ -245,6 +245,9 @@ class AgentLeaseIT {
                 await().atMost(Duration.ofSeconds(5)).until(() -> !primary.isRunning());
                 log.info("DEAD-MAN SWITCH: last pet -> server stopped {} ms (deadline 500 ms)", millis(System.nanoTime() - lastPet));
             }
+            assertThat(primary.dataDir().resolve(Fence.STANDBY_SIGNAL)).exists();
+            // Undone by hand for what follows, which needs a primary.
+            Files.delete(primary.dataDir().resolve(Fence.STANDBY_SIGNAL));
 
             // What the fence's stop costs, fast (checkpoint first) against immediate, with durable settings and dirty buffers.
             Files.writeString(primary.dataDir().resolve("postgresql.auto.conf"),

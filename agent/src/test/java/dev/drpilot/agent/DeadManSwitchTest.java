@@ -23,7 +23,7 @@ class DeadManSwitchTest {
     private DeadManSwitch watchdog;
 
     private DeadManSwitch start() throws IOException {
-        watchdog = DeadManSwitch.start(dir, List.of("touch", dir.resolve("fenced").toString()), dir.resolve("dead-man.log"));
+        watchdog = DeadManSwitch.start(dir, true, List.of("touch", dir.resolve("fenced").toString()), dir.resolve("dead-man.log"));
         return watchdog;
     }
 
@@ -39,6 +39,8 @@ class DeadManSwitchTest {
         DeadManSwitch watchdog = start();
         watchdog.arm(300);
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("fenced")));
+        // standby.signal first: whoever starts the server next starts a standby.
+        assertThat(dir.resolve("standby.signal")).exists();
         // Its work done, it exits: the agent's health shows it gone, so the agent is restarted with a new one.
         await().atMost(Duration.ofSeconds(5)).until(() -> !watchdog.alive());
     }
