@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 IngestCommand.class,
                 DetectCommand.class,
                 ActCommand.class,
+                AgentCommand.class,
                 ConfigCommand.class,
                 EmitCommand.class,
                 FailoverCli.class,

@@ -1,10 +1,13 @@
 package dev.drpilot.cli;
 
+import dev.drpilot.agent.NodeAgent;
+import dev.drpilot.schemas.topic.Topic;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** {@code drpilot run}: every service in one process. */
@@ -25,6 +28,14 @@ final class RunCommand extends ServiceCommand {
     @Override
     List<ServiceDefinition> services() {
         return List.of(Services.INGEST, Services.DETECT, Services.act(metrics.address()), Services.FAILOVER);
+    }
+
+    /** The all-in-one owns its broker: it also creates the topics of the node agents that run beside it. */
+    @Override
+    List<Topic<?, ?>> topics() {
+        List<Topic<?, ?>> topics = new ArrayList<>(super.topics());
+        topics.addAll(NodeAgent.TOPICS.stream().filter(topic -> !topics.contains(topic)).toList());
+        return topics;
     }
 
     @Override

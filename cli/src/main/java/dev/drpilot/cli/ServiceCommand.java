@@ -47,9 +47,19 @@ abstract class ServiceCommand implements Callable<Integer> {
         return null;
     }
 
+    /** The topics to create before the services start: their own. */
+    List<Topic<?, ?>> topics() {
+        return topicsOf(services());
+    }
+
+    /** Checks what the command needs of the configuration, before anything connects to Kafka. */
+    void check(DrpilotConfig config) {
+    }
+
     @Override
     public Integer call() throws Exception {
         DrpilotConfig config = configFile == null ? DrpilotConfig.defaults() : ConfigLoader.load(configFile);
+        check(config);
         String name = spec.commandLine().getCommandName();
         log.info("drpilot {} {}: configuration {} ({} components, {} clusters, {} probes, {} receivers)", name,
                 VersionCommand.drpilotVersion(), configFile == null ? "built-in defaults" : configFile,
@@ -60,7 +70,7 @@ abstract class ServiceCommand implements Callable<Integer> {
         try (ServiceHost host = new ServiceHost(name)) {
             KafkaConnection kafka = KafkaConnection.open(config.kafka(), bootstrapServers, mayEmbedBroker(), stateDirOverride(), name);
             host.add("kafka", kafka);
-            kafka.ensureTopics(topicsOf(services()));
+            kafka.ensureTopics(topics());
             ServiceContext context = new ServiceContext(config, kafka.clientProperties(), Clock.systemUTC());
             for (ServiceDefinition service : services()) {
                 host.add(service.name(), service.starter().start(context));

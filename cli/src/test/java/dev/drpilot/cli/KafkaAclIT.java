@@ -140,6 +140,19 @@ class KafkaAclIT {
     }
 
     @Test
+    void theNodeAgentWritesItsLeaseAndItsEvidenceButCannotCommand() throws Exception {
+        // Idempotent and acks=all, as the agent's own producer: its Write on the topics is all it needs.
+        try (KafkaProducer<byte[], byte[]> agent = producer(Principal.AGENT, Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    agent.send(record(Topics.AGENT_LEASES.name())).get(10, TimeUnit.SECONDS));
+            agent.send(record(Topics.HEALTH_OBSERVATIONS.name())).get(10, TimeUnit.SECONDS);
+        }
+        assertRefused(Principal.AGENT, Topics.FAILOVER_COMMANDS.name());
+        assertRefused(Principal.AGENT, Topics.ACTIONS.name());
+        assertRefused(Principal.INGEST, Topics.AGENT_LEASES.name());
+    }
+
+    @Test
     void theDetectorRunsItsExactlyOnceProducerOnItsTopics() throws Exception {
         try (KafkaProducer<byte[], byte[]> ingest = producer(Principal.INGEST, Map.of())) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

@@ -28,6 +28,24 @@ class MainTest {
     }
 
     @Test
+    void theAgentRefusesANodeWithoutAgentSettingsBeforeItConnectsAnywhere() throws IOException {
+        Path file = dir.resolve("agentless.yaml");
+        Files.writeString(file, """
+                kafka: {bootstrapServers: "127.0.0.1:1"}
+                components: [{name: orders-db, kind: database, cluster: orders}]
+                clusters:
+                  orders:
+                    component: orders-db
+                    nodes: [{name: pg-1, role: primary, host: db1.internal}]
+                """);
+
+        assertThat(run("agent", "--config", file.toString(), "--cluster", "orders", "--node", "pg-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("clusters.orders.nodes[0].agent is missing");
+        assertThat(run("agent", "--config", file.toString(), "--cluster", "orders", "--node", "pg-9")).isEqualTo(2);
+        assertThat(err.toString()).contains("cluster orders has no node \"pg-9\" (nodes: pg-1)");
+    }
+
+    @Test
     void versionNamesKafkaAndJava() {
         assertThat(run("version")).isZero();
         assertThat(out.toString()).contains("drpilot ").contains("Kafka clients 4.").contains("Java ");

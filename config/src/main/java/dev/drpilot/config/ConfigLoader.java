@@ -131,6 +131,10 @@ public final class ConfigLoader {
             collector.problems().add(collector.child("id"), "\"" + id + "\" starts with " + ApiSource.PREFIX
                     + ", which marks observations that came through the ingest API");
         }
+        if (AgentSettings.isAgent(id)) {
+            collector.problems().add(collector.child("id"), "\"" + id + "\" starts with " + AgentSettings.PREFIX
+                    + ", which marks observations of node agents");
+        }
         String vantage = collector.string("vantage", id);
         Duration heartbeat = collector.duration("heartbeatInterval", Duration.ofSeconds(10));
         collector.finish();

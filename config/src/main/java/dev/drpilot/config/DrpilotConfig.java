@@ -34,6 +34,20 @@ public record DrpilotConfig(
         runbooks = InOrder.copyOf(runbooks);
     }
 
+    /**
+     * Whether an observation stamped {@code collectorId} about {@code node} of {@code cluster} is that node's own
+     * agent's evidence: only when the node has an {@code agent:} section and the id is the one its agent stamps. Any
+     * other "agent:" id (forged, or an agent of another node) never counts.
+     */
+    public boolean countsAsAgentEvidence(String collectorId, String cluster, String node) {
+        if (!AgentSettings.isAgent(collectorId) || cluster == null || node == null) {
+            return false;
+        }
+        ClusterConfig config = clusters.get(cluster);
+        return config != null && config.node(node).flatMap(NodeConfig::agent).isPresent()
+                && AgentSettings.collectorId(cluster, node).equals(collectorId);
+    }
+
     /** The built-in configuration: embedded Kafka, the DR plan's thresholds, nothing to watch yet. */
     public static DrpilotConfig defaults() {
         return ConfigLoader.parse("", "built-in defaults", name -> null);

@@ -38,9 +38,14 @@ public record IngestApiSettings(boolean enabled, String bind, int port, long max
     /**
      * Whether an observation's verdict on a database node may count as a vantage's: a collector's
      * always; an API source's only when it is configured with {@code vantage: true} (an unknown or
-     * anonymous API source never).
+     * anonymous API source never); a node agent's never here (see DrpilotConfig.countsAsAgentEvidence).
      */
     public boolean countsAsVantage(String collectorId) {
+        if (AgentSettings.isAgent(collectorId)) {
+            // A node agent's evidence counts only for the node whose agent is configured, which this section does
+            // not know: the detector asks DrpilotConfig.countsAsAgentEvidence for it.
+            return false;
+        }
         return !ApiSource.isApi(collectorId) || source(collectorId).map(ApiSource::vantage).orElse(false);
     }
 

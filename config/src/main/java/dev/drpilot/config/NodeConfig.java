@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param jdbcUrl  overrides host, port and database when set
  * @param priority failover candidate priority, 0 to 100 (higher wins among equally safe replicas)
  * @param tags     e.g. {@code nofailover}: never promoted
+ * @param agent    the node agent beside this server, if it has one ({@code drpilot agent}, docs/agent.md)
  */
 public record NodeConfig(
         String name,
@@ -22,10 +23,17 @@ public record NodeConfig(
         Optional<String> jdbcUrl,
         int priority,
         List<String> tags,
-        Optional<String> rdsInstanceId) {
+        Optional<String> rdsInstanceId,
+        Optional<AgentSettings> agent) {
 
     public NodeConfig {
         tags = List.copyOf(tags);
+    }
+
+    /** A node without an agent. */
+    public NodeConfig(String name, Role role, String host, int port, String database, Optional<String> user, Optional<Secret> password,
+                      Optional<String> jdbcUrl, int priority, List<String> tags, Optional<String> rdsInstanceId) {
+        this(name, role, host, port, database, user, password, jdbcUrl, priority, tags, rdsInstanceId, Optional.empty());
     }
 
     public enum Role { PRIMARY, REPLICA }

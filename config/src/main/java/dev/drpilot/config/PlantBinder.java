@@ -93,8 +93,9 @@ final class PlantBinder {
         if (jdbcUrl.isPresent() && !jdbcUrl.get().startsWith("jdbc:postgresql://")) {
             node.problems().add(node.child("jdbcUrl"), "\"" + jdbcUrl.get() + "\" is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db)");
         }
+        Optional<AgentSettings> agent = AgentSettings.bind(node, port);
         node.finish();
-        return new NodeConfig(name, role, host, port, database, user, password, jdbcUrl, priority, tags, rds);
+        return new NodeConfig(name, role, host, port, database, user, password, jdbcUrl, priority, tags, rds, agent);
     }
 
     private static CloudWatchSource cloudwatch(Section cloudwatch) {

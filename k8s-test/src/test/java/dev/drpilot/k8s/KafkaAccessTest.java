@@ -95,6 +95,7 @@ class KafkaAccessTest {
             "drpilot-detector;  drpilot.alerts drpilot.deadletter drpilot.failover.commands",
             "drpilot-actuator;  drpilot.actions drpilot.deadletter",
             "drpilot-operator;  drpilot.actions drpilot.failover.commands drpilot.failover.control",
+            "drpilot-agent;     drpilot.agent.leases drpilot.observations.health",
     })
     void whoMayWriteWhichTopic(String user, String topics) {
         Set<String> writable = new TreeSet<>();

@@ -2,6 +2,7 @@ package dev.drpilot.schemas;
 
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.AgentLease;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
@@ -12,6 +13,7 @@ import dev.drpilot.events.CollectorHeartbeat;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
 import dev.drpilot.events.HealthObservation;
+import dev.drpilot.events.LeaseState;
 import dev.drpilot.events.NodeRole;
 import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.ReplicationObservation;
@@ -145,6 +147,14 @@ public final class SampleEvents {
     }
 
     /** One sample per topic of the catalogue, keyed as the topic's producers key it. */
+    public static AgentLease agentLease() {
+        return AgentLease.newBuilder()
+                .setCluster("orders").setNode("pg-1").setAgentId("agent-pg-1-6f1c").setState(LeaseState.HOLDING)
+                .setSequence(42L).setTtlMillis(10_000L).setTimeline(3L).setRenewedAt(T0)
+                .setDetails(Map.of("renewMillis", "4"))
+                .build();
+    }
+
     public static List<Sample<?, ?>> onePerTopic() {
         return List.of(
                 new Sample<>(Topics.REPLICATION_OBSERVATIONS, "orders", replication()),
@@ -155,6 +165,7 @@ public final class SampleEvents {
                 new Sample<>(Topics.FAILOVER_COMMANDS, "orders", failoverCommand()),
                 new Sample<>(Topics.ACTIONS, "inc-orders-20261124-031245", actionRecord()),
                 new Sample<>(Topics.FAILOVER_CONTROL, "pause/orders", actionRecord()),
+                new Sample<>(Topics.AGENT_LEASES, "orders", agentLease()),
                 new Sample<>(Topics.DEAD_LETTER, "orders".getBytes(), new byte[] {0x00, 0x01, 0x02}));
     }
 
@@ -163,6 +174,6 @@ public final class SampleEvents {
 
     public static List<SpecificRecord> everyRecord() {
         return List.of(replication(), replicationMinimal(), backup(), backupFailed(), health(), healthMinimal(), healthAnsweredWithError(),
-                heartbeat(), alert(), alertResolved(), failoverCommand(), actionRecord());
+                heartbeat(), alert(), alertResolved(), failoverCommand(), actionRecord(), agentLease());
     }
 }

@@ -1,6 +1,7 @@
 package dev.drpilot.schemas.serde;
 
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.AgentLease;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.CollectorHeartbeat;
@@ -17,6 +18,7 @@ public final class EventSerdes {
     public static final AvroSerde<Alert> ALERT = AvroSerde.of(Alert.class);
     public static final AvroSerde<FailoverCommand> FAILOVER_COMMAND = AvroSerde.of(FailoverCommand.class);
     public static final AvroSerde<ActionRecord> ACTION_RECORD = AvroSerde.of(ActionRecord.class);
+    public static final AvroSerde<AgentLease> AGENT_LEASE = AvroSerde.of(AgentLease.class);
 
     private EventSerdes() {
     }

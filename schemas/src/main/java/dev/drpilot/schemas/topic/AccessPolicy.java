@@ -20,7 +20,8 @@ import java.util.Set;
  *
  * <p>What it protects: only the detector and the operator write failover commands, only the
  * operator writes control records (pause, resume, approve), and ingest — the service exposed to
- * other systems through its HTTP API — writes observations and heartbeats, nothing else.
+ * other systems through its HTTP API — writes observations and heartbeats, nothing else. The node agent, which
+ * runs on every database host, writes its lease and its health observations, and reads nothing.
  */
 public final class AccessPolicy {
 
@@ -30,7 +31,9 @@ public final class AccessPolicy {
         DETECTOR("drpilot-detector"),
         // `drpilot act` delivers alerts and carries out failovers in one process: one principal, both halves' rights.
         ACTUATOR("drpilot-actuator"),
-        OPERATOR("drpilot-operator");
+        OPERATOR("drpilot-operator"),
+        // `drpilot agent`, one per database host: its lease and its own health evidence, nothing else.
+        AGENT("drpilot-agent");
 
         private final String user;
 
@@ -122,7 +125,10 @@ public final class AccessPolicy {
             // Switchovers (and their --force) and the standing instructions; the operator's tools read the audit trail.
             topic(Principal.OPERATOR, Topics.FAILOVER_COMMANDS, WRITES),
             topic(Principal.OPERATOR, Topics.FAILOVER_CONTROL, READS_AND_WRITES),
-            topic(Principal.OPERATOR, Topics.ACTIONS, READS_AND_WRITES));
+            topic(Principal.OPERATOR, Topics.ACTIONS, READS_AND_WRITES),
+
+            topic(Principal.AGENT, Topics.AGENT_LEASES, WRITES),
+            topic(Principal.AGENT, Topics.HEALTH_OBSERVATIONS, WRITES));
 
     private AccessPolicy() {
     }

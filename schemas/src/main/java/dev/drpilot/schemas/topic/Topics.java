@@ -1,6 +1,7 @@
 package dev.drpilot.schemas.topic;
 
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.AgentLease;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.CollectorHeartbeat;
@@ -57,13 +58,20 @@ public final class Topics {
             "drpilot.failover.control", Serdes.String(), EventSerdes.ACTION_RECORD, 1, CleanupPolicy.COMPACT,
             Map.of("retention.ms", "-1"));
 
+    // Node agents' leases on their clusters' primaries, keyed by cluster, compacted: the newest record per cluster is
+    // the lease as it stands (who holds it, or that it was self-fenced or released), kept for good so that an actuator
+    // started later still finds it. Written with acks=all; the agent times its fence from each acknowledged send.
+    public static final Topic<String, AgentLease> AGENT_LEASES = new Topic<>(
+            "drpilot.agent.leases", Serdes.String(), EventSerdes.AGENT_LEASE, PARTITIONS, CleanupPolicy.COMPACT,
+            Map.of("retention.ms", "-1"));
+
     // Records no consumer could read or process, kept byte for byte (headers say where they came
     // from and why) so nothing is lost silently. One partition: volume is low and order helps triage.
     public static final Topic<byte[], byte[]> DEAD_LETTER = new Topic<>(
             "drpilot.deadletter", bytes(), bytes(), 1, CleanupPolicy.DELETE, QUARTER);
 
     private static final List<Topic<?, ?>> ALL = List.of(REPLICATION_OBSERVATIONS, BACKUP_OBSERVATIONS, HEALTH_OBSERVATIONS,
-            COLLECTOR_HEARTBEATS, ALERTS, FAILOVER_COMMANDS, ACTIONS, FAILOVER_CONTROL, DEAD_LETTER);
+            COLLECTOR_HEARTBEATS, ALERTS, FAILOVER_COMMANDS, ACTIONS, FAILOVER_CONTROL, AGENT_LEASES, DEAD_LETTER);
 
     private Topics() {
     }

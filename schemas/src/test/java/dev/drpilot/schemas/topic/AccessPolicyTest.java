@@ -34,6 +34,12 @@ class AccessPolicyTest {
             "OPERATOR, drpilot.failover.control,         true",
             "OPERATOR, drpilot.failover.commands,        true",
             "OPERATOR, drpilot.observations.health,      false",
+            "AGENT,    drpilot.agent.leases,             true",
+            "AGENT,    drpilot.observations.health,      true",
+            "AGENT,    drpilot.failover.commands,        false",
+            "AGENT,    drpilot.failover.control,         false",
+            "AGENT,    drpilot.actions,                  false",
+            "INGEST,   drpilot.agent.leases,             false",
     })
     void whoMayWriteWhichTopic(Principal principal, String topic, boolean allowed) {
         assertThat(AccessPolicy.allows(principal, AclOperation.WRITE, ResourceType.TOPIC, topic)).isEqualTo(allowed);

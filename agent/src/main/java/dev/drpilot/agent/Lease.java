@@ -1,0 +1,127 @@
+package dev.drpilot.agent;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * The agent's own view of its primary's lease, as a pure state machine on a monotonic clock (nanoseconds from
+ * {@link NanoClock}); the loops around it only feed it what they saw and do what it says.
+ *
+ * <p>While the node is primary the lease is {@link State#HOLDING}. Its anchor is the send of the newest acknowledged
+ * renewal (or, before the first acknowledgement, the moment the agent began holding: a renewal cannot be older than
+ * that). Once {@code fenceAfter} has passed since the anchor the agent must fence, so that with the fence's
+ * {@code stopBudget} the node has stopped taking writes by {@code ttl}. An acknowledgement of a send that is older
+ * than the anchor, or that arrives once the fence has begun, changes nothing.
+ */
+public final class Lease {
+    public enum State { IDLE, HOLDING, FENCING, FENCED }
+
+    /** What the agent saw its node to be: primary, standby, down (no postmaster), or unknown (it did not answer). */
+    public enum Role { PRIMARY, STANDBY, DOWN, UNKNOWN }
+
+    /** What changed when the role was seen, so the caller can publish it. */
+    public enum Change { NONE, BEGAN_HOLDING, RELEASED }
+
+    private final long fenceAfterNanos;
+    private final long ttlNanos;
+    private State state = State.IDLE;
+    private long anchor;
+    private long newestAckedSend;
+    private boolean acknowledged;
+    private boolean silent;
+    private long silentSince;
+
+    public Lease(Duration ttl, Duration fenceAfter) {
+        if (fenceAfter.isNegative() || fenceAfter.compareTo(ttl) > 0) {
+            throw new IllegalArgumentException("fenceAfter " + fenceAfter + " must be within the ttl " + ttl);
+        }
+        this.ttlNanos = ttl.toNanos();
+        this.fenceAfterNanos = fenceAfter.toNanos();
+    }
+
+    public synchronized State state() {
+        return state;
+    }
+
+    /**
+     * The role seen at {@code now}: a primary begins a lease; a standby (a switchover, or a fence that demoted) or a
+     * server without a postmaster (it takes no writes) ends one. Seen during a fence, it changes nothing.
+     */
+    public synchronized Change roleSeen(Role role, long now) {
+        if (role == Role.UNKNOWN) {
+            if (!silent) {
+                silent = true;
+                silentSince = now;
+            }
+        } else {
+            silent = false;
+        }
+        if (role == Role.PRIMARY && (state == State.IDLE || state == State.FENCED)) {
+            state = State.HOLDING;
+            anchor = now;
+            acknowledged = false;
+            return Change.BEGAN_HOLDING;
+        }
+        if ((role == Role.STANDBY || role == Role.DOWN) && (state == State.HOLDING || state == State.FENCED)) {
+            State was = state;
+            state = State.IDLE;
+            return was == State.HOLDING ? Change.RELEASED : Change.NONE;
+        }
+        // UNKNOWN changes nothing at once: a server that does not answer for a moment keeps its lease (see mayRenew).
+        return Change.NONE;
+    }
+
+    /**
+     * Whether a renewal may be sent now: while holding, unless the server has answered nothing for a whole TTL. A
+     * primary that hangs that long is not serving; renewing for it would keep the actuator from ever failing it over,
+     * so the lease is left to age, and the fence stops the hung server (it is killed if frozen) a TTL later.
+     */
+    public synchronized boolean mayRenew(long now) {
+        return state == State.HOLDING && !(silent && now - silentSince >= ttlNanos);
+    }
+
+    /** A renewal sent at {@code sentAt} was acknowledged by every in-sync replica (acks=all). */
+    public synchronized void acknowledged(long sentAt) {
+        if (state != State.HOLDING || sentAt - anchor < 0) {
+            return;
+        }
+        anchor = sentAt;
+        newestAckedSend = sentAt;
+        acknowledged = true;
+    }
+
+    /** The send time of the newest acknowledged renewal of the current lease, if there was one. */
+    public synchronized OptionalLong newestAcknowledgedSend() {
+        return state == State.HOLDING && acknowledged ? OptionalLong.of(newestAckedSend) : OptionalLong.empty();
+    }
+
+    /** Whether the fence must start now. */
+    public synchronized boolean mustFence(long now) {
+        return state == State.HOLDING && now - anchor >= fenceAfterNanos;
+    }
+
+    /** Nanoseconds until the fence must start (negative once late); meaningful while holding. */
+    public synchronized long nanosUntilFence(long now) {
+        return anchor + fenceAfterNanos - now;
+    }
+
+    /** The instant (on the same clock) by which the node must have stopped taking writes: the anchor plus the TTL. */
+    public synchronized long writesEndBy() {
+        return anchor + ttlNanos;
+    }
+
+    /** The fence began: from now on no acknowledgement renews this lease. Returns false if it was not holding. */
+    public synchronized boolean fencing() {
+        if (state != State.HOLDING) {
+            return false;
+        }
+        state = State.FENCING;
+        return true;
+    }
+
+    public synchronized void fenced() {
+        if (state == State.FENCING) {
+            state = State.FENCED;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.drpilot.agent;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.drpilot.config.AgentSettings;
+import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.ConfigNames;
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.config.NodeConfig;
+import dev.drpilot.events.LeaseState;
+import dev.drpilot.runtime.HealthHttpHandler;
+import dev.drpilot.runtime.StartedResources;
+import dev.drpilot.runtime.WorkerHealth;
+import dev.drpilot.schemas.topic.Topic;
+import dev.drpilot.schemas.topic.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code drpilot agent}: the node agent beside one PostgreSQL server, assembled from its node's {@code agent:}
+ * settings. Three loops — the postmaster watch (local evidence, the role the lease follows), the lease keeper
+ * (renewals on drpilot.agent.leases) and the fence guard (the lease's age; the fence; the dead-man switch) — each on
+ * the health endpoint, which listens on the agent's own address.
+ */
+public final class NodeAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+
+    /** The topics the agent writes. */
+    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.AGENT_LEASES, Topics.HEALTH_OBSERVATIONS);
+
+    private final AgentSettings settings;
+    private final AgentIdentity identity;
+    private final Map<String, Object> kafkaClientProperties;
+    private final WorkerHealth health;
+    private final NanoClock clock;
+    private final Clock wallClock;
+    private final StartedResources started = new StartedResources("drpilot agent");
+    private Lease lease;
+    private FenceGuard guard;
+    private PostmasterWatch watch;
+    private LeaseKeeper keeper;
+    private HttpServer http;
+
+    public NodeAgent(AgentSettings settings, String cluster, String node, String component, Map<String, Object> kafkaClientProperties,
+                     WorkerHealth health, NanoClock clock, Clock wallClock) {
+        this.settings = settings;
+        this.identity = AgentIdentity.fresh(cluster, node, component);
+        this.kafkaClientProperties = Map.copyOf(kafkaClientProperties);
+        this.health = health;
+        this.clock = clock;
+        this.wallClock = wallClock;
+    }
+
+    /** The agent of {@code node} of {@code cluster}; fails naming what is missing from the configuration. */
+    public static NodeAgent of(DrpilotConfig config, String cluster, String node, Map<String, Object> kafkaClientProperties,
+                               WorkerHealth health) {
+        return new NodeAgent(settings(config, cluster, node), cluster, node, config.clusters().get(cluster).component(),
+                kafkaClientProperties, health, NanoClock.SYSTEM, Clock.systemUTC());
+    }
+
+    /** The agent settings of {@code node} of {@code cluster}; an IllegalArgumentException names what is missing. */
+    public static AgentSettings settings(DrpilotConfig config, String cluster, String node) {
+        ClusterConfig clusterConfig = config.clusters().get(cluster);
+        if (clusterConfig == null) {
+            throw new IllegalArgumentException("no cluster \"" + cluster + "\" in the configuration (clusters: "
+                    + (config.clusters().isEmpty() ? "none" : String.join(", ", config.clusters().keySet())) + ")");
+        }
+        NodeConfig nodeConfig = clusterConfig.node(node).orElseThrow(() -> new IllegalArgumentException("cluster " + cluster
+                + " has no node \"" + node + "\" (nodes: " + String.join(", ", clusterConfig.nodes().stream().map(NodeConfig::name).toList()) + ")"));
+        return nodeConfig.agent().orElseThrow(() -> new IllegalArgumentException("clusters." + cluster
+                + ".nodes[" + clusterConfig.nodes().indexOf(nodeConfig) + "].agent is missing: node " + node
+                + " has no agent settings (docs/agent.md)"));
+    }
+
+    public synchronized NodeAgent start() {
+        try {
+            AgentPublisher publisher = keep(new AgentPublisher(kafkaClientProperties, identity.agentId(), settings.renewInterval(),
+                    settings.leaseTtl()));
+            LocalServer server = keep(new LocalServer(settings, clock, "agent-local-query"));
+            Postmaster postmaster = new Postmaster(settings.dataDir());
+            PgCtl pgCtl = new PgCtl(settings);
+            lease = new Lease(settings.leaseTtl(), settings.fenceAfter());
+            keeper = new LeaseKeeper(settings, identity, lease, publisher, clock, wallClock);
+            Optional<DeadManSwitch> deadMan = settings.deadMan() ? Optional.of(keep(DeadManSwitch.start(settings.dataDir(),
+                    settings.fence() == AgentSettings.FenceMethod.DEMOTE, pgCtl.command("-m", "immediate", "-w", "-t", "1", "stop"),
+                    Path.of(System.getProperty("java.io.tmpdir"), "drpilot-agent-" + identity.cluster() + "-" + identity.node() + "-dead-man.log"))))
+                    : Optional.empty();
+            guard = new FenceGuard(settings, lease, new Fence(settings, pgCtl, postmaster, clock), deadMan, keeper, clock);
+            watch = new PostmasterWatch(settings, identity, postmaster, server, lease, keeper, publisher, clock, wallClock);
+            deadMan.ifPresent(health::watch);
+            // Stopped after the loops, before the dead-man switch is told to quit: a primary left without a guard says so.
+            started.add(() -> {
+                if (lease.state() == Lease.State.HOLDING) {
+                    log.warn("drpilot agent stopping while node {} is primary: publishing that its lease is unguarded", identity.node());
+                    keeper.publishState(LeaseState.UNGUARDED, Map.of("reason", "agent stopped", "deadMan", settings.deadMan() ? "on" : "off"));
+                }
+            });
+            for (AgentLoop loop : List.of(watch, keeper, guard)) {
+                started.add(loop);
+                health.watch(loop);
+                loop.start();
+            }
+            http = HttpServer.create(new InetSocketAddress(settings.bind(), settings.listenPort()), 0);
+            http.createContext("/", new HealthHttpHandler(health));
+            http.start();
+            started.add(() -> http.stop(0));
+            log.info("drpilot agent {} of node {} (cluster {}) started: data directory {}, server {}, lease TTL {} ms renewed every {} ms,"
+                            + " fence {} after {} ms, dead-man switch {}, health on {}:{}", identity.agentId(), identity.node(), identity.cluster(),
+                    settings.dataDir(), settings.jdbcUrl(), settings.leaseTtl().toMillis(), settings.renewInterval().toMillis(),
+                    ConfigNames.of(settings.fence()), settings.fenceAfter().toMillis(), settings.deadMan() ? "on" : "off",
+                    settings.bind(), http.getAddress().getPort());
+            return this;
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("drpilot agent of node " + identity.node() + " cannot start: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        started.add(resource);
+        return resource;
+    }
+
+    /** The port the health endpoint listens on (the configured one, or the one picked for port 0). */
+    public int healthPort() {
+        return http.getAddress().getPort();
+    }
+
+    Lease lease() {
+        return lease;
+    }
+
+    Optional<FenceGuard.FenceRecord> lastFence() {
+        return guard.lastFence();
+    }
+
+    LocalVerdict verdict() {
+        return watch.verdict();
+    }
+
+    long lastRenewMillis() {
+        return keeper.lastRenewMillis();
+    }
+
+    AgentIdentity identity() {
+        return identity;
+    }
+
+    @Override
+    public synchronized void close() {
+        started.close();
+    }
+}
