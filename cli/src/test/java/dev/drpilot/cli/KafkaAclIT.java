@@ -3,6 +3,16 @@ package dev.drpilot.cli;
 import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.KafkaSettings;
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.detector.DetectorService;
+import dev.drpilot.events.Alert;
+import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.BackupStatus;
+import dev.drpilot.events.BackupTool;
+import dev.drpilot.events.FailoverCommand;
+import dev.drpilot.events.FailoverMode;
+import dev.drpilot.events.Source;
+import dev.drpilot.failover.FailoverActuator;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.failover.AuditLog;
 import dev.drpilot.failover.DeadLetters;
@@ -31,7 +41,9 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,6 +56,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -61,9 +74,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * drpilot's services against a broker that authenticates (SASL_SSL, SCRAM-SHA-512) and authorizes
  * (StandardAuthorizer) with exactly the ACLs of {@link AccessPolicy} — the table the k8s
- * KafkaUsers are checked against: each service works as its own principal, and what the table
- * does not allow (ingest writing commands, anyone but the operator writing control records) the
- * broker refuses.
+ * KafkaUsers are checked against: each service works as its own principal (the detector's real
+ * Kafka Streams application and the real failover service among them), and what the table does
+ * not allow (ingest writing commands, anyone but the operator writing control records) the broker
+ * refuses.
  */
 class KafkaAclIT {
     private static final String LISTENER = "SECURE";
@@ -183,6 +197,59 @@ class KafkaAclIT {
     }
 
     @Test
+    void theDetectorServiceRaisesAnAlertAsItsOwnPrincipal() throws Exception {
+        // The real Kafka Streams application, exactly-once, its internal topics and group named after its application id.
+        String component = TestNames.unique("acl-data");
+        DrpilotConfig config = ConfigLoader.parse("""
+                components: [{name: %1$s, kind: data, rpo: 15m}]
+                backups: [{component: %1$s, tool: report-only}]
+                """.formatted(component), "detector.yaml", name -> null);
+        String applicationId = AccessPolicy.DETECTOR_PREFIX + "-" + TestNames.unique("acl");
+        try (DetectorService detector = new DetectorService(config, clientProperties(Principal.DETECTOR), applicationId,
+                dir.resolve(applicationId)).start();
+             KafkaProducer<String, BackupObservation> ingest = new KafkaProducer<>(clientProperties(Principal.INGEST), new StringSerializer(),
+                     Topics.BACKUP_OBSERVATIONS.valueSerde().serializer())) {
+            BackupObservation failed = BackupObservation.newBuilder().setObservedAt(Instant.now())
+                    .setSource(Source.newBuilder().setCollectorId("acl-job").setVantage("acl").build()).setComponent(component)
+                    .setTool(BackupTool.REPORT).setStatus(BackupStatus.FAILED).setError("backup-push exited 1").build();
+            ingest.send(new ProducerRecord<>(Topics.BACKUP_OBSERVATIONS.name(), component, failed)).get(30, TimeUnit.SECONDS);
+
+            await("the detector, as " + Principal.DETECTOR.user() + ", to raise backup-failed").atMost(Duration.ofSeconds(90))
+                    .untilAsserted(() -> assertThat(readable(Topics.ALERTS.name(), Topics.ALERTS.valueSerde().deserializer()))
+                            .extracting(Alert::getFingerprint).contains("backup-failed/component=" + component));
+            assertThat(detector.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        }
+    }
+
+    @Test
+    void theFailoverActuatorRecordsARunbookAsItsOwnPrincipal() throws Exception {
+        // The real failover service: its consumer group, the control topic read, the cluster's transactional recorder.
+        String cluster = TestNames.unique("acl-fo");
+        DrpilotConfig config = ConfigLoader.parse("""
+                components: [{name: %1$s-db, kind: database, cluster: %1$s}]
+                clusters:
+                  %1$s:
+                    component: %1$s-db
+                    nodes: [{name: pg-1, role: primary, host: 127.0.0.1, port: %2$d}, {name: pg-2, host: 127.0.0.1, port: %3$d}]
+                """.formatted(cluster, freePort(), freePort()), "failover.yaml", name -> null);
+        String incident = cluster + "-incident";
+        Instant now = Instant.now();
+        FailoverCommand command = FailoverCommand.newBuilder().setCommandId(incident + "-1").setIncidentId(incident).setCluster(cluster)
+                .setComponent(cluster + "-db").setFailedNode("pg-1").setReason("acl test").setMode(FailoverMode.DRY_RUN)
+                .setDetectedAt(now).setIssuedAt(now).build();
+        try (FailoverActuator actuator = new FailoverActuator(config, clientProperties(Principal.ACTUATOR), Clock.systemUTC()).start();
+             KafkaProducer<String, FailoverCommand> detector = new KafkaProducer<>(clientProperties(Principal.DETECTOR), new StringSerializer(),
+                     Topics.FAILOVER_COMMANDS.valueSerde().serializer())) {
+            detector.send(new ProducerRecord<>(Topics.FAILOVER_COMMANDS.name(), cluster, command)).get(30, TimeUnit.SECONDS);
+
+            await("the failover, as " + Principal.ACTUATOR.user() + ", to record the dry run's end").atMost(Duration.ofSeconds(90))
+                    .untilAsserted(() -> assertThat(readable(Topics.ACTIONS.name(), Topics.ACTIONS.valueSerde().deserializer()))
+                            .extracting(ActionRecord::getActionId).contains(incident + "/summary"));
+            assertThat(actuator.workers()).allSatisfy(worker -> assertThat(worker.alive()).as(worker.name()).isTrue());
+        }
+    }
+
+    @Test
     void theFailoverReadsCommandsAndControlRecordsAndWritesActionsButNeitherCommandsNorControlRecords() throws Exception {
         byte[] marker = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
         try (KafkaProducer<byte[], byte[]> detector = producer(Principal.DETECTOR, Map.of())) {
@@ -273,6 +340,21 @@ class KafkaAclIT {
             assertThatThrownBy(() -> producer.send(record(topic)).get(30, TimeUnit.SECONDS)).as("%s writes %s", principal, topic)
                     .rootCause().isInstanceOf(TopicAuthorizationException.class);
         }
+    }
+
+    /** The records of a topic that are what they should be: the other tests here write bare bytes to the same topics. */
+    private static <V> List<V> readable(String topic, Deserializer<V> values) {
+        List<V> found = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : KafkaTestClients.read(broker, topic, 10_000, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Duration.ofSeconds(2))) {
+            try {
+                found.add(values.deserialize(topic, record.value()));
+            } catch (RuntimeException notAnEvent) {
+                assertThat(new String(record.value(), StandardCharsets.UTF_8)).as("only this class's bare test records fail to read: %s",
+                        notAnEvent).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+            }
+        }
+        return found;
     }
 
     private static ProducerRecord<byte[], byte[]> record(String topic) {
