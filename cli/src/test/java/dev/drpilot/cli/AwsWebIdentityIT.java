@@ -44,6 +44,8 @@ class AwsWebIdentityIT {
     // AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, ... are the same settings, and cannot be set from inside a JVM).
     private static final List<String> PROPERTIES = List.of("aws.webIdentityTokenFile", "aws.roleArn", "aws.roleSessionName",
             "aws.region", "aws.endpointUrlSts");
+    // Static keys come first in the chain: another test of this JVM may have left some, which would hide the role.
+    private static final List<String> STATIC_KEYS = List.of("aws.accessKeyId", "aws.secretAccessKey", "aws.sessionToken");
     private static final String ROLE = "arn:aws:iam::123456789012:role/drpilot-failover";
     private static final String STS_ANSWER = """
             <AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
@@ -79,6 +81,10 @@ class AwsWebIdentityIT {
         Path token = Files.writeString(dir.resolve("token"), "eyJhbGciOiJSUzI1NiJ9.projected-service-account-token");
         saved = new HashMap<>();
         PROPERTIES.forEach(name -> saved.put(name, System.getProperty(name)));
+        STATIC_KEYS.forEach(name -> {
+            saved.put(name, System.getProperty(name));
+            System.clearProperty(name);
+        });
         System.setProperty("aws.webIdentityTokenFile", token.toString());
         System.setProperty("aws.roleArn", ROLE);
         System.setProperty("aws.roleSessionName", "drpilot-it");
