@@ -111,12 +111,17 @@ class TwoActuatorsIT {
             assertThat(summary.getStatus()).as("the summary written while " + runner.name() + " was frozen").isEqualTo(ActionStatus.SUCCEEDED);
             assertThat(fenceRuns()).as("the fence was run again by the actuator that took over").contains(other.name());
 
+            long linesBefore = runner.log().lines().count();
             runner.thaw();
-            // Back in the group means its runbook thread let go of the command and polled again (classic protocol: a member
-            // evicted while busy rejoins only from poll()); a process that exits or reports a dead worker has settled too.
-            await("the resumed " + runner.name() + " to settle: back in the failover group, exited, or reporting a dead worker")
-                    .atMost(AWAIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                    .until(() -> !runner.alive() || runner.reportsDeadWorker() || groupServesEveryCommandPartition(2));
+            // Settled: it said something about the cluster since it resumed (what it did with its step under way, or that it
+            // was fenced) and it is back in the failover group, polling again — or it exited, or reports a dead worker. The
+            // graceful stop that follows lets a step under way finish and record itself, so a zombie act is not cut short:
+            // whatever it does next begins by recording the step it was in.
+            await("the resumed " + runner.name() + " to settle: logging about " + cluster + " and back in the failover group,"
+                    + " or exited, or reporting a dead worker").atMost(AWAIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                    .until(() -> !runner.alive() || runner.reportsDeadWorker()
+                            || runner.log().lines().skip(linesBefore).anyMatch(line -> line.contains(cluster))
+                            && groupServesEveryCommandPartition(2));
             lap("resumed actuator settled");
             List<ActionRecord> records = stopActuatorsAndReadTheIncident();
             assertEachStepOnceAndOnePromotion(records);
@@ -312,7 +317,8 @@ class TwoActuatorsIT {
         assertThat(query(promoted, "SELECT timeline_id FROM pg_control_checkpoint()")).as("timeline of " + promoted.name()).containsExactly("2");
         assertThat(historyFiles(promoted)).as("timeline history files of " + promoted.name()).containsExactly("00000002.history");
         await(follower.name() + " streaming from " + promoted.name() + " on timeline 2").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(query(follower, "SELECT status || ' from port ' || sender_port || ' on timeline ' || received_tli FROM pg_stat_wal_receiver"))
+                assertThat(query(follower,
+                        "SELECT status || ' from port ' || sender_port || ' on timeline ' || received_tli FROM pg_stat_wal_receiver"))
                         .containsExactly("streaming from port " + promoted.port() + " on timeline 2"));
         assertThat(follower.isInRecovery()).as(follower.name() + " in recovery").isTrue();
         assertThat(historyFiles(follower)).as("timeline history files of " + follower.name()).containsExactly("00000002.history");
