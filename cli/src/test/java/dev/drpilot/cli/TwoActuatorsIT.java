@@ -75,25 +75,28 @@ class TwoActuatorsIT {
     private Admin admin;
     private ActionsWatch watch;
     private final List<ActuatorProcess> actuators = new ArrayList<>();
+    /** The actuator that got the command first, and how long its log was when it was resumed. */
+    private ActuatorProcess first;
+    private long firstLogLinesBeforeResume;
 
     @AfterEach
     void closeEverything() throws Exception {
         // The fence of a killed actuator runs on as an orphan: released, it ends.
         Files.writeString(work.resolve("release"), "");
-        Exception first = null;
+        Exception failure = null;
         while (!opened.isEmpty()) {
             try {
                 opened.pop().close();
             } catch (Exception e) {
-                if (first == null) {
-                    first = e;
+                if (failure == null) {
+                    failure = e;
                 } else {
-                    first.addSuppressed(e);
+                    failure.addSuppressed(e);
                 }
             }
         }
-        if (first != null) {
-            throw first;
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -112,6 +115,7 @@ class TwoActuatorsIT {
             assertThat(fenceRuns()).as("the fence was run again by the actuator that took over").contains(other.name());
 
             long linesBefore = runner.log().lines().count();
+            firstLogLinesBeforeResume = linesBefore;
             runner.thaw();
             // Settled: it said something about the cluster since it resumed (what it did with its step under way, or that it
             // was fenced) and it is back in the failover group, polling again — or it exited, or reports a dead worker. The
@@ -252,7 +256,8 @@ class TwoActuatorsIT {
         lap("fence under way");
         List<String> runners = fenceRuns();
         assertThat(runners).as("fence runs so far").hasSize(1).doesNotContain("?");
-        return actuators.stream().filter(actuator -> actuator.name().equals(runners.get(0))).findFirst().orElseThrow();
+        first = actuators.stream().filter(actuator -> actuator.name().equals(runners.get(0))).findFirst().orElseThrow();
+        return first;
     }
 
     private ActuatorProcess otherThan(ActuatorProcess runner) {
@@ -380,8 +385,11 @@ class TwoActuatorsIT {
         timings.put(what, Duration.ofNanos(System.nanoTime() - began).toMillis());
     }
 
+    /** Timings, who ran the fence, the incident's record, and what the first runner logged about the cluster (since it resumed). */
     private void report(String scenario) throws IOException {
-        System.out.printf("two actuators, one %s: fence runs %s; ms since start: %s%n", scenario, fenceRuns(), timings);
+        System.out.printf("two actuators, one %s: fence runs %s; ms since start: %s%n%s%s logged about %s%s:%n%s%n", scenario, fenceRuns(),
+                timings, watch.describe(), first.name(), cluster, firstLogLinesBeforeResume > 0 ? " since it resumed" : "",
+                String.join("\n", first.log().lines().skip(firstLogLinesBeforeResume).filter(line -> line.contains(cluster)).toList()));
     }
 
     @FunctionalInterface
