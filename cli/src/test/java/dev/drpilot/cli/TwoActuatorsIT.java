@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +52,8 @@ import static org.awaitility.Awaitility.await;
  * PostgreSQL primary with two streaming replicas. The primary is killed and a failover command published; the process
  * that gets the command is caught in the middle of its fence step — the fence is a command that waits for the test's word
  * — and there frozen with SIGSTOP (then resumed once the other finished the failover), or killed with SIGKILL. The other
- * process takes the command over when the first one's group session expires and carries the runbook out.
+ * process takes the command over when the first one's group session expires and carries the runbook out. A third case
+ * resumes the frozen one while the other is itself in the fence: two actuators in the same runbook at once.
  *
  * <p>Whatever the first process does when it comes back, the incident's record, as every reader sees it (read_committed),
  * has each step SUCCEEDED exactly once and one summary, and PostgreSQL's own history has exactly one timeline switch: one
@@ -131,6 +133,40 @@ class TwoActuatorsIT {
             assertEachStepOnceAndOnePromotion(records);
         });
         report("frozen (SIGSTOP) mid-fence, resumed after the other finished");
+    }
+
+    /**
+     * The zombie of the issue's words: one that lost its partition finishing a step while the other runs the same runbook.
+     * The first runner is frozen in its fence; the other takes over and is itself in the fence when the first one is
+     * resumed with its fence ended.
+     */
+    @Test
+    void anActuatorResumedWhileTheOtherRunsTheSameRunbookFinishesNothing(EmbeddedKafkaBroker broker) throws Exception {
+        begin(broker, "zombie-overlap");
+        explained(() -> {
+            ActuatorProcess runner = awaitTheFenceRunner();
+            ActuatorProcess other = otherThan(runner);
+            runner.freeze();
+            lap("frozen mid-fence");
+            await("the other actuator to take the command over and run the fence").atMost(AWAIT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> fenceRuns().size() == 2);
+            assertThat(fenceRuns()).containsExactly(runner.name(), other.name());
+            lap("the other actuator in the fence");
+            firstLogLinesBeforeResume = runner.log().lines().count();
+            releaseTheFence(fenceRunsInOrder().get(0));
+            runner.thaw();
+            // What it does with the step it was in shows in its log (the step's end, or that it was fenced) or in its exit.
+            await("the resumed " + runner.name() + " to log about " + cluster + " while " + other.name() + " is in the fence")
+                    .atMost(AWAIT).pollInterval(Duration.ofMillis(100)).until(() -> !runner.alive() || runner.reportsDeadWorker()
+                            || runner.log().lines().skip(firstLogLinesBeforeResume).anyMatch(line -> line.contains(cluster)));
+            lap("resumed actuator logged");
+            releaseTheFence();
+            awaitSummary();
+            lap("summary");
+            List<ActionRecord> records = stopActuatorsAndReadTheIncident();
+            assertEachStepOnceAndOnePromotion(records);
+        });
+        report("frozen (SIGSTOP) mid-fence, resumed while the other was in the fence");
     }
 
     @Test
@@ -232,8 +268,9 @@ class TwoActuatorsIT {
     }
 
     /**
-     * A fence that lasts until the test releases it (at most 60 s). Each run leaves a file naming its own pid, its parent's
-     * and its grandparent's: the actuator's JVM is one of them (through {@code sh -c}), even after the run ended.
+     * A fence that lasts until the test releases it, all runs or this one (at most 60 s). Each run leaves a file naming its
+     * own pid, its parent's and its grandparent's: the actuator's JVM is one of them (through {@code sh -c}), even after the
+     * run ended.
      */
     private Path fenceScript() throws IOException {
         return Files.writeString(work.resolve("fence.sh"), """
@@ -241,7 +278,7 @@ class TwoActuatorsIT {
                 grandparent=$(awk '{print $4}' /proc/$PPID/stat)
                 echo "$$ $PPID $grandparent" > "%1$s/$$.tmp" && mv "%1$s/$$.tmp" "%1$s/$$%2$s"
                 i=0
-                while [ ! -e "%1$s/release" ]; do
+                while [ ! -e "%1$s/release" ] && [ ! -e "%1$s/$$.release" ]; do
                   i=$((i + 1))
                   if [ "$i" -gt 1200 ]; then echo "never released"; exit 1; fi
                   sleep 0.05
@@ -268,19 +305,33 @@ class TwoActuatorsIT {
         Files.writeString(work.resolve("release"), "");
     }
 
+    /** Releases one run of the fence: it ends, the others go on waiting. */
+    private void releaseTheFence(FenceRun run) throws IOException {
+        Files.writeString(work.resolve(run.pid() + ".release"), "");
+    }
+
     /** Who ran the fence, one name per run, oldest first ("?" for a run by neither actuator). */
     private List<String> fenceRuns() throws IOException {
-        List<Path> runs;
-        try (Stream<Path> files = Files.list(work)) {
-            runs = files.filter(file -> file.getFileName().toString().endsWith(FENCE_RUN)).toList();
+        return fenceRunsInOrder().stream().map(FenceRun::runner).toList();
+    }
+
+    private List<FenceRun> fenceRunsInOrder() throws IOException {
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(work)) {
+            files = listing.filter(file -> file.getFileName().toString().endsWith(FENCE_RUN)).toList();
         }
-        List<Map.Entry<Long, String>> named = new ArrayList<>();
-        for (Path run : runs) {
-            List<Long> pids = Arrays.stream(Files.readString(run).trim().split("\\s+")).map(Long::parseLong).toList();
-            String name = actuators.stream().filter(actuator -> pids.contains(actuator.pid())).map(ActuatorProcess::name).findFirst().orElse("?");
-            named.add(Map.entry(Files.getLastModifiedTime(run).toMillis(), name));
+        List<FenceRun> runs = new ArrayList<>();
+        for (Path file : files) {
+            List<Long> pids = Arrays.stream(Files.readString(file).trim().split("\\s+")).map(Long::parseLong).toList();
+            String runner = actuators.stream().filter(actuator -> pids.contains(actuator.pid())).map(ActuatorProcess::name).findFirst().orElse("?");
+            runs.add(new FenceRun(pids.get(0), runner, Files.getLastModifiedTime(file).toMillis()));
         }
-        return named.stream().sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
+        runs.sort(Comparator.comparingLong(FenceRun::startedAt));
+        return runs;
+    }
+
+    /** One run of the fence command: the script's pid, the actuator that ran it, when it began (epoch ms). */
+    private record FenceRun(long pid, String runner, long startedAt) {
     }
 
     private ActionRecord awaitSummary() {
