@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,18 +62,6 @@ final class ActuatorProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
-    }
-
-    /** Whether {@code pid} is this process or runs under it (a fence command's shell, say). */
-    boolean runs(long pid) {
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        while (handle.isPresent()) {
-            if (handle.get().pid() == process.pid()) {
-                return true;
-            }
-            handle = handle.get().parent();
-        }
-        return false;
     }
 
     /** SIGSTOP: the JVM stops where it is, every thread, heartbeats included; what it started (a fence command) runs on. */
