@@ -29,7 +29,7 @@ import java.util.function.Predicate;
  * failovers. A read goes up to the end offsets captured when it began, or fails ({@link ReadIncompleteException}):
  * never a decision on part of the history.
  */
-public final class AuditLog implements AutoCloseable {
+public final class AuditLog implements ActionWriter, AutoCloseable {
     /** The most one read of the history may take before it fails (and the command waiting on it is refused for now). */
     static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
@@ -44,6 +44,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Writes one record and waits for Kafka to have it; an exception means it is not recorded. */
+    @Override
     public void write(ActionRecord record) throws AuditException {
         String key = record.getIncidentId() == null ? record.getCluster() : record.getIncidentId();
         try {
@@ -121,7 +122,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Kafka did not take a record: retriable — the runbook is resumed from its records later. */
-    public static final class AuditException extends Exception {
+    public static class AuditException extends Exception {
         AuditException(String message, Throwable cause) {
             super(message, cause);
         }

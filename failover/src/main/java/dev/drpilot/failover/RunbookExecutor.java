@@ -47,19 +47,21 @@ import java.util.function.BooleanSupplier;
  * asked whether the world already shows its effect — a replica already promoted is not promoted
  * again. A failed or refused step stops the runbook; the summary record says why, and the
  * detectors' failover-health rule raises the CRITICAL alert.
+ *
+ * <p>A record that cannot be written ends the run there, before the step it announces: nothing is done that is not
+ * recorded. Through a {@link ClusterRecorder} ({@link #recordingWith}) that includes being fenced by another actuator
+ * that took the cluster over ({@link FencedException}): this run then acts no further and writes nothing more.
  */
 public final class RunbookExecutor {
     private static final Logger log = LoggerFactory.getLogger(RunbookExecutor.class);
 
     private final AuditLog audit;
+    // Where the runbook's records go: the audit log's own producer, or the cluster's recorder (recordingWith).
+    private final ActionWriter records;
     private final StepFactory steps;
     private final Clock clock;
     private final Optional<OperatorControls> controls;
-    private final ExecutorService runner = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "failover-step");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService runner;
 
     public RunbookExecutor(AuditLog audit, StepFactory steps, Clock clock) {
         this(audit, steps, clock, Optional.empty());
@@ -70,10 +72,29 @@ public final class RunbookExecutor {
      *                 approved, and switchovers and forced commands are taken without an order
      */
     public RunbookExecutor(AuditLog audit, StepFactory steps, Clock clock, Optional<OperatorControls> controls) {
+        this(audit, audit, steps, clock, controls, Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "failover-step");
+            thread.setDaemon(true);
+            return thread;
+        }));
+    }
+
+    private RunbookExecutor(AuditLog audit, ActionWriter records, StepFactory steps, Clock clock, Optional<OperatorControls> controls,
+                            ExecutorService runner) {
         this.audit = audit;
+        this.records = records;
         this.steps = steps;
         this.clock = clock;
         this.controls = controls;
+        this.runner = runner;
+    }
+
+    /**
+     * The same executor writing its records through {@code records} (a {@link ClusterRecorder}: the cluster's own
+     * transactional producer) instead of the audit log's producer; it still reads the history from the audit log.
+     */
+    public RunbookExecutor recordingWith(ActionWriter records) {
+        return new RunbookExecutor(audit, records, steps, clock, controls, runner);
     }
 
     /**
@@ -378,7 +399,7 @@ public final class RunbookExecutor {
     }
 
     private ActionRecord write(ActionRecord record) throws AuditLog.AuditException {
-        audit.write(record);
+        records.write(record);
         return record;
     }
 

@@ -2,6 +2,7 @@ package dev.drpilot.failover;
 
 import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.config.ClusterConfig;
+import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.Runbook;
 import dev.drpilot.events.ActionKind;
@@ -42,7 +43,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The failover actuator as a service: a command on {@code drpilot.failover.commands} is carried
  * out; stopped between promote and repoint and started again, it resumes — no second promotion —
- * and finishes the runbook. Records it cannot read, on either of its topics, are dead-lettered and paged, and the
+ * and finishes the runbook. A failover waiting for an operator's approval holds up no other cluster's. Records it cannot read, on either of its topics, are dead-lettered and paged, and the
  * next command is served.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
@@ -167,6 +168,56 @@ class FailoverServiceIT {
                         .extracting(ActionRecord::getKind).containsOnly(ActionKind.FAILOVER_REFUSED).isNotEmpty();
             }
         }
+    }
+
+    @Test
+    void aFailoverWaitingForApprovalHoldsUpNoOtherClustersFailover(EmbeddedKafkaBroker broker) throws Exception {
+        try (Admin admin = Admin.create(broker.clientProperties())) {
+            TopicAdmin.ensureTopics(admin, List.of(Topics.ACTIONS, Topics.FAILOVER_COMMANDS, Topics.FAILOVER_CONTROL, Topics.DEAD_LETTER), 1,
+                    Optional.empty(), Duration.ofSeconds(30));
+        }
+        String name = TestNames.unique("fo-lanes");
+        String waiting = name + "-a";
+        String automatic = name + "-b";
+        try (PostgresCluster pg = PostgresCluster.start(name, 1)) {
+            // Two clusters over the same servers: the first is in manual mode and is never approved, so it never acts.
+            String manualYaml = RunbookExecutorIT.yaml(waiting, pg, "").replace("mode: auto", "mode: manual");
+            String autoYaml = RunbookExecutorIT.yaml(automatic, pg, "");
+            DrpilotConfig config = ConfigLoader.parse("components: [{name: %s-db, kind: database}, {name: %s-db, kind: database}]\nclusters:\n%s%s"
+                    .formatted(waiting, automatic, clusters(manualYaml), clusters(autoYaml)), "it", env -> null);
+            pg.primary().kill();
+            FailoverCommand approvalFirst = RunbookExecutorIT.command(waiting, waiting + "-incident", pg.primary(), FailoverMode.MANUAL, false);
+            FailoverCommand runs = RunbookExecutorIT.command(automatic, automatic + "-incident", pg.primary(), FailoverMode.AUTO, false);
+            try (KafkaProducer<String, FailoverCommand> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                    Topics.FAILOVER_COMMANDS.valueSerde().serializer())) {
+                // One partition, the waiting command first: only the keyed handling lets the second one overtake it.
+                producer.send(new ProducerRecord<>(Topics.FAILOVER_COMMANDS.name(), 0, waiting, approvalFirst)).get();
+                producer.send(new ProducerRecord<>(Topics.FAILOVER_COMMANDS.name(), 0, automatic, runs)).get();
+            }
+
+            try (AuditLog audit = RunbookExecutorIT.audit(broker);
+                 DeadLetters deadLetters = DeadLetters.open(broker.clientProperties(), audit, Clock.systemUTC());
+                 FailoverService service = new FailoverService(config, broker.clientProperties(), TestNames.unique("failover-it"), audit,
+                         new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(Duration.ofSeconds(1)), Clock.systemUTC(), Optional.empty()),
+                                 Clock.systemUTC(), Optional.of(new OperatorControls(broker.clientProperties(), deadLetters))),
+                         deadLetters, Clock.systemUTC()).start()) {
+                await("the other cluster's failover ran to its end").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                        assertThat(audit.incident(runs.getIncidentId(), runs.getIssuedAt().minusSeconds(5)))
+                                .anySatisfy(record -> assertThat(record.getKind()).isEqualTo(ActionKind.FAILOVER_SUMMARY)));
+                assertThat(audit.incident(runs.getIncidentId(), runs.getIssuedAt().minusSeconds(5))).last()
+                        .extracting(ActionRecord::getStatus).isEqualTo(ActionStatus.SUCCEEDED);
+                assertThat(pg.replica(0).isInRecovery()).as("promoted by the automatic failover").isFalse();
+                assertThat(audit.incident(approvalFirst.getIncidentId(), approvalFirst.getIssuedAt().minusSeconds(5)))
+                        .as("still waiting for its approval").extracting(record -> record.getKind() + " " + record.getStatus())
+                        .containsExactly(ActionKind.FAILOVER_APPROVAL + " " + ActionStatus.STARTED);
+                assertThat(service.alive()).isTrue();
+            }
+        }
+    }
+
+    /** The cluster entries of a one-cluster configuration. */
+    private static String clusters(String yaml) {
+        return yaml.substring(yaml.indexOf("clusters:\n") + "clusters:\n".length());
     }
 
     private static byte[] bytes(String text) {

@@ -15,12 +15,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One consumer on its own thread: takes its partitions (subscribes with a group, or assigns them itself), polls,
@@ -33,6 +37,11 @@ import java.util.concurrent.TimeUnit;
  * wakes a blocked poll and waits a bounded time for the thread to end; a handler running at that moment
  * finishes first (the loop hands no further record), so handlers stop themselves through {@link #closing()}
  * when they can take long.
+ *
+ * <p>In the keyed mode ({@link Builder#handlerPerKey}) the loop's thread only polls, dispatches and commits: each key's
+ * records are handled on a thread of that key's own ({@link KeyedRecordHandler}), one at a time and in offset order, so
+ * that one key waiting (a retry, a long handler) holds up no other key; a partition is committed only up to its first
+ * record not finished, and a handler whose partition the group takes away is told to stop.
  */
 public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
@@ -46,6 +55,8 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
     private final Thread thread;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final PendingRecords<K, V> pending = new PendingRecords<>();
+    // The keyed mode's lanes; null when records are handled in order on the loop's thread.
+    private final KeyedLanes<K, V> lanes;
     private volatile Throwable failure;
     private volatile String trouble;
     // The record being handled, for the log line of a failure.
@@ -57,10 +68,15 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
         this.name = builder.name;
         this.consumer = builder.consumer;
         this.partitions = Objects.requireNonNull(builder.partitions, "subscribe(...) or assign(...)");
-        this.handler = Objects.requireNonNull(builder.handler, "handler");
+        if ((builder.handler == null) == (builder.keyedHandler == null)) {
+            throw new IllegalArgumentException(builder.name + ": handler(...) or handlerPerKey(...), one of them");
+        }
+        this.handler = builder.handler;
         this.errors = builder.errors;
         this.settings = new Settings(builder.pollTimeout, builder.closeTimeout, builder.consumerCloseTimeout, builder.clock,
                 builder.onStop, builder.whenDead);
+        this.lanes = builder.keyedHandler == null ? null : new KeyedLanes<>(builder.name, builder.keyOf, builder.keyedHandler, builder.errors,
+                builder.clock, builder.pollTimeout, builder.maxInFlightPerPartition, this::closing, builder.daemon);
         this.thread = new Thread(this::run, name);
         thread.setDaemon(builder.daemon);
     }
@@ -90,18 +106,24 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
     /** True from {@link #start()} until the loop ends, whether closed or dead. */
     @Override
     public boolean alive() {
-        return thread.isAlive() && failure == null;
+        return thread.isAlive() && failure().isEmpty();
     }
 
     /** The error that stopped the loop, if one did; empty while it runs and after a {@link #close()}. */
     @Override
     public Optional<Throwable> failure() {
+        if (failure == null && lanes != null) {
+            return lanes.failure();
+        }
         return Optional.ofNullable(failure);
     }
 
     /** "retry n of m after ERROR" while a failure is being retried, until a round goes through. */
     @Override
     public Optional<String> trouble() {
+        if (trouble == null && lanes != null) {
+            return lanes.trouble();
+        }
         return Optional.ofNullable(trouble);
     }
 
@@ -117,8 +139,12 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
             while (!closing()) {
                 String doing = "taking its partitions";
                 try {
+                    if (lanes != null && lanes.failure().isPresent()) {
+                        laneDied(lanes.failure().get());
+                        return;
+                    }
                     if (!taken) {
-                        partitions.take(consumer, pending);
+                        partitions.take(consumer, this::release);
                         taken = true;
                     }
                     doing = "polling";
@@ -142,6 +168,9 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
                 }
             }
         } finally {
+            if (lanes != null) {
+                closeLanes();
+            }
             stop();
         }
     }
@@ -153,6 +182,9 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
             idle(settings.pollTimeout());
             partitions.afterRound(consumer);
             return false;
+        }
+        if (lanes != null) {
+            return keyedRound();
         }
         Duration timeout = settings.pollTimeout();
         if (!pending.isEmpty()) {
@@ -185,6 +217,86 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
         }
         partitions.afterRound(consumer);
         return progress;
+    }
+
+    /**
+     * The keyed mode's round: the poll's records go to their keys' lanes; what the lanes finished is committed; a partition
+     * with too many records not finished is paused until some finish (it keeps polling, so it stays in its group).
+     *
+     * @return whether an offset was committed
+     */
+    private boolean keyedRound() {
+        lanes.dispatch(consumer.poll(settings.pollTimeout()));
+        boolean progress = commitFinished(consumer.assignment());
+        Set<TopicPartition> full = lanes.full();
+        full.retainAll(consumer.assignment());
+        Set<TopicPartition> resumable = new HashSet<>(consumer.paused());
+        resumable.removeAll(full);
+        consumer.pause(full);
+        consumer.resume(resumable);
+        partitions.afterRound(consumer);
+        return progress;
+    }
+
+    /** Commits (under {@link CommitPolicy#AFTER_EACH_RECORD}) what the lanes finished of these partitions. */
+    private boolean commitFinished(Collection<TopicPartition> of) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(lanes.finished());
+        offsets.keySet().retainAll(of);
+        if (offsets.isEmpty() || partitions.commit() != CommitPolicy.AFTER_EACH_RECORD) {
+            return false;
+        }
+        consumer.commitSync(offsets);
+        lanes.committed(offsets);
+        return true;
+    }
+
+    /** Partitions taken away: their records are someone else's; what the lanes finished of them is committed first, if still ours. */
+    private void release(Collection<TopicPartition> taken, boolean lost) {
+        pending.drop(taken);
+        if (lanes == null) {
+            return;
+        }
+        if (!lost) {
+            try {
+                commitFinished(taken);
+            } catch (RuntimeException e) {
+                log.warn("[loop={}] committing what was finished of {} before giving them up failed: {}", name, taken, e.toString());
+            }
+        }
+        lanes.revoke(taken);
+        if (!lost) {
+            // A clean hand-over: the group waits (within its rebalance timeout) for our handlers of these partitions to stop
+            // at their next safe point, so that the next owner does not start beside them.
+            try {
+                if (!lanes.awaitReleased(taken, settings.closeTimeout())) {
+                    log.warn("[loop={}] a handler of {} was still busy after {} s; giving them up anyway", name, taken,
+                            settings.closeTimeout().toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Closing (or dying): the handlers under way stop at their next safe point; what they finished by then is committed. */
+    private void closeLanes() {
+        try {
+            if (!lanes.close(settings.closeTimeout())) {
+                log.warn("[loop={}] a handler was still busy after {} s", name, settings.closeTimeout().toSeconds());
+            }
+            if (failure().isEmpty() && !consumer.assignment().isEmpty()) {
+                commitFinished(consumer.assignment());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("[loop={}] committing what was finished while closing failed: {}", name, e.toString());
+        }
+    }
+
+    private void laneDied(Throwable e) {
+        failure = e;
+        log.error("[loop={}] stopped by {}{}", name, e, settings.whenDead().isEmpty() ? "" : "; " + settings.whenDead());
     }
 
     private void retryAfter(Throwable e, int retry, String doing) {
@@ -244,14 +356,16 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
     }
 
     private static String describe(ConsumerRecord<?, ?> record) {
-        // A key in bytes would say nothing readable.
-        return record.topic() + "-" + record.partition() + "@" + record.offset() + (record.key() instanceof String key ? " (key " + key + ")" : "");
+        return KeyedLanes.describe(record);
     }
 
     /** Ends the loop after the record under way: wakes a blocked poll and waits for the thread, at most the close timeout. */
     @Override
     public void close() {
         closing.countDown();
+        if (lanes != null) {
+            lanes.wakeAll();
+        }
         synchronized (this) {
             if (!started) {
                 stop();
@@ -271,16 +385,18 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
     }
 
     /** Records of partitions no longer ours are someone else's now; their owner starts from the committed offset. */
-    private record Rebalance<K, V>(Consumer<K, V> consumer, PendingRecords<K, V> pending, OnAssigned<K, V> onAssigned)
+    private record Rebalance<K, V>(Consumer<K, V> consumer, Release release, OnAssigned<K, V> onAssigned)
             implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-            pending.drop(revoked);
+            if (!revoked.isEmpty()) {
+                release.partitions(revoked, false);
+            }
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
-            pending.drop(lost);
+            release.partitions(lost, true);
         }
 
         @Override
@@ -291,9 +407,15 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
         }
     }
 
+    /** What the loop does when the group takes partitions away (revoked) or they were lost (another member may have them already). */
+    @FunctionalInterface
+    private interface Release {
+        void partitions(Collection<TopicPartition> partitions, boolean lost);
+    }
+
     /** Subscribed with a group, or assigned by the loop's owner. */
     private interface Partitions<K, V> {
-        void take(Consumer<K, V> consumer, PendingRecords<K, V> pending);
+        void take(Consumer<K, V> consumer, Release release);
 
         default void afterRound(Consumer<K, V> consumer) {
         }
@@ -303,14 +425,14 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
 
     private record Subscribed<K, V>(List<String> topics, OnAssigned<K, V> onAssigned, CommitPolicy commit) implements Partitions<K, V> {
         @Override
-        public void take(Consumer<K, V> consumer, PendingRecords<K, V> pending) {
-            consumer.subscribe(topics, new Rebalance<>(consumer, pending, onAssigned));
+        public void take(Consumer<K, V> consumer, Release release) {
+            consumer.subscribe(topics, new Rebalance<>(consumer, release, onAssigned));
         }
     }
 
     private record Assigned<K, V>(Assignment<K, V> assignment) implements Partitions<K, V> {
         @Override
-        public void take(Consumer<K, V> consumer, PendingRecords<K, V> pending) {
+        public void take(Consumer<K, V> consumer, Release release) {
             assignment.take(consumer);
         }
 
@@ -334,6 +456,9 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
         private final Consumer<K, V> consumer;
         private Partitions<K, V> partitions;
         private RecordHandler<K, V> handler;
+        private KeyedRecordHandler<K, V> keyedHandler;
+        private Function<ConsumerRecord<K, V>, String> keyOf;
+        private int maxInFlightPerPartition = 100;
         private ErrorPolicy errors = ErrorPolicy.fatal();
         private Duration pollTimeout = Duration.ofMillis(500);
         private Duration closeTimeout = Duration.ofSeconds(30);
@@ -365,8 +490,32 @@ public final class ConsumerLoop<K, V> implements Worker, AutoCloseable {
             return this;
         }
 
+        /** Hands records one at a time, in poll order, on the loop's thread. */
         public Builder<K, V> handler(RecordHandler<K, V> handler) {
             this.handler = handler;
+            return this;
+        }
+
+        /**
+         * The keyed mode: each key's records are handled one at a time, in offset order, on a thread of that key's own,
+         * while the loop keeps polling and other keys' records are handled; a partition's offset is committed only up to
+         * its first record not finished yet. A record whose handler is retrying (an {@link Outcome#retryAt}, or an error the
+         * {@link ErrorPolicy} retries) holds up its key only. An error the policy does not retry stops the whole loop.
+         *
+         * @param keyOf which lane a record goes to (records of one key are never handled at the same time)
+         */
+        public Builder<K, V> handlerPerKey(Function<ConsumerRecord<K, V>, String> keyOf, KeyedRecordHandler<K, V> handler) {
+            this.keyOf = Objects.requireNonNull(keyOf, "keyOf");
+            this.keyedHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** In the keyed mode, how many records of one partition may be polled and not finished before it is paused (100). */
+        public Builder<K, V> maxInFlightPerPartition(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxInFlightPerPartition must be at least 1, not " + max);
+            }
+            this.maxInFlightPerPartition = max;
             return this;
         }
 

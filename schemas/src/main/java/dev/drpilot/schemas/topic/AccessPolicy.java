@@ -115,6 +115,9 @@ public final class AccessPolicy {
             topic(Principal.ACTUATOR, Topics.DEAD_LETTER, WRITES),
             new Grant(Principal.ACTUATOR, ResourceType.GROUP, RECEIVER_GROUP_PREFIX, PatternType.PREFIXED, Set.of(AclOperation.READ)),
             new Grant(Principal.ACTUATOR, ResourceType.GROUP, FAILOVER_PREFIX, PatternType.PREFIXED, Set.of(AclOperation.READ)),
+            // Each cluster's failover records go through its own transactional id, drpilot-failover-<cluster>: the actuator
+            // that opens it last is the only one whose records Kafka takes (a zombie actuator is fenced).
+            new Grant(Principal.ACTUATOR, ResourceType.TRANSACTIONAL_ID, FAILOVER_PREFIX, PatternType.PREFIXED, TRANSACTIONS),
 
             // Switchovers (and their --force) and the standing instructions; the operator's tools read the audit trail.
             topic(Principal.OPERATOR, Topics.FAILOVER_COMMANDS, WRITES),
