@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
                 EmitCommand.class,
                 FailoverCli.class,
                 SwitchoverCommand.class,
+                RestoreCheckCommand.class,
+                RecoveryCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {

@@ -100,7 +100,7 @@ class ConfigDefaultsTest {
                 """, "t", ENV::get);
 
         assertThat(config.routes()).containsExactly(
-                new Route(new Route.Match(Set.of(), Set.of("backup-failed", "archiving"), Set.of(), Map.of()), List.of("mail"), true),
+                new Route(new Route.Match(Set.of(), Set.of("backup-failed", "archiving", "restore-check"), Set.of(), Map.of()), List.of("mail"), true),
                 new Route(new Route.Match(Set.of("critical"), Set.of(), Set.of(), Map.of()), List.of("pd"), true),
                 new Route(Route.Match.everything(), List.of("am"), false));
         assertThat(config.receivers().get(0)).isInstanceOfSatisfying(AlertmanagerReceiver.class,

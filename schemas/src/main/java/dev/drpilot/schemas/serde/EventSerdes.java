@@ -7,6 +7,7 @@ import dev.drpilot.events.CollectorHeartbeat;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.RestoreCheck;
 
 /** One serde per event type; they are stateless and thread-safe, so one instance each serves everyone. */
 public final class EventSerdes {
@@ -17,6 +18,7 @@ public final class EventSerdes {
     public static final AvroSerde<Alert> ALERT = AvroSerde.of(Alert.class);
     public static final AvroSerde<FailoverCommand> FAILOVER_COMMAND = AvroSerde.of(FailoverCommand.class);
     public static final AvroSerde<ActionRecord> ACTION_RECORD = AvroSerde.of(ActionRecord.class);
+    public static final AvroSerde<RestoreCheck> RESTORE_CHECK = AvroSerde.of(RestoreCheck.class);
 
     private EventSerdes() {
     }

@@ -30,7 +30,9 @@ public final class AccessPolicy {
         DETECTOR("drpilot-detector"),
         // `drpilot act` delivers alerts and carries out failovers in one process: one principal, both halves' rights.
         ACTUATOR("drpilot-actuator"),
-        OPERATOR("drpilot-operator");
+        OPERATOR("drpilot-operator"),
+        // `drpilot recovery` restores backups into scratch directories and publishes what it proved, nothing else.
+        RECOVERY("drpilot-recovery");
 
         private final String user;
 
@@ -98,6 +100,7 @@ public final class AccessPolicy {
             topic(Principal.DETECTOR, Topics.ALERTS, WRITES),
             // The failover-health rule reads back the commands the detector issued.
             topic(Principal.DETECTOR, Topics.FAILOVER_COMMANDS, READS_AND_WRITES),
+            topic(Principal.DETECTOR, Topics.RESTORE_CHECKS, READS),
             topic(Principal.DETECTOR, Topics.DEAD_LETTER, WRITES),
             // Kafka Streams' own topics (changelogs, repartitions), named after the application id.
             new Grant(Principal.DETECTOR, ResourceType.TOPIC, DETECTOR_PREFIX, PatternType.PREFIXED, Set.of(AclOperation.ALL)),
@@ -119,7 +122,11 @@ public final class AccessPolicy {
             // Switchovers (and their --force) and the standing instructions; the operator's tools read the audit trail.
             topic(Principal.OPERATOR, Topics.FAILOVER_COMMANDS, WRITES),
             topic(Principal.OPERATOR, Topics.FAILOVER_CONTROL, READS_AND_WRITES),
-            topic(Principal.OPERATOR, Topics.ACTIONS, READS_AND_WRITES));
+            topic(Principal.OPERATOR, Topics.ACTIONS, READS_AND_WRITES),
+            // `drpilot restore-check` by hand runs as the operator.
+            topic(Principal.OPERATOR, Topics.RESTORE_CHECKS, WRITES),
+
+            topic(Principal.RECOVERY, Topics.RESTORE_CHECKS, WRITES));
 
     private AccessPolicy() {
     }
