@@ -73,4 +73,16 @@ class RestoreCheckConfigTest {
                 "backups[2].component: no component named \"billing-db\" (known: orders-db)",
                 "backups[2].restoreCheck.scratchDirectory: /var/lib/drpilot/restore/orders-db is also backups[1].restoreCheck.scratchDirectory: each check needs its own");
     }
+
+    @Test
+    void theEffectiveConfigurationShowsTheScheduleAsWrittenAndHidesTheEnvironment() {
+        String printed = ConfigPrinter.toYaml(valid(CLUSTER + """
+                backups:
+                  - component: orders-db
+                    tool: wal-g
+                    restoreCheck: {schedule: "30 2 * * 1-5", environment: {AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI}}
+                """));
+
+        assertThat(printed).contains("schedule: 30 2 * * 1-5").contains("AWS_SECRET_ACCESS_KEY").contains("****").doesNotContain("wJalrXUtnFEMI");
+    }
 }

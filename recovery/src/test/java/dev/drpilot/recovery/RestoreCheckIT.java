@@ -6,6 +6,7 @@ import dev.drpilot.events.BackupTool;
 import dev.drpilot.events.RestoreCheck;
 import dev.drpilot.events.RestoreCheckQuery;
 import dev.drpilot.localpg.PostgresCluster;
+import dev.drpilot.localpg.PostgresInstallation;
 import dev.drpilot.localpg.PostgresNode;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -22,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,10 +44,12 @@ import static org.awaitility.Awaitility.await;
  * Real pgBackRest (Debian's package) with a local posix repository: a stanza on a real primary
  * that archives into it, a full backup, rows in three batches; restore checks into a scratch
  * directory — to a point between batch 2 and 3, to the latest point — and one from a corrupted
- * repository, which must fail. One primary and one repository for the whole class.
+ * repository, which must fail. WAL-G is not packaged: a script that answers its two commands
+ * (backup-fetch, wal-fetch) from a pg_basebackup and a copy of the archive stands in for it, so
+ * the WAL-G recovery settings are shown to work on a real server. One primary for the whole class.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PgBackRestRestoreIT {
+class RestoreCheckIT {
     private static final String STANZA = "it";
     private static final Duration COMMAND = Duration.ofSeconds(120);
     private static final CommandRunner AS_POSTGRES = CommandRunner.as("postgres");
@@ -54,6 +58,7 @@ class PgBackRestRestoreIT {
     private static Path work;
     private static Path configFile;
     private static Path scratch;
+    private static Path walgScratch;
     private static DrpilotConfig config;
     private static Instant betweenBatch2And3;
     private static MockProducer<String, RestoreCheck> published;
@@ -85,11 +90,17 @@ class PgBackRestRestoreIT {
                 ""));
         chownToPostgres(work);
         primary.execute("ALTER SYSTEM SET archive_mode = on");
-        primary.execute("ALTER SYSTEM SET archive_command = 'pgbackrest --config=" + configFile + " --stanza=" + STANZA + " archive-push %p'");
+        Path walg = work.resolve("walg");
+        primary.execute("ALTER SYSTEM SET archive_command = 'pgbackrest --config=" + configFile + " --stanza=" + STANZA
+                + " archive-push %p && mkdir -p " + walg.resolve("wal") + " && cp %p " + walg.resolve("wal") + "/%f'");
         primary.stop();
         primary.start();
         pgbackrest("stanza-create");
         pgbackrest("--type=full", "backup");
+        Path fakeWalG = fakeWalG(walg);
+        run("pg_basebackup for the WAL-G stand-in", List.of(PostgresInstallation.find().bin().resolve("pg_basebackup").toString(),
+                "-h", primary.socketDir().toString(), "-p", Integer.toString(primary.port()), "-U", "postgres",
+                "-D", walg.resolve("base").toString(), "-X", "none", "-c", "fast", "--no-sync"));
         // pgBackRest picks the newest backup that stopped before the target, to the second: keep the batches a second clear of it.
         Instant backedUp = serverNow(primary);
         await().atMost(Duration.ofSeconds(5)).until(() -> serverNow(primary).isAfter(backedUp.plusMillis(1100)));
@@ -107,10 +118,13 @@ class PgBackRestRestoreIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> archived(primary, lastSegment));
 
         scratch = work.resolve("scratch");
+        walgScratch = work.resolve("walg-scratch");
         int port = freePort();
+        int walgPort = freePort();
         config = ConfigLoader.parse("""
                 components:
                   - {name: restore-db, kind: database, rto: 5m, rpo: 15m, cluster: restore}
+                  - {name: walg-db, kind: database, rto: 5m, rpo: 15m}
                 clusters:
                   restore:
                     component: restore-db
@@ -128,7 +142,16 @@ class PgBackRestRestoreIT {
                       checks:
                         - {name: batches, sql: "SELECT string_agg(DISTINCT batch::text, ',' ORDER BY batch::text) FROM batches", expect: "1,2"}
                         - {name: rows-present, sql: "SELECT 1 FROM batches LIMIT 1"}
-                """.formatted(primary.name(), primary.port(), STANZA, scratch, port, configFile), "it", name -> null);
+                  - component: walg-db
+                    tool: wal-g
+                    restoreCheck:
+                      scratchDirectory: %s
+                      port: %d
+                      environment: {PATH: "%s:/usr/bin:/bin", WALG_FAKE_STORE: %s}
+                      checks:
+                        - {name: batches, sql: "SELECT string_agg(DISTINCT batch::text, ',' ORDER BY batch::text) FROM batches", expect: "1,2"}
+                """.formatted(primary.name(), primary.port(), STANZA, scratch, port, configFile, walgScratch, walgPort,
+                fakeWalG.getParent(), walg), "it", name -> null);
         published = new MockProducer<>(true, null, Serdes.String().serializer(), Topics.RESTORE_CHECKS.valueSerde().serializer());
         publisher = new RestoreCheckPublisher(published, Duration.ofSeconds(5));
     }
@@ -185,6 +208,20 @@ class PgBackRestRestoreIT {
 
     @Test
     @Order(3)
+    void walGRestoresThroughTheSameInterfaceToThePointInTime() {
+        RestoreCheck check = new RestoreCheckRunner(config, "it-host").run("walg-db", RestoreTarget.at(betweenBatch2And3));
+
+        assertThat(check.getError()).isNull();
+        assertThat(check.getTool()).isEqualTo(BackupTool.WAL_G);
+        assertThat(check.getBackupName()).isEqualTo("base_000000010000000000000002");
+        assertThat(check.getChecks()).singleElement().extracting(RestoreCheckQuery::getDetail).isEqualTo("1,2");
+        assertThat(check.getRecoveryPointAt()).isBeforeOrEqualTo(betweenBatch2And3);
+        assertThat(walgScratch).doesNotExist();
+        System.out.printf("restore-check (WAL-G stand-in, point in time, tiny database): %d ms%n", check.getDurationMillis());
+    }
+
+    @Test
+    @Order(4)
     void aScratchDirectoryThatIsNotEmptyIsRefusedAndLeftAlone() throws IOException {
         Files.createDirectories(scratch);
         Path precious = Files.writeString(scratch.resolve("precious"), "keep me");
@@ -201,7 +238,7 @@ class PgBackRestRestoreIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aCorruptedRepositoryFailsTheRestore() throws IOException {
         Path largest;
         try (Stream<Path> files = Files.walk(work.resolve("repo/backup/" + STANZA))) {
@@ -230,6 +267,31 @@ class PgBackRestRestoreIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Answers wal-g's two restore commands from a base backup and a copy of the archive, as WAL-G would from its store. */
+    private static Path fakeWalG(Path store) throws IOException {
+        Path script = store.resolve("bin/wal-g");
+        Files.createDirectories(script.getParent());
+        Files.writeString(script, String.join("\n",
+                "#!/bin/sh",
+                "set -e",
+                "case \"$1\" in",
+                "  backup-fetch) cp -a \"$WALG_FAKE_STORE/base/.\" \"$2/\"",
+                "                echo \"INFO: LATEST backup is: 'base_000000010000000000000002'\" >&2 ;;",
+                "  wal-fetch) [ -f \"$WALG_FAKE_STORE/wal/$2\" ] || exit 1",
+                "             cp \"$WALG_FAKE_STORE/wal/$2\" \"$3\" ;;",
+                "  *) echo \"unexpected: $*\" >&2; exit 2 ;;",
+                "esac",
+                ""));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        chownToPostgres(store);
+        return script;
+    }
+
+    private static void run(String purpose, List<String> line) {
+        CommandRunner.Result result = AS_POSTGRES.run(new Command(purpose, line, Map.of()), COMMAND);
+        assertThat(result.succeeded()).as(result.failure()).isTrue();
     }
 
     private static void pgbackrest(String... arguments) {
