@@ -2,6 +2,7 @@ package dev.drpilot.cli;
 
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.config.Durations;
 import dev.drpilot.events.RestoreCheck;
 import dev.drpilot.events.RestoreCheckQuery;
 import dev.drpilot.recovery.RestoreCheckPublisher;
@@ -93,7 +94,8 @@ final class RestoreCheckCommand implements Callable<Integer> {
         out.printf("  tool / backup:   %s / %s%n", check.getTool(), check.getBackupName() == null ? "-" : check.getBackupName());
         out.printf("  target:          %s%n", check.getTargetTime() == null ? check.getTarget() : check.getTargetTime());
         out.printf("  reached:         %s%n", check.getRecoveryPointAt() == null ? "-" : check.getRecoveryPointAt());
-        out.printf("  restore took:    %s (RTO %s)%s%n", Duration.ofMillis(check.getDurationMillis()), Duration.ofMillis(check.getRtoMillis()),
+        out.printf("  restore took:    %s (RTO %s)%s%n", Durations.format(Duration.ofMillis(check.getDurationMillis())),
+                Durations.format(Duration.ofMillis(check.getRtoMillis())),
                 check.getExceededRto() ? " EXCEEDED" : "");
         for (RestoreCheckQuery query : check.getChecks()) {
             out.printf("  check %-10s %s  %s%n", query.getName(), query.getPassed() ? "pass" : "FAIL", query.getDetail());
