@@ -25,8 +25,25 @@ public interface BackupRestorer {
 
     BackupTool tool();
 
-    /** Commands run in order, as the server's OS user, to fill {@code dataDirectory} with the newest backup. */
-    List<Command> restore(Path dataDirectory, RestoreTarget target);
+    /**
+     * The command that lists the backups, when the tool must be told which backup can reach {@code target}
+     * (the newest one may have ended after a time target); empty when the tool chooses by itself.
+     */
+    default Optional<Command> listBackups(RestoreTarget target) {
+        return Optional.empty();
+    }
+
+    /**
+     * The backup to restore for {@code target}, read from {@link #listBackups}' output.
+     *
+     * @throws IllegalStateException when no backup can reach the target, or the listing cannot be read
+     */
+    default String choose(String listing, RestoreTarget target) {
+        throw new IllegalStateException(tool() + " chooses its backup itself");
+    }
+
+    /** Commands run in order, as the server's OS user, to fill {@code dataDirectory} with {@code backup} (empty: the newest). */
+    List<Command> restore(Path dataDirectory, RestoreTarget target, Optional<String> backup);
 
     /** Settings appended to the restored server's postgresql.auto.conf for recovery (beyond what the tool writes). */
     Map<String, String> recoverySettings(RestoreTarget target);

@@ -33,11 +33,12 @@ final class PgBackRestRestorer implements BackupRestorer {
     }
 
     @Override
-    public List<Command> restore(Path dataDirectory, RestoreTarget target) {
+    public List<Command> restore(Path dataDirectory, RestoreTarget target, Optional<String> backup) {
         List<String> arguments = new ArrayList<>(List.of("pgbackrest", "--stanza=" + stanza, "--pg1-path=" + dataDirectory,
                 "--archive-mode=off", "--log-level-console=info"));
         target.time().ifPresent(time -> arguments.addAll(List.of("--type=time", "--target=" + BackupRestorer.postgresTime(time),
                 "--target-action=promote")));
+        backup.ifPresent(name -> arguments.add("--set=" + name));
         arguments.add("restore");
         return List.of(new Command("pgbackrest restore", arguments, environment));
     }

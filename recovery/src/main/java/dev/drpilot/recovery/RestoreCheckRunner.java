@@ -108,8 +108,18 @@ public final class RestoreCheckRunner {
         CommandRunner runner = CommandRunner.as(settings.osUser());
         Instant deadline = attempt.startedAt.plus(attempt.plan.rto());
         try {
+            Optional<String> backup = Optional.empty();
+            Optional<Command> listing = restorer.listBackups(attempt.target);
+            if (listing.isPresent()) {
+                CommandRunner.Result listed = runner.run(listing.get(), remaining(deadline));
+                if (!listed.succeeded()) {
+                    return attempt.failed(listed.failure(), listed.timedOut());
+                }
+                backup = Optional.of(restorer.choose(listed.output(), attempt.target));
+                attempt.backupName = backup;
+            }
             ScratchDirectory.create(scratch, settings.osUser());
-            for (Command command : restorer.restore(scratch, attempt.target)) {
+            for (Command command : restorer.restore(scratch, attempt.target, backup)) {
                 CommandRunner.Result result = runner.run(command, remaining(deadline));
                 if (!result.succeeded()) {
                     return attempt.failed(result.timedOut() ? exceeded(attempt) + ": " + result.failure() : result.failure(), result.timedOut());

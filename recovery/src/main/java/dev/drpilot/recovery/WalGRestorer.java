@@ -10,7 +10,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * WAL-G fetches the newest base backup; recovery then fetches WAL through {@code restore_command}.
+ * WAL-G fetches a base backup — for a time target the newest that finished by then (from {@code backup-list},
+ * since {@code LATEST} may have ended after the target, which recovery could never reach), else {@code LATEST};
+ * recovery then fetches WAL through {@code restore_command}.
  * Unlike pgBackRest it writes no recovery settings, so they come from here; the storage location
  * and credentials ({@code WALG_*}, {@code AWS_*}) come from the check's environment, which the
  * restored server inherits for its {@code restore_command}.
@@ -31,8 +33,19 @@ final class WalGRestorer implements BackupRestorer {
     }
 
     @Override
-    public List<Command> restore(Path dataDirectory, RestoreTarget target) {
-        return List.of(new Command("wal-g backup-fetch", List.of("wal-g", "backup-fetch", dataDirectory.toString(), "LATEST"), environment),
+    public Optional<Command> listBackups(RestoreTarget target) {
+        return target.time().map(time -> new Command("wal-g backup-list", List.of("wal-g", "backup-list", "--detail", "--json"), environment));
+    }
+
+    @Override
+    public String choose(String listing, RestoreTarget target) {
+        return WalGBackups.newestFinishedBy(listing, target.time().orElseThrow());
+    }
+
+    @Override
+    public List<Command> restore(Path dataDirectory, RestoreTarget target, Optional<String> backup) {
+        return List.of(new Command("wal-g backup-fetch", List.of("wal-g", "backup-fetch", dataDirectory.toString(), backup.orElse("LATEST")),
+                environment),
                 new Command("recovery.signal", List.of("touch", dataDirectory.resolve("recovery.signal").toString())));
     }
 

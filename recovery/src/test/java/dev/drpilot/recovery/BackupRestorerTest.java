@@ -9,8 +9,10 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The commands and recovery settings each tool gets: the same interface, the tools' own spelling. */
 class BackupRestorerTest {
@@ -35,13 +37,14 @@ class BackupRestorerTest {
         BackupRestorer pgbackrest = restorer("pgbackrest");
 
         assertThat(pgbackrest.tool()).isEqualTo(BackupTool.PGBACKREST);
-        assertThat(pgbackrest.restore(SCRATCH, RestoreTarget.at(TARGET))).singleElement().satisfies(command -> {
+        assertThat(pgbackrest.restore(SCRATCH, RestoreTarget.at(TARGET), Optional.empty())).singleElement().satisfies(command -> {
             assertThat(command.line()).isEqualTo("pgbackrest --stanza=main --pg1-path=/var/lib/drpilot/restore/orders-db --archive-mode=off"
                     + " --log-level-console=info --type=time --target=2026-12-01 03:45:00.250000+00 --target-action=promote restore");
             assertThat(command.environment()).containsEntry("PGBACKREST_CONFIG", "/etc/pgbackrest/orders.conf");
         });
-        assertThat(pgbackrest.restore(SCRATCH, RestoreTarget.latest())).singleElement().extracting(Command::line)
+        assertThat(pgbackrest.restore(SCRATCH, RestoreTarget.latest(), Optional.empty())).singleElement().extracting(Command::line)
                 .isEqualTo("pgbackrest --stanza=main --pg1-path=/var/lib/drpilot/restore/orders-db --archive-mode=off --log-level-console=info restore");
+        assertThat(pgbackrest.listBackups(RestoreTarget.at(TARGET))).as("pgBackRest picks the backup for a time target").isEmpty();
         assertThat(pgbackrest.recoverySettings(RestoreTarget.at(TARGET))).as("pgBackRest writes its own").isEmpty();
         assertThat(pgbackrest.backupName("P00   INFO: repo1: restore backup set 20261201-035218F, recovery will start at 2026-12-01 03:52:18"))
                 .contains("20261201-035218F");
@@ -52,10 +55,23 @@ class BackupRestorerTest {
         BackupRestorer walg = restorer("wal-g");
 
         assertThat(walg.tool()).isEqualTo(BackupTool.WAL_G);
-        assertThat(walg.restore(SCRATCH, RestoreTarget.at(TARGET))).extracting(Command::line).containsExactly(
-                "wal-g backup-fetch /var/lib/drpilot/restore/orders-db LATEST",
-                "touch /var/lib/drpilot/restore/orders-db/recovery.signal");
-        assertThat(walg.restore(SCRATCH, RestoreTarget.latest()).get(0).environment())
+        assertThat(walg.listBackups(RestoreTarget.latest())).isEmpty();
+        assertThat(walg.listBackups(RestoreTarget.at(TARGET))).get().extracting(Command::line).isEqualTo("wal-g backup-list --detail --json");
+        String listing = """
+                [{"backup_name": "base_000000010000000000000004", "finish_time": "2026-11-30T02:10:00Z"},
+                 {"backup_name": "base_000000010000000000000009", "finish_time": "2026-12-01T02:10:00Z"},
+                 {"backup_name": "base_000000010000000000000011", "finish_time": "2026-12-01T03:50:00Z"}]""";
+        assertThat(walg.choose(listing, RestoreTarget.at(TARGET))).as("the newest that finished by the target")
+                .isEqualTo("base_000000010000000000000009");
+        assertThatThrownBy(() -> walg.choose(listing, RestoreTarget.at(Instant.parse("2026-11-29T00:00:00Z"))))
+                .hasMessageStartingWith("no WAL-G backup finished by the target 2026-11-29T00:00:00Z (3 listed)");
+        assertThatThrownBy(() -> walg.choose("ERROR: no such bucket", RestoreTarget.at(TARGET))).hasMessageStartingWith("wal-g backup-list printed no JSON");
+        assertThat(walg.restore(SCRATCH, RestoreTarget.at(TARGET), Optional.of("base_000000010000000000000009"))).extracting(Command::line)
+                .containsExactly("wal-g backup-fetch /var/lib/drpilot/restore/orders-db base_000000010000000000000009",
+                        "touch /var/lib/drpilot/restore/orders-db/recovery.signal");
+        assertThat(walg.restore(SCRATCH, RestoreTarget.latest(), Optional.empty()).get(0).line())
+                .isEqualTo("wal-g backup-fetch /var/lib/drpilot/restore/orders-db LATEST");
+        assertThat(walg.restore(SCRATCH, RestoreTarget.latest(), Optional.empty()).get(0).environment())
                 .containsEntry("WALG_FILE_PREFIX", "/backups/orders");
         assertThat(walg.recoverySettings(RestoreTarget.at(TARGET))).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "restore_command", "wal-g wal-fetch %f %p",

@@ -44,8 +44,8 @@ import static org.awaitility.Awaitility.await;
  * Real pgBackRest (Debian's package) with a local posix repository: a stanza on a real primary
  * that archives into it, a full backup, rows in three batches; restore checks into a scratch
  * directory — to a point between batch 2 and 3, to the latest point — and one from a corrupted
- * repository, which must fail. WAL-G is not packaged: a script that answers its two commands
- * (backup-fetch, wal-fetch) from a pg_basebackup and a copy of the archive stands in for it, so
+ * repository, which must fail. WAL-G is not packaged: a script that answers its three commands
+ * (backup-list, backup-fetch, wal-fetch) from a pg_basebackup and a copy of the archive stands in for it, so
  * the WAL-G recovery settings are shown to work on a real server. One primary for the whole class.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -101,6 +101,9 @@ class RestoreCheckIT {
         run("pg_basebackup for the WAL-G stand-in", List.of(PostgresInstallation.find().bin().resolve("pg_basebackup").toString(),
                 "-h", primary.socketDir().toString(), "-p", Integer.toString(primary.port()), "-U", "postgres",
                 "-D", walg.resolve("base").toString(), "-X", "none", "-c", "fast", "--no-sync"));
+        Files.writeString(walg.resolve("backups.json"), "[{\"backup_name\": \"base_000000010000000000000002\", \"finish_time\": \""
+                + serverNow(primary) + "\"}]");
+        chownToPostgres(walg);
         // pgBackRest picks the newest backup that stopped before the target, to the second: keep the batches a second clear of it.
         Instant backedUp = serverNow(primary);
         await().atMost(Duration.ofSeconds(5)).until(() -> serverNow(primary).isAfter(backedUp.plusMillis(1100)));
@@ -269,7 +272,7 @@ class RestoreCheckIT {
         }
     }
 
-    /** Answers wal-g's two restore commands from a base backup and a copy of the archive, as WAL-G would from its store. */
+    /** Answers wal-g's restore commands from a base backup and a copy of the archive, as WAL-G would from its store. */
     private static Path fakeWalG(Path store) throws IOException {
         Path script = store.resolve("bin/wal-g");
         Files.createDirectories(script.getParent());
@@ -277,8 +280,9 @@ class RestoreCheckIT {
                 "#!/bin/sh",
                 "set -e",
                 "case \"$1\" in",
-                "  backup-fetch) cp -a \"$WALG_FAKE_STORE/base/.\" \"$2/\"",
-                "                echo \"INFO: LATEST backup is: 'base_000000010000000000000002'\" >&2 ;;",
+                "  backup-list) cat \"$WALG_FAKE_STORE/backups.json\" ;;",
+                "  backup-fetch) [ \"$3\" = base_000000010000000000000002 ] || [ \"$3\" = LATEST ] || exit 1",
+                "                cp -a \"$WALG_FAKE_STORE/base/.\" \"$2/\" ;;",
                 "  wal-fetch) [ -f \"$WALG_FAKE_STORE/wal/$2\" ] || exit 1",
                 "             cp \"$WALG_FAKE_STORE/wal/$2\" \"$3\" ;;",
                 "  *) echo \"unexpected: $*\" >&2; exit 2 ;;",
