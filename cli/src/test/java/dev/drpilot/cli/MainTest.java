@@ -112,6 +112,26 @@ class MainTest {
     }
 
     @Test
+    void configCheckRefusesAScratchDirectoryThatIsNotEmptyNamingTheKey() throws IOException {
+        Path scratch = Files.createDirectories(dir.resolve("scratch"));
+        Files.writeString(scratch.resolve("PG_VERSION"), "15");
+        Path file = dir.resolve("restore.yaml");
+        Files.writeString(file, """
+                components:
+                  - {name: orders-db, kind: database}
+                backups:
+                  - component: orders-db
+                    tool: pgbackrest
+                    stanza: main
+                    restoreCheck: {scratchDirectory: %s}
+                """.formatted(scratch));
+
+        assertThat(run("config", "check", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("backups[0].restoreCheck.scratchDirectory: " + scratch + " is not empty (it holds PG_VERSION)");
+        assertThat(scratch.resolve("PG_VERSION")).as("left as it was").hasContent("15");
+    }
+
+    @Test
     void restoreCheckOfAComponentWithoutOneIsAUsageError() throws IOException {
         Path file = dir.resolve("ok.yaml");
         Files.writeString(file, """

@@ -52,6 +52,21 @@ public final class RestoreCheckRunner {
         return config.backups().stream().filter(backup -> backup.restoreCheck().isPresent()).map(BackupSource::component).toList();
     }
 
+    /**
+     * What would refuse a restore check on this host now, each naming its key: a scratch directory that is
+     * not empty. For {@code drpilot config check}, which runs where the checks run.
+     */
+    public static List<String> hostProblems(DrpilotConfig config) {
+        List<String> problems = new ArrayList<>();
+        List<BackupSource> backups = config.backups();
+        for (int i = 0; i < backups.size(); i++) {
+            String path = "backups[" + i + "].restoreCheck.scratchDirectory";
+            backups.get(i).restoreCheck().flatMap(check -> ScratchDirectory.refusal(check.scratchDirectory()))
+                    .ifPresent(problem -> problems.add(path + ": " + problem));
+        }
+        return problems;
+    }
+
     /** The configured target: now − the component's RPO by default (latest when it has none). */
     public RestoreTarget defaultTarget(String component) {
         RestoreCheckSettings settings = source(component).restoreCheck().orElseThrow();
