@@ -150,6 +150,8 @@ class ConfigDefaultsTest {
         assertThat(config.runbooks().get("orders-failover").steps().get(3).options())
                 .containsEntry("deployment", "orders-app").containsEntry("env", "DB_PRIMARY");
         assertThat(config.component("orders-data").flatMap(Component::rpo)).contains(Duration.ofMinutes(15));
+        assertThat(config.backups().get(0).restoreCheck()).get().satisfies(check ->
+                assertThat(check.schedule()).get().extracting(Schedule::text).isEqualTo("0 3 * * 0"));
     }
 
     @Test
