@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
                 EmitCommand.class,
                 FailoverCli.class,
                 SwitchoverCommand.class,
+                RestoreCheckCommand.class,
+                RecoveryCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {

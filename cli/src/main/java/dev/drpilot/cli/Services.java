@@ -8,6 +8,7 @@ import dev.drpilot.ingest.CollectorIdentity;
 import dev.drpilot.ingest.IngestService;
 import dev.drpilot.notify.NotifyOptions;
 import dev.drpilot.notify.NotifyService;
+import dev.drpilot.recovery.RecoveryService;
 
 import java.nio.file.Path;
 
@@ -62,6 +63,14 @@ final class Services {
         FailoverActuator actuator = new FailoverActuator(context.config(), context.kafkaClientProperties(), context.clock()).start();
         context.health().watch(actuator.workers());
         return actuator;
+    });
+
+    /** The scheduled restore checks; one thread, which counts for the process's health. */
+    static final ServiceDefinition RECOVERY = new ServiceDefinition("recovery", RecoveryService.TOPICS, context -> {
+        RecoveryService recovery = new RecoveryService(context.config(), context.kafkaClientProperties(), context.clock(),
+                context.config().collector().id()).start();
+        context.health().watch(recovery);
+        return recovery;
     });
 
     private Services() {

@@ -167,6 +167,17 @@ class KafkaAclIT {
     }
 
     @Test
+    void recoveryPublishesRestoreChecksAndNothingElse() throws Exception {
+        try (KafkaProducer<byte[], byte[]> recovery = producer(Principal.RECOVERY, Map.of())) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    recovery.send(record(Topics.RESTORE_CHECKS.name())).get(10, TimeUnit.SECONDS));
+        }
+        assertRefused(Principal.RECOVERY, Topics.BACKUP_OBSERVATIONS.name());
+        assertRefused(Principal.RECOVERY, Topics.ALERTS.name());
+        assertRefused(Principal.INGEST, Topics.RESTORE_CHECKS.name());
+    }
+
+    @Test
     void theDetectorRunsItsExactlyOnceProducerOnItsTopics() throws Exception {
         try (KafkaProducer<byte[], byte[]> ingest = producer(Principal.INGEST, Map.of())) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

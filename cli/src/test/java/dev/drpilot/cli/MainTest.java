@@ -24,7 +24,7 @@ class MainTest {
     @Test
     void helpListsEveryCommand() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("run", "ingest", "detect", "act", "config", "version");
+        assertThat(out.toString()).contains("run", "ingest", "detect", "act", "config", "version", "restore-check", "recovery");
     }
 
     @Test
@@ -104,6 +104,69 @@ class MainTest {
                 .contains("components[0].rpo: \"5 minutes\" is not a duration (use 90s, 5m, 1h)")
                 .contains("clusters.orders.nodes: a cluster needs at least one node");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void configCheckRefusesABadRestoreCheckNamingTheKeys() throws IOException {
+        Path file = dir.resolve("restore.yaml");
+        Files.writeString(file, """
+                components:
+                  - {name: orders-db, kind: database}
+                backups:
+                  - component: orders-db
+                    tool: pgbackrest
+                    stanza: main
+                    restoreCheck: {schedule: "every sunday", scratchDirectory: var/restore}
+                  - component: billing-db
+                    tool: wal-g
+                    restoreCheck: {schedule: "0 3 * * 0"}
+                """);
+
+        assertThat(run("config", "check", file.toString())).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("backups[0].restoreCheck.schedule: \"every sunday\": \"sunday\" is not a duration")
+                .contains("backups[0].restoreCheck.scratchDirectory: \"var/restore\" is not an absolute path")
+                .contains("backups[1].component: no component named \"billing-db\" (known: orders-db)");
+    }
+
+    @Test
+    void configCheckRefusesAScratchDirectoryThatIsNotEmptyNamingTheKey() throws IOException {
+        Path scratch = Files.createDirectories(dir.resolve("scratch"));
+        Files.writeString(scratch.resolve("PG_VERSION"), "15");
+        Path file = dir.resolve("restore.yaml");
+        Files.writeString(file, """
+                components:
+                  - {name: orders-db, kind: database}
+                backups:
+                  - component: orders-db
+                    tool: pgbackrest
+                    stanza: main
+                    restoreCheck: {scratchDirectory: %s}
+                """.formatted(scratch));
+
+        assertThat(run("config", "check", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("backups[0].restoreCheck.scratchDirectory: " + scratch + " is not empty (it holds PG_VERSION)");
+        assertThat(scratch.resolve("PG_VERSION")).as("left as it was").hasContent("15");
+    }
+
+    @Test
+    void restoreCheckOfAComponentWithoutOneIsAUsageError() throws IOException {
+        Path file = dir.resolve("ok.yaml");
+        Files.writeString(file, """
+                components:
+                  - {name: orders-db, kind: database}
+                  - {name: billing-db, kind: database}
+                backups:
+                  - component: orders-db
+                    tool: pgbackrest
+                    stanza: main
+                    restoreCheck: {}
+                """);
+
+        assertThat(run("restore-check", "billing-db", "--config", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("COMPONENT: \"billing-db\" has no restore check in " + file + " (components with one: orders-db)");
+        assertThat(run("restore-check", "orders-db", "--config", file.toString(), "--target", "yesterday")).isEqualTo(2);
+        assertThat(err.toString()).contains("--target: \"yesterday\" is not latest, time:<ISO-8601 instant>");
     }
 
     @Test

@@ -20,6 +20,8 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -38,6 +40,7 @@ public final class ConfigPrinter {
                     .addSerializer(Duration.class, new ToStringSerializer<>(Durations::format))
                     .addSerializer(Secret.class, new ToStringSerializer<>(Secret::toString))
                     .addSerializer(Path.class, new ToStringSerializer<>(Path::toString))
+                    .addSerializer(Schedule.class, new ToStringSerializer<>(Schedule::text))
                     .addSerializer(Runbook.Step.class, new StepSerializer())
                     .setSerializerModifier(new EnumNames()))
             .build();
@@ -50,6 +53,14 @@ public final class ConfigPrinter {
             ObjectNode tree = MAPPER.valueToTree(config);
             // Client properties may carry credentials (sasl.jaas.config ...): print the masked view only.
             ((ObjectNode) tree.get("kafka")).set("properties", MAPPER.valueToTree(config.kafka().maskedProperties()));
+            // A restore check's environment carries the backup store's credentials: print the names only.
+            tree.path("backups").forEach(backup -> {
+                if (backup.path("restoreCheck").path("environment") instanceof ObjectNode environment) {
+                    List<String> names = new ArrayList<>();
+                    environment.fieldNames().forEachRemaining(names::add);
+                    names.forEach(name -> environment.put(name, "****"));
+                }
+            });
             return MAPPER.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);

@@ -1,7 +1,10 @@
 package dev.drpilot.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -74,6 +77,30 @@ final class CrossChecks {
             if (!component.isEmpty() && !components.contains(component)) {
                 problems.add("backups[" + i + "].component", "no component named \"" + component + "\"" + known(components));
             }
+        }
+        restoreChecks(backups);
+    }
+
+    /** A restore must never land on a running server's port or share a scratch directory with another check. */
+    private void restoreChecks(List<BackupSource> backups) {
+        Map<Integer, String> nodePorts = new HashMap<>();
+        config.clusters().forEach((name, cluster) -> cluster.nodes().forEach(node ->
+                nodePorts.putIfAbsent(node.port(), "clusters." + name + " node " + node.name())));
+        Map<Path, Integer> scratch = new HashMap<>();
+        for (int i = 0; i < backups.size(); i++) {
+            String path = "backups[" + i + "].restoreCheck";
+            int index = i;
+            backups.get(i).restoreCheck().ifPresent(check -> {
+                String node = nodePorts.get(check.port());
+                if (node != null) {
+                    problems.add(path + ".port", check.port() + " is the port of " + node + ": a restore check never starts on a configured node's port");
+                }
+                Integer other = scratch.putIfAbsent(check.scratchDirectory(), index);
+                if (other != null) {
+                    problems.add(path + ".scratchDirectory", check.scratchDirectory() + " is also backups[" + other
+                            + "].restoreCheck.scratchDirectory: each check needs its own");
+                }
+            });
         }
     }
 

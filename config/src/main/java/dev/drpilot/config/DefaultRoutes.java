@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The DR plan's routing, used when the configuration declares no routes: a failed backup (or WAL archiving) goes to
- * email; CRITICAL alerts (RPO/RTO breach, primary down, failover trouble) page through PagerDuty
+ * The DR plan's routing, used when the configuration declares no routes: a failed backup (or WAL archiving, or restore
+ * check) goes to email; CRITICAL alerts (RPO/RTO breach, primary down, failover trouble) page through PagerDuty
  * (and SNS); everything, CRITICAL included, goes to Alertmanager, webhooks and the log. A receiver
  * named by several matching routes gets an alert once. Metrics see every alert regardless of routes.
  */
@@ -23,7 +23,7 @@ final class DefaultRoutes {
         List<String> everything = namesOf(receivers, List.of(AlertmanagerReceiver.class, LogReceiver.class, WebhookReceiver.class));
         List<Route> routes = new ArrayList<>();
         if (!email.isEmpty()) {
-            routes.add(new Route(new Route.Match(Set.of(), new LinkedHashSet<>(List.of("backup-failed", "archiving")), Set.of(), Map.of()), email, true));
+            routes.add(new Route(new Route.Match(Set.of(), new LinkedHashSet<>(List.of("backup-failed", "archiving", "restore-check")), Set.of(), Map.of()), email, true));
         }
         if (!pagers.isEmpty()) {
             routes.add(new Route(new Route.Match(Set.of("critical"), Set.of(), Set.of(), Map.of()), pagers, true));

@@ -93,10 +93,15 @@ final class ProbeBinder {
             BackupSource.Tool tool = item.enumValue("tool", BackupSource.Tool.class, null);
             Optional<String> command = item.optionalString("command");
             Optional<String> stanza = item.optionalString("stanza");
+            Optional<RestoreCheckSettings> restoreCheck = item.has("restoreCheck")
+                    ? Optional.of(RestoreCheckBinder.bind(item.section("restoreCheck"), component)) : Optional.empty();
             BackupSource backup = new BackupSource(component, tool == null ? BackupSource.Tool.REPORT_ONLY : tool,
                     command.or(() -> tool == null ? Optional.empty() : tool.defaultCommand()), stanza,
-                    item.duration("interval", Duration.ofMinutes(5)), item.duration("timeout", Duration.ofSeconds(60)));
+                    item.duration("interval", Duration.ofMinutes(5)), item.duration("timeout", Duration.ofSeconds(60)), restoreCheck);
             item.finish();
+            if (restoreCheck.isPresent() && (tool == null || tool == BackupSource.Tool.REPORT_ONLY)) {
+                item.problems().add(item.child("restoreCheck"), "a restore check restores with the backup tool: set tool to wal-g or pgbackrest");
+            }
             if (tool == BackupSource.Tool.PGBACKREST && stanza.isEmpty()) {
                 item.problems().add(item.child("stanza"), "pgbackrest needs the stanza to report on");
             }

@@ -102,7 +102,7 @@ class ConfigDefaultsTest {
                 """, "t", ENV::get);
 
         assertThat(config.routes()).containsExactly(
-                new Route(new Route.Match(Set.of(), Set.of("backup-failed", "archiving"), Set.of(), Map.of()), List.of("mail"), true),
+                new Route(new Route.Match(Set.of(), Set.of("backup-failed", "archiving", "restore-check"), Set.of(), Map.of()), List.of("mail"), true),
                 new Route(new Route.Match(Set.of("critical"), Set.of(), Set.of(), Map.of()), List.of("pd"), true),
                 new Route(Route.Match.everything(), List.of("am"), false));
         assertThat(config.receivers().get(0)).isInstanceOfSatisfying(AlertmanagerReceiver.class,
@@ -152,6 +152,8 @@ class ConfigDefaultsTest {
         assertThat(config.runbooks().get("orders-failover").steps().get(3).options())
                 .containsEntry("deployment", "orders-app").containsEntry("env", "DB_PRIMARY");
         assertThat(config.component("orders-data").flatMap(Component::rpo)).contains(Duration.ofMinutes(15));
+        assertThat(config.backups().get(0).restoreCheck()).get().satisfies(check ->
+                assertThat(check.schedule()).get().extracting(Schedule::text).isEqualTo("0 3 * * 0"));
     }
 
     @Test

@@ -32,7 +32,7 @@ public final class DetectorService implements AutoCloseable {
     /** The topics the detectors read and write. */
     public static final List<Topic<?, ?>> TOPICS = List.of(
             Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS, Topics.HEALTH_OBSERVATIONS,
-            Topics.COLLECTOR_HEARTBEATS, Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.DEAD_LETTER);
+            Topics.COLLECTOR_HEARTBEATS, Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.RESTORE_CHECKS, Topics.DEAD_LETTER);
 
     private final KafkaStreams streams;
 

@@ -13,6 +13,7 @@ import dev.drpilot.detector.rules.PrimaryDownOutput;
 import dev.drpilot.detector.rules.PrimaryDownRule;
 import dev.drpilot.detector.rules.PrimaryWatch;
 import dev.drpilot.detector.rules.RecoveryPointRule;
+import dev.drpilot.detector.rules.RestoreCheckRule;
 import dev.drpilot.detector.rules.ReplicationLagRule;
 import dev.drpilot.detector.rules.RtoInput;
 import dev.drpilot.detector.rules.RtoRule;
@@ -30,6 +31,7 @@ import dev.drpilot.events.CollectorHeartbeat;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.RestoreCheck;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.common.serialization.Serde;
@@ -121,6 +123,13 @@ public final class DetectorTopology {
                         .withKeySerde(Serdes.String()).withValueSerde(Topics.BACKUP_OBSERVATIONS.valueSerde()).withNumberOfPartitions(1))
                 .process(rule(builder, RecoveryPointRule.NAME, () -> new RecoveryPointRule(plant)), Named.as(RecoveryPointRule.NAME),
                         stores(RecoveryPointRule.NAME, RecoveryPointRule.STORE)));
+
+        addStore(builder, RestoreCheckRule.STORE, JsonSerde.of(RestoreCheckRule.Track.class));
+        alerts.add(stream(builder, Topics.RESTORE_CHECKS)
+                .repartition(Repartitioned.<String, RestoreCheck>as("restore-checks")
+                        .withKeySerde(Serdes.String()).withValueSerde(Topics.RESTORE_CHECKS.valueSerde()).withNumberOfPartitions(1))
+                .process(rule(builder, RestoreCheckRule.NAME, () -> new RestoreCheckRule(plant)), Named.as(RestoreCheckRule.NAME),
+                        stores(RestoreCheckRule.NAME, RestoreCheckRule.STORE)));
 
         addStore(builder, SilentCollectorRule.STORE, JsonSerde.of(SilentCollectorRule.Heard.class));
         alerts.add(stream(builder, Topics.COLLECTOR_HEARTBEATS)

@@ -44,7 +44,8 @@ class DetectorTopologyTest {
                 "rpo-breach-alert-states", "rpo-breach-firing-alerts", "recovery-points",
                 "silent-collector-alert-states", "silent-collector-firing-alerts", "collectors",
                 "failover-health-alert-states", "failover-health-firing-alerts", "failovers",
-                "database-refuses-alert-states", "database-refuses-firing-alerts", "refusals");
+                "database-refuses-alert-states", "database-refuses-firing-alerts", "refusals",
+                "restore-check-alert-states", "restore-check-firing-alerts", "restore-checks");
     }
 
     @Test
@@ -62,10 +63,10 @@ class DetectorTopologyTest {
         }
         assertThat(read).containsExactlyInAnyOrder("drpilot.observations.replication", "drpilot.observations.health",
                 "drpilot.observations.backup", "drpilot.collectors.heartbeat", "drpilot.failover.commands", "drpilot.actions",
-                "recovery-points-repartition", "heartbeats-repartition", "failover-commands-repartition", "failover-actions-repartition",
-                "split-brain-failovers-repartition");
+                "drpilot.recovery.checks", "restore-checks-repartition", "recovery-points-repartition", "heartbeats-repartition",
+                "failover-commands-repartition", "failover-actions-repartition", "split-brain-failovers-repartition");
         assertThat(written).containsExactlyInAnyOrder("drpilot.alerts", "drpilot.failover.commands",
-                "recovery-points-repartition", "heartbeats-repartition", "failover-commands-repartition", "failover-actions-repartition",
-                "split-brain-failovers-repartition");
+                "restore-checks-repartition", "recovery-points-repartition", "heartbeats-repartition", "failover-commands-repartition",
+                "failover-actions-repartition", "split-brain-failovers-repartition");
     }
 }

@@ -15,6 +15,7 @@ import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.NodeRole;
 import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.RestoreCheck;
 import dev.drpilot.events.Source;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
@@ -43,6 +44,7 @@ public final class RuleDriver implements AutoCloseable {
     private final TestInputTopic<String, CollectorHeartbeat> heartbeats;
     private final TestInputTopic<String, FailoverCommand> commandsIn;
     private final TestInputTopic<String, ActionRecord> actions;
+    private final TestInputTopic<String, RestoreCheck> restoreChecks;
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<String, FailoverCommand> commands;
 
@@ -62,6 +64,7 @@ public final class RuleDriver implements AutoCloseable {
         heartbeats = input(Topics.COLLECTOR_HEARTBEATS);
         commandsIn = input(Topics.FAILOVER_COMMANDS);
         actions = input(Topics.ACTIONS);
+        restoreChecks = input(Topics.RESTORE_CHECKS);
         alerts = driver.createOutputTopic(Topics.ALERTS.name(), Topics.ALERTS.keySerde().deserializer(), Topics.ALERTS.valueSerde().deserializer());
         commands = driver.createOutputTopic(Topics.FAILOVER_COMMANDS.name(), Topics.FAILOVER_COMMANDS.keySerde().deserializer(),
                 Topics.FAILOVER_COMMANDS.valueSerde().deserializer());
@@ -131,6 +134,10 @@ public final class RuleDriver implements AutoCloseable {
 
     public void action(ActionRecord action) {
         actions.pipeInput(new TestRecord<>(action.getIncidentId(), action, action.getStartedAt()));
+    }
+
+    public void restoreCheck(RestoreCheck check) {
+        restoreChecks.pipeInput(new TestRecord<>(check.getComponent().toString(), check, check.getCheckedAt()));
     }
 
     @Override

@@ -94,8 +94,9 @@ class KafkaAccessTest {
             "drpilot-ingest;    drpilot.collectors.heartbeat drpilot.deadletter drpilot.observations.backup drpilot.observations.health drpilot.observations.replication",
             "drpilot-detector;  drpilot.alerts drpilot.deadletter drpilot.failover.commands",
             "drpilot-actuator;  drpilot.actions drpilot.deadletter",
-            "drpilot-operator;  drpilot.actions drpilot.failover.commands drpilot.failover.control",
+            "drpilot-operator;  drpilot.actions drpilot.failover.commands drpilot.failover.control drpilot.recovery.checks",
             "drpilot-agent;     drpilot.agent.leases drpilot.observations.health",
+            "drpilot-recovery;  drpilot.recovery.checks",
     })
     void whoMayWriteWhichTopic(String user, String topics) {
         Set<String> writable = new TreeSet<>();

@@ -17,6 +17,8 @@ import dev.drpilot.events.LeaseState;
 import dev.drpilot.events.NodeRole;
 import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.RestoreCheck;
+import dev.drpilot.events.RestoreCheckQuery;
 import dev.drpilot.events.Severity;
 import dev.drpilot.events.Source;
 import dev.drpilot.schemas.topic.Topic;
@@ -155,6 +157,15 @@ public final class SampleEvents {
                 .build();
     }
 
+    public static RestoreCheck restoreCheck() {
+        return RestoreCheck.newBuilder().setCheckedAt(T0).setComponent("orders-data").setHost("restore-1").setSucceeded(true)
+                .setTool(BackupTool.PGBACKREST).setBackupName("20261124-020000F").setTarget("time")
+                .setTargetTime(T0.minusSeconds(900)).setRecoveryPointAt(T0.minusSeconds(905)).setStartedAt(T0.minusSeconds(120))
+                .setDurationMillis(95_000).setRtoMillis(3_600_000).setRpoMillis(900_000L)
+                .setChecks(List.of(RestoreCheckQuery.newBuilder().setName("orders").setPassed(true).setDetail("1042").build()))
+                .build();
+    }
+
     public static List<Sample<?, ?>> onePerTopic() {
         return List.of(
                 new Sample<>(Topics.REPLICATION_OBSERVATIONS, "orders", replication()),
@@ -166,6 +177,7 @@ public final class SampleEvents {
                 new Sample<>(Topics.ACTIONS, "inc-orders-20261124-031245", actionRecord()),
                 new Sample<>(Topics.FAILOVER_CONTROL, "pause/orders", actionRecord()),
                 new Sample<>(Topics.AGENT_LEASES, "orders", agentLease()),
+                new Sample<>(Topics.RESTORE_CHECKS, "orders-data", restoreCheck()),
                 new Sample<>(Topics.DEAD_LETTER, "orders".getBytes(), new byte[] {0x00, 0x01, 0x02}));
     }
 
@@ -174,6 +186,6 @@ public final class SampleEvents {
 
     public static List<SpecificRecord> everyRecord() {
         return List.of(replication(), replicationMinimal(), backup(), backupFailed(), health(), healthMinimal(), healthAnsweredWithError(),
-                heartbeat(), alert(), alertResolved(), failoverCommand(), actionRecord(), agentLease());
+                heartbeat(), alert(), alertResolved(), failoverCommand(), actionRecord(), agentLease(), restoreCheck());
     }
 }

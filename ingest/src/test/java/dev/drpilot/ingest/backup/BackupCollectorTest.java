@@ -43,7 +43,7 @@ class BackupCollectorTest {
 
     private BackupObservation observe(Path command, Duration timeout) {
         BackupSource source = new BackupSource("orders-data", BackupSource.Tool.WAL_G,
-                Optional.of(command + " backup-list --detail --json"), Optional.empty(), Duration.ofMinutes(5), timeout);
+                Optional.of(command + " backup-list --detail --json"), Optional.empty(), Duration.ofMinutes(5), timeout, Optional.empty());
         BackupCollector collector = new BackupCollector(source, Optional.of("orders"), SOURCE, producer, Clock.fixed(NOW, ZoneOffset.UTC));
         collector.run();
         assertThat(producer.history()).hasSize(1);

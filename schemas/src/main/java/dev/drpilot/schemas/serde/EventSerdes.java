@@ -8,6 +8,7 @@ import dev.drpilot.events.CollectorHeartbeat;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.RestoreCheck;
 
 /** One serde per event type; they are stateless and thread-safe, so one instance each serves everyone. */
 public final class EventSerdes {
@@ -19,6 +20,7 @@ public final class EventSerdes {
     public static final AvroSerde<FailoverCommand> FAILOVER_COMMAND = AvroSerde.of(FailoverCommand.class);
     public static final AvroSerde<ActionRecord> ACTION_RECORD = AvroSerde.of(ActionRecord.class);
     public static final AvroSerde<AgentLease> AGENT_LEASE = AvroSerde.of(AgentLease.class);
+    public static final AvroSerde<RestoreCheck> RESTORE_CHECK = AvroSerde.of(RestoreCheck.class);
 
     private EventSerdes() {
     }

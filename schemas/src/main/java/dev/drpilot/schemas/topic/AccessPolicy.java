@@ -33,7 +33,9 @@ public final class AccessPolicy {
         ACTUATOR("drpilot-actuator"),
         OPERATOR("drpilot-operator"),
         // `drpilot agent`, one per database host: its lease and its own health evidence, nothing else.
-        AGENT("drpilot-agent");
+        AGENT("drpilot-agent"),
+        // `drpilot recovery` restores backups into scratch directories and publishes what it proved, nothing else.
+        RECOVERY("drpilot-recovery");
 
         private final String user;
 
@@ -101,6 +103,7 @@ public final class AccessPolicy {
             topic(Principal.DETECTOR, Topics.ALERTS, WRITES),
             // The failover-health rule reads back the commands the detector issued.
             topic(Principal.DETECTOR, Topics.FAILOVER_COMMANDS, READS_AND_WRITES),
+            topic(Principal.DETECTOR, Topics.RESTORE_CHECKS, READS),
             topic(Principal.DETECTOR, Topics.DEAD_LETTER, WRITES),
             // Kafka Streams' own topics (changelogs, repartitions), named after the application id.
             new Grant(Principal.DETECTOR, ResourceType.TOPIC, DETECTOR_PREFIX, PatternType.PREFIXED, Set.of(AclOperation.ALL)),
@@ -128,7 +131,12 @@ public final class AccessPolicy {
             topic(Principal.OPERATOR, Topics.ACTIONS, READS_AND_WRITES),
 
             topic(Principal.AGENT, Topics.AGENT_LEASES, WRITES),
-            topic(Principal.AGENT, Topics.HEALTH_OBSERVATIONS, WRITES));
+            topic(Principal.AGENT, Topics.HEALTH_OBSERVATIONS, WRITES),
+
+            // `drpilot restore-check` by hand runs as the operator.
+            topic(Principal.OPERATOR, Topics.RESTORE_CHECKS, WRITES),
+
+            topic(Principal.RECOVERY, Topics.RESTORE_CHECKS, WRITES));
 
     private AccessPolicy() {
     }

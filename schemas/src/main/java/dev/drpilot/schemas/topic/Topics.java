@@ -8,6 +8,7 @@ import dev.drpilot.events.CollectorHeartbeat;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.RestoreCheck;
 import dev.drpilot.schemas.serde.EventSerdes;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -65,13 +66,19 @@ public final class Topics {
             "drpilot.agent.leases", Serdes.String(), EventSerdes.AGENT_LEASE, PARTITIONS, CleanupPolicy.COMPACT,
             Map.of("retention.ms", "-1"));
 
+    // Restore checks' outcomes, keyed by component: the restore-check rule sees one component's checks in order.
+    // Kept for a year, like the audit trail: they are the evidence that backups can be restored.
+    public static final Topic<String, RestoreCheck> RESTORE_CHECKS = new Topic<>(
+            "drpilot.recovery.checks", Serdes.String(), EventSerdes.RESTORE_CHECK, PARTITIONS, CleanupPolicy.DELETE,
+            Map.of("retention.ms", Long.toString(Duration.ofDays(365).toMillis())));
+
     // Records no consumer could read or process, kept byte for byte (headers say where they came
     // from and why) so nothing is lost silently. One partition: volume is low and order helps triage.
     public static final Topic<byte[], byte[]> DEAD_LETTER = new Topic<>(
             "drpilot.deadletter", bytes(), bytes(), 1, CleanupPolicy.DELETE, QUARTER);
 
     private static final List<Topic<?, ?>> ALL = List.of(REPLICATION_OBSERVATIONS, BACKUP_OBSERVATIONS, HEALTH_OBSERVATIONS,
-            COLLECTOR_HEARTBEATS, ALERTS, FAILOVER_COMMANDS, ACTIONS, FAILOVER_CONTROL, AGENT_LEASES, DEAD_LETTER);
+            COLLECTOR_HEARTBEATS, ALERTS, FAILOVER_COMMANDS, ACTIONS, FAILOVER_CONTROL, AGENT_LEASES, RESTORE_CHECKS, DEAD_LETTER);
 
     private Topics() {
     }

@@ -1,0 +1,137 @@
+package dev.drpilot.recovery;
+
+import dev.drpilot.config.BackupSource;
+import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.config.Schedule;
+import dev.drpilot.events.RestoreCheck;
+import dev.drpilot.runtime.Worker;
+import dev.drpilot.schemas.topic.Topic;
+import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code drpilot recovery}: runs each component's restore check on its schedule and publishes the
+ * outcome. One thread: restores on one host run one at a time (the host lock also keeps out a
+ * {@code drpilot restore-check} by hand). A check that cannot be published is logged and retried at
+ * the next scheduled run; the restore-check rule's {@code maxAge} pages when none arrives.
+ */
+public final class RecoveryService implements AutoCloseable, Worker {
+    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.RESTORE_CHECKS);
+    private static final Logger LOG = LoggerFactory.getLogger(RecoveryService.class);
+
+    private final DrpilotConfig config;
+    private final RestoreCheckRunner runner;
+    private final Producer<String, RestoreCheck> producer;
+    private final RestoreCheckPublisher publisher;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+
+    public RecoveryService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock, String host) {
+        this(config, new RestoreCheckRunner(config, host), new KafkaProducer<>(producerProperties(kafkaClientProperties, host),
+                Topics.RESTORE_CHECKS.keySerde().serializer(), Topics.RESTORE_CHECKS.valueSerde().serializer()), clock);
+    }
+
+    RecoveryService(DrpilotConfig config, RestoreCheckRunner runner, Producer<String, RestoreCheck> producer, Clock clock) {
+        this.config = config;
+        this.runner = runner;
+        this.producer = producer;
+        this.publisher = new RestoreCheckPublisher(producer, Duration.ofMinutes(2));
+        this.clock = clock;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "drpilot-recovery");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    static Map<String, Object> producerProperties(Map<String, Object> base, String host) {
+        Map<String, Object> props = new HashMap<>(base);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "drpilot-recovery-" + host);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return props;
+    }
+
+    public RecoveryService start() {
+        for (BackupSource backup : config.backups()) {
+            backup.restoreCheck().flatMap(check -> check.schedule()).ifPresent(schedule -> scheduleNext(backup.component(), schedule));
+        }
+        if (RestoreCheckRunner.components(config).stream().noneMatch(this::scheduled)) {
+            LOG.warn("no restore check has a schedule (backups[].restoreCheck.schedule): the recovery service has nothing to run");
+        }
+        return this;
+    }
+
+    private boolean scheduled(String component) {
+        return config.backups().stream().anyMatch(backup -> backup.component().equals(component)
+                && backup.restoreCheck().flatMap(check -> check.schedule()).isPresent());
+    }
+
+    private void scheduleNext(String component, Schedule schedule) {
+        Instant now = clock.instant();
+        Instant next = schedule.next(now);
+        LOG.info("restore check of {} next runs at {} ({})", component, next, schedule.text());
+        scheduler.schedule(() -> runAndReschedule(component, schedule), Duration.between(now, next).toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void runAndReschedule(String component, Schedule schedule) {
+        try {
+            RestoreCheck check = runner.run(component, runner.defaultTarget(component));
+            LOG.info("restore check of {}: {} in {} ms{}", component, check.getSucceeded() ? "succeeded" : "FAILED", check.getDurationMillis(),
+                    check.getError() == null ? "" : ": " + check.getError());
+            publisher.publish(check);
+        } catch (RuntimeException e) {
+            // The schedule goes on: the next run may succeed, and the rule's maxAge pages if none does.
+            LOG.error("restore check of {} could not run or be published", component, e);
+        } finally {
+            if (!scheduler.isShutdown()) {
+                scheduleNext(component, schedule);
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return "drpilot-recovery";
+    }
+
+    @Override
+    public boolean alive() {
+        return !scheduler.isShutdown();
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        // A failed check is an outcome, published; only stopping ends the service.
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        // A restore in progress is interrupted: its commands are killed and its scratch directory removed.
+        scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(90, TimeUnit.SECONDS)) {
+                LOG.warn("a restore check did not stop within 90 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+    }
+}
