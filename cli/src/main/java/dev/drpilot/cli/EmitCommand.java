@@ -10,7 +10,6 @@ import dev.drpilot.events.Source;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine;
@@ -19,7 +18,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -101,12 +99,7 @@ final class EmitCommand implements Runnable {
                     .build();
 
             try (KafkaConnection kafka = KafkaConnection.open(config.kafka(), bootstrapServers, false, null, "emit backup")) {
-                Map<String, Object> props = new HashMap<>(kafka.clientProperties());
-                props.put(ProducerConfig.ACKS_CONFIG, "all");
-                props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-                props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-                props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-                props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+                Map<String, Object> props = kafka.oneShotProducerProperties();
                 Topic<String, BackupObservation> topic = Topics.BACKUP_OBSERVATIONS;
                 try (KafkaProducer<String, BackupObservation> producer =
                              new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer())) {

@@ -7,6 +7,7 @@ import dev.drpilot.schemas.topic.TopicAdmin;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,20 @@ final class KafkaConnection implements AutoCloseable {
 
     Map<String, Object> clientProperties() {
         return clientProperties;
+    }
+
+    /**
+     * For a command that publishes a record and exits: acknowledged by every in-sync replica, idempotent, and bounded,
+     * so that the command says within 40 s whether Kafka has the record.
+     */
+    Map<String, Object> oneShotProducerProperties() {
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        return props;
     }
 
     String description() {

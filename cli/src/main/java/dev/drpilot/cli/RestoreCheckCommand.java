@@ -11,7 +11,6 @@ import dev.drpilot.recovery.RestoreTarget;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +19,6 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -71,12 +69,7 @@ final class RestoreCheckCommand implements Callable<Integer> {
 
     private void publish(DrpilotConfig config, RestoreCheck check) {
         try (KafkaConnection kafka = KafkaConnection.open(config.kafka(), bootstrapServers, false, null, "restore-check")) {
-            Map<String, Object> props = new HashMap<>(kafka.clientProperties());
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-            props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+            Map<String, Object> props = kafka.oneShotProducerProperties();
             Topic<String, RestoreCheck> topic = Topics.RESTORE_CHECKS;
             try (KafkaProducer<String, RestoreCheck> producer = new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
                 new RestoreCheckPublisher(producer, Duration.ofSeconds(40)).publish(check);

@@ -12,31 +12,9 @@ import java.util.Map;
  * steps, promotes past an old primary that may still take writes unless its cluster's policy says so. A promotion already
  * done is left alone: it was allowed when it ran.
  */
-final class FencedPromotion implements FailoverStep {
-    private final FailoverStep promotion;
-
+final class FencedPromotion extends ForwardingStep {
     FencedPromotion(FailoverStep promotion) {
-        this.promotion = promotion;
-    }
-
-    @Override
-    public String describe() {
-        return promotion.describe();
-    }
-
-    @Override
-    public String plan(FailoverContext context) {
-        return promotion.plan(context);
-    }
-
-    @Override
-    public boolean alreadyDone(FailoverContext context) throws Exception {
-        return promotion.alreadyDone(context);
-    }
-
-    @Override
-    public Map<String, String> alreadyDoneAttributes() {
-        return promotion.alreadyDoneAttributes();
+        super(promotion);
     }
 
     @Override
@@ -46,7 +24,7 @@ final class FencedPromotion implements FailoverStep {
         if (verdict.refusal().isPresent()) {
             throw new FailoverRefusedException(verdict.refusal().get());
         }
-        StepOutcome outcome = promotion.run(context, timeout);
+        StepOutcome outcome = delegate.run(context, timeout);
         Map<String, String> attributes = new LinkedHashMap<>(outcome.attributes());
         attributes.put("promotedPast", verdict.acceptedOn().orElseThrow());
         return new StepOutcome(outcome.detail(), attributes);

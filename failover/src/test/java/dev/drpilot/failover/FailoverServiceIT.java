@@ -229,25 +229,17 @@ class FailoverServiceIT {
     }
 
     /** Runs the real step, then asks the actuator to stop, as a deploy or a crash-restart would between two steps. */
-    private record StopAfter(FailoverStep real, AtomicReference<FailoverService> service) implements FailoverStep {
-        @Override
-        public String describe() {
-            return real.describe();
-        }
+    private static final class StopAfter extends ForwardingStep {
+        private final AtomicReference<FailoverService> service;
 
-        @Override
-        public String plan(FailoverContext context) {
-            return real.plan(context);
-        }
-
-        @Override
-        public boolean alreadyDone(FailoverContext context) throws Exception {
-            return real.alreadyDone(context);
+        StopAfter(FailoverStep real, AtomicReference<FailoverService> service) {
+            super(real);
+            this.service = service;
         }
 
         @Override
         public StepOutcome run(FailoverContext context, Duration timeout) throws Exception {
-            StepOutcome outcome = real.run(context, timeout);
+            StepOutcome outcome = delegate.run(context, timeout);
             CompletableFuture.runAsync(() -> service.get().close());
             await().atMost(Duration.ofSeconds(10)).until(() -> service.get().stopping());
             return outcome;

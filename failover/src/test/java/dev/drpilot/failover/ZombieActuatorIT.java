@@ -168,27 +168,21 @@ class ZombieActuatorIT {
     }
 
     /** Runs the real step once the test thaws it, as a process frozen inside the step would. */
-    private record FrozenIn(FailoverStep real, CountDownLatch entered, CountDownLatch thaw) implements FailoverStep {
-        @Override
-        public String describe() {
-            return real.describe();
-        }
+    private static final class FrozenIn extends ForwardingStep {
+        private final CountDownLatch entered;
+        private final CountDownLatch thaw;
 
-        @Override
-        public String plan(FailoverContext context) {
-            return real.plan(context);
-        }
-
-        @Override
-        public boolean alreadyDone(FailoverContext context) throws Exception {
-            return real.alreadyDone(context);
+        FrozenIn(FailoverStep real, CountDownLatch entered, CountDownLatch thaw) {
+            super(real);
+            this.entered = entered;
+            this.thaw = thaw;
         }
 
         @Override
         public StepOutcome run(FailoverContext context, Duration timeout) throws Exception {
             entered.countDown();
             await().atMost(Duration.ofSeconds(60)).until(() -> thaw.getCount() == 0);
-            return real.run(context, timeout);
+            return delegate.run(context, timeout);
         }
     }
 }
