@@ -53,10 +53,11 @@ public final class PostgresNode {
 
     /**
      * The Unix-socket directory, beside the data directory rather than in it: pg_rewind copies a source's data
-     * directory file by file through SQL and fails on a socket file there ("could not open file .s.PGSQL...").
+     * directory file by file through SQL and fails on a socket file there ("could not open file .s.PGSQL..."). Named
+     * after the port, short: a socket's path may not exceed 107 bytes, and the cluster's directory already carries its name.
      */
     public Path socketDir() {
-        return dataDir.resolveSibling(name + ".socket");
+        return dataDir.resolveSibling("s" + port);
     }
 
     /** The options {@link #start()} passes to the server ({@code pg_ctl -o}): port, socket directory, listen address, name. */
