@@ -1,11 +1,13 @@
 package dev.drpilot.notify.metrics;
 
 import dev.drpilot.config.BackupOutcomes;
+import dev.drpilot.events.ArchiverStatus;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.BackupStatus;
 import dev.drpilot.events.BackupTool;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,12 +17,17 @@ import java.util.function.BiConsumer;
  * Per component: the newest recovery point any observation proves (a backup's, or continuous archiving's), and the
  * newest good and failed backup, timed as the backup-failed rule times them — so that {@code /metrics}, the status page
  * and the alerts agree. Continuous archiving (tool ARCHIVER) moves the recovery point only: it is no backup, and its
- * failures are the archiving rule's. Safe for concurrent readers (a scrape) while one writer feeds it.
+ * failures are the archiving rule's; its newest reading per component is kept for the archiving gauges. Safe for concurrent readers (a scrape) while one writer feeds it.
  */
 public final class BackupLedger {
     private final Map<String, Instant> recoveryPoints = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastGood = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastFailed = new ConcurrentHashMap<>();
+    private final Map<String, Archiving> archiving = new ConcurrentHashMap<>();
+
+    /** A component's continuous archiving as its newest ARCHIVER observation read it. */
+    public record Archiving(String component, String cluster, Instant observedAt, ArchiverStatus status) {
+    }
 
     public void accept(BackupObservation observation) {
         String component = observation.getComponent();
@@ -28,6 +35,10 @@ public final class BackupLedger {
             recoveryPoints.merge(component, observation.getRecoveryPointAt(), BackupLedger::newer);
         }
         if (observation.getTool() == BackupTool.ARCHIVER) {
+            if (observation.getArchiver() != null) {
+                archiving.merge(component, new Archiving(component, observation.getCluster(), observation.getObservedAt(), observation.getArchiver()),
+                        (known, offered) -> offered.observedAt().isBefore(known.observedAt()) ? known : offered);
+            }
             return;
         }
         if (observation.getStatus() == BackupStatus.SUCCEEDED) {
@@ -48,6 +59,11 @@ public final class BackupLedger {
 
     public Optional<Instant> lastFailedBackup(String component) {
         return Optional.ofNullable(lastFailed.get(component));
+    }
+
+    /** Each component's newest archiving reading. */
+    public Collection<Archiving> archiving() {
+        return archiving.values();
     }
 
     public void forEachRecoveryPoint(BiConsumer<String, Instant> action) {

@@ -5,6 +5,7 @@ import dev.drpilot.config.Component;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.ArchiverStatus;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.ReplicationObservation;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -79,6 +80,14 @@ public final class PlantMetrics {
                 .labelNames("component")
                 .callback(callback -> backups.forEachFailedBackup((component, at) -> callback.call(at.toEpochMilli() / 1000.0, component)))
                 .register(registry);
+        archivingGauge(registry, "drpilot_wal_archiving_failing",
+                "1 while the newest archive_command attempt of a component's primary failed (pg_stat_archiver), else 0",
+                status -> status.getFailing() ? 1 : 0);
+        archivingGauge(registry, "drpilot_wal_unarchived_bytes",
+                "Bytes of WAL a component's primary wrote after the end of its newest archived segment: lost with it if it failed now",
+                ArchiverStatus::getUnarchivedBytes);
+        archivingGauge(registry, "drpilot_wal_archive_waiting_bytes",
+                "Of the unarchived WAL, the completed segments waiting for archive_command", ArchiverStatus::getWaitingSegmentBytes);
         targets(registry, config.components());
         failovers = Counter.builder().name("drpilot_failovers_total")
                 .help("Failover runbooks that ended since this actuator started, by outcome (succeeded, failed, refused, dry_run)")
@@ -111,6 +120,22 @@ public final class PlantMetrics {
                         callback.call(value.doubleValue(), observation.getComponent(), observation.getCluster(), observation.getReplicaNode());
                     }
                 }))
+                .register(registry);
+    }
+
+    // Like the replicas' series, an archiving reading older than the cluster's staleness is no sample: a collector that stopped
+    // reading must not leave a healthy-looking 0 behind.
+    private void archivingGauge(PrometheusRegistry registry, String name, String help, Function<ArchiverStatus, Number> figure) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("component", "cluster")
+                .callback(callback -> {
+                    Instant now = clock.instant();
+                    for (BackupLedger.Archiving reading : backups.archiving()) {
+                        String cluster = reading.cluster() == null ? "" : reading.cluster();
+                        if (!reading.observedAt().isBefore(now.minus(staleAfter(cluster)))) {
+                            callback.call(figure.apply(reading.status()).doubleValue(), reading.component(), cluster);
+                        }
+                    }
+                })
                 .register(registry);
     }
 

@@ -5,8 +5,12 @@ import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.ArchiverStatus;
+import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.BackupStatus;
+import dev.drpilot.events.BackupTool;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.Source;
 import dev.drpilot.notify.MetricsScrape;
 import dev.drpilot.notify.SettableClock;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -124,6 +128,41 @@ class PlantMetricsTest {
 
         clock.set(T0.plusSeconds(100));
         assertThat(scrape().value("drpilot_recovery_point_age_seconds", ORDERS_DB)).hasValue(190.0);
+    }
+
+    @Test
+    void continuousArchivingShowsFailureAndUnarchivedWalUntilItsReadingGoesStale() throws Exception {
+        Map<String, String> orders = Map.of("component", "orders-db", "cluster", "orders");
+        metrics.accept(archiving(false, 96, 0, T0.minusSeconds(20), T0.minusSeconds(20)));
+        // A late reading of an older state changes nothing.
+        metrics.accept(archiving(true, 1 << 24, 1 << 24, T0.minusSeconds(40), T0.minusSeconds(40)));
+
+        MetricsScrape scrape = scrape();
+        assertThat(scrape.value("drpilot_wal_archiving_failing", orders)).hasValue(0.0);
+        assertThat(scrape.value("drpilot_wal_unarchived_bytes", orders)).hasValue(96.0);
+        assertThat(scrape.value("drpilot_wal_archive_waiting_bytes", orders)).hasValue(0.0);
+        assertThat(scrape.value("drpilot_recovery_point_age_seconds", ORDERS_DB)).hasValue(20.0);
+        assertThat(scrape.value("drpilot_last_successful_backup_timestamp_seconds", ORDERS_DB)).as("archiving is no backup").isEmpty();
+
+        metrics.accept(archiving(true, (3L << 24) + 10, 3L << 24, T0, T0.minusSeconds(20)));
+        scrape = scrape();
+        assertThat(scrape.value("drpilot_wal_archiving_failing", orders)).hasValue(1.0);
+        assertThat(scrape.value("drpilot_wal_archive_waiting_bytes", orders)).hasValue((double) (3L << 24));
+        assertThat(scrape.value("drpilot_last_failed_backup_timestamp_seconds", ORDERS_DB)).as("a failing archiver is no failed backup").isEmpty();
+
+        // The collector stopped reading (replicationInterval 1m: stale after 10m): no sample rather than the last figure.
+        clock.set(T0.plus(Duration.ofMinutes(11)));
+        assertThat(scrape().value("drpilot_wal_archiving_failing", orders)).isEmpty();
+        assertThat(scrape().value("drpilot_wal_unarchived_bytes", orders)).isEmpty();
+    }
+
+    private static BackupObservation archiving(boolean failing, long unarchived, long waiting, Instant observedAt, Instant recoveryPoint) {
+        ArchiverStatus status = ArchiverStatus.newBuilder().setNode("pg-1").setCurrentLsn((4L << 24) + 10).setArchivedWal("000000010000000000000003")
+                .setArchivedEndLsn(4L << 24).setUnarchivedBytes(unarchived).setWaitingSegmentBytes(waiting).setFailing(failing)
+                .setFailedWal(failing ? "000000010000000000000004" : null).build();
+        return BackupObservation.newBuilder().setObservedAt(observedAt).setComponent("orders-db").setCluster("orders")
+                .setSource(Source.newBuilder().setCollectorId("collector-1").setVantage("eu-west-1a").build()).setTool(BackupTool.ARCHIVER)
+                .setStatus(failing ? BackupStatus.FAILED : BackupStatus.SUCCEEDED).setRecoveryPointAt(recoveryPoint).setArchiver(status).build();
     }
 
     @Test
