@@ -70,6 +70,8 @@ class FailoverPipelineIT {
         route53.stubFor(post(urlPathEqualTo(RRSET + "/")).willReturn(xml(changeInfo("ChangeResourceRecordSetsResponse", "PENDING"))));
         route53.stubFor(get(urlPathEqualTo("/2013-04-01/change/C2682N5HXP0BZ4")).willReturn(xml(changeInfo("GetChangeResponse", "INSYNC"))));
         // The SDK's default credential chain, as in production; these system properties are its first link.
+        String keyBefore = System.getProperty("aws.accessKeyId");
+        String secretBefore = System.getProperty("aws.secretAccessKey");
         System.setProperty("aws.accessKeyId", "AKIDTEST");
         System.setProperty("aws.secretAccessKey", "test-secret");
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
@@ -137,6 +139,17 @@ class FailoverPipelineIT {
             client.close();
             kubernetes.destroy();
             route53.stop();
+            // The JVM is shared with the other ITs: keys left here would be the first link of their default chain too.
+            restore("aws.accessKeyId", keyBefore);
+            restore("aws.secretAccessKey", secretBefore);
+        }
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
         }
     }
 

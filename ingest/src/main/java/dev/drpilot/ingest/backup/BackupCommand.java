@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +19,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class BackupCommand {
     static final int MAX_ERROR_CHARS = 2_000;
+
+    private static final ExecutorService OUTPUT_READERS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "backup-command-output");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     record Result(boolean timedOut, int exitCode, String stdout, String stderr) {
         boolean succeeded() {
@@ -69,6 +77,8 @@ final class BackupCommand {
     }
 
     private static CompletableFuture<String> drain(InputStream stream) {
+        // Threads of their own, not the common pool: on 2 cores that pool has one thread, and the stdout reader of a hung
+        // command holds it until the kill, while stderr — often the reason it hangs — waits unread behind it.
         return CompletableFuture.supplyAsync(() -> {
             try (InputStream in = stream) {
                 ByteArrayOutputStream buffer = new ByteArrayOutputStream();
@@ -77,6 +87,6 @@ final class BackupCommand {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }, OUTPUT_READERS);
     }
 }
