@@ -119,6 +119,12 @@ public final class RunbookExecutor {
         if (command.getMode() == FailoverMode.FENCE) {
             return fenceOnSight.execute(command, cluster, runbook);   // no failover: its own guard, no gate (see FenceOnSight)
         }
+        if (command.getMode() == FailoverMode.REJOIN) {
+            // Not a failover: a rejoin is the old primary's agent's work. Never let it fall through to the runbook.
+            log.warn("[incident={} cluster={}] rejoin command {} for {}: not carried out by this version", command.getIncidentId(),
+                    cluster.name(), command.getCommandId(), command.getFailedNode());
+            return Outcome.REFUSED;
+        }
         String incident = command.getIncidentId();
         String prefix = "[incident=" + incident + " cluster=" + cluster.name() + "]";
         List<ActionRecord> history;

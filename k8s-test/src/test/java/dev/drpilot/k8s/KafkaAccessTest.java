@@ -93,9 +93,9 @@ class KafkaAccessTest {
     @CsvSource(delimiter = ';', value = {
             "drpilot-ingest;    drpilot.collectors.heartbeat drpilot.deadletter drpilot.observations.backup drpilot.observations.health drpilot.observations.replication",
             "drpilot-detector;  drpilot.alerts drpilot.deadletter drpilot.failover.commands",
-            "drpilot-actuator;  drpilot.actions drpilot.deadletter",
+            "drpilot-actuator;  drpilot.actions drpilot.agent.commands drpilot.deadletter",
             "drpilot-operator;  drpilot.actions drpilot.failover.commands drpilot.failover.control drpilot.recovery.checks",
-            "drpilot-agent;     drpilot.agent.leases drpilot.observations.health",
+            "drpilot-agent;     drpilot.agent.leases drpilot.agent.replies drpilot.observations.health",
             "drpilot-recovery;  drpilot.recovery.checks",
     })
     void whoMayWriteWhichTopic(String user, String topics) {

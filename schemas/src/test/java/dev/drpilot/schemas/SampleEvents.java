@@ -2,7 +2,11 @@ package dev.drpilot.schemas;
 
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.AgentCommand;
+import dev.drpilot.events.AgentCommandKind;
 import dev.drpilot.events.AgentLease;
+import dev.drpilot.events.AgentReply;
+import dev.drpilot.events.AgentReplyOutcome;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
@@ -157,6 +161,24 @@ public final class SampleEvents {
                 .build();
     }
 
+    public static AgentCommand agentCommand() {
+        return AgentCommand.newBuilder()
+                .setCommandId("cmd-orders-pg-1-fence-1").setCluster("orders").setNode("pg-1").setKind(AgentCommandKind.FENCE)
+                .setNewPrimary("pg-2").setIncidentId("inc-orders-20261124-031245").setReason("pg-1 was replaced by pg-2")
+                .setIssuedBy("drpilot-failover-act-1").setIssuedAt(T0).setExpiresAt(T0.plusSeconds(30))
+                .setDetails(Map.of("newPrimary.host", "pg-2.internal", "newPrimary.port", "5432"))
+                .build();
+    }
+
+    public static AgentReply agentReply() {
+        return AgentReply.newBuilder()
+                .setCommandId("cmd-orders-pg-1-fence-1").setCluster("orders").setNode("pg-1").setAgentId("agent-pg-1-6f1c")
+                .setKind(AgentCommandKind.FENCE).setOutcome(AgentReplyOutcome.DONE)
+                .setDetail("standby.signal written, postmaster 4242 stopped (immediate) in 118 ms, confirmed gone")
+                .setRepliedAt(T0.plusMillis(240)).setAttributes(Map.of("fenced", "agent-stopped", "stopMillis", "118"))
+                .build();
+    }
+
     public static RestoreCheck restoreCheck() {
         return RestoreCheck.newBuilder().setCheckedAt(T0).setComponent("orders-data").setHost("restore-1").setSucceeded(true)
                 .setTool(BackupTool.PGBACKREST).setBackupName("20261124-020000F").setTarget("time")
@@ -177,6 +199,8 @@ public final class SampleEvents {
                 new Sample<>(Topics.ACTIONS, "inc-orders-20261124-031245", actionRecord()),
                 new Sample<>(Topics.FAILOVER_CONTROL, "pause/orders", actionRecord()),
                 new Sample<>(Topics.AGENT_LEASES, "orders", agentLease()),
+                new Sample<>(Topics.AGENT_COMMANDS, "orders/pg-1", agentCommand()),
+                new Sample<>(Topics.AGENT_REPLIES, "orders/pg-1", agentReply()),
                 new Sample<>(Topics.RESTORE_CHECKS, "orders-data", restoreCheck()),
                 new Sample<>(Topics.DEAD_LETTER, "orders".getBytes(), new byte[] {0x00, 0x01, 0x02}));
     }
@@ -186,6 +210,7 @@ public final class SampleEvents {
 
     public static List<SpecificRecord> everyRecord() {
         return List.of(replication(), replicationMinimal(), backup(), backupFailed(), health(), healthMinimal(), healthAnsweredWithError(),
-                heartbeat(), alert(), alertResolved(), failoverCommand(), actionRecord(), agentLease(), restoreCheck());
+                heartbeat(), alert(), alertResolved(), failoverCommand(), actionRecord(), agentLease(), agentCommand(), agentReply(),
+                restoreCheck());
     }
 }

@@ -1,7 +1,9 @@
 package dev.drpilot.schemas.serde;
 
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.AgentCommand;
 import dev.drpilot.events.AgentLease;
+import dev.drpilot.events.AgentReply;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.CollectorHeartbeat;
@@ -20,6 +22,8 @@ public final class EventSerdes {
     public static final AvroSerde<FailoverCommand> FAILOVER_COMMAND = AvroSerde.of(FailoverCommand.class);
     public static final AvroSerde<ActionRecord> ACTION_RECORD = AvroSerde.of(ActionRecord.class);
     public static final AvroSerde<AgentLease> AGENT_LEASE = AvroSerde.of(AgentLease.class);
+    public static final AvroSerde<AgentCommand> AGENT_COMMAND = AvroSerde.of(AgentCommand.class);
+    public static final AvroSerde<AgentReply> AGENT_REPLY = AvroSerde.of(AgentReply.class);
     public static final AvroSerde<RestoreCheck> RESTORE_CHECK = AvroSerde.of(RestoreCheck.class);
 
     private EventSerdes() {

@@ -21,7 +21,9 @@ import java.util.Set;
  * <p>What it protects: only the detector and the operator write failover commands, only the
  * operator writes control records (pause, resume, approve), and ingest — the service exposed to
  * other systems through its HTTP API — writes observations and heartbeats, nothing else. The node agent, which
- * runs on every database host, writes its lease and its health observations, and reads nothing.
+ * runs on every database host, writes its lease, its health observations and its replies (a rejoin's report
+ * too: the actuator records it on the audit trail, which no database host may write), and reads the leases and its
+ * commands.
  */
 public final class AccessPolicy {
 
@@ -77,6 +79,7 @@ public final class AccessPolicy {
     public static final String DETECTOR_PREFIX = "drpilot-detector";
     public static final String RECEIVER_GROUP_PREFIX = "drpilot-receiver-";
     public static final String FAILOVER_PREFIX = "drpilot-failover";
+    public static final String AGENT_GROUP_PREFIX = "drpilot-agent-";
     // The one name Kafka gives the cluster resource.
     public static final String CLUSTER_RESOURCE = "kafka-cluster";
 
@@ -124,14 +127,23 @@ public final class AccessPolicy {
             // Each cluster's failover records go through its own transactional id, drpilot-failover-<cluster>: the actuator
             // that opens it last is the only one whose records Kafka takes (a zombie actuator is fenced).
             new Grant(Principal.ACTUATOR, ResourceType.TRANSACTIONAL_ID, FAILOVER_PREFIX, PatternType.PREFIXED, TRANSACTIONS),
+            // Agents: the leases it waits on before promoting past an unreachable primary, the commands it sends them
+            // (fence, promotion intent, rejoin) and their replies.
+            topic(Principal.ACTUATOR, Topics.AGENT_LEASES, READS),
+            topic(Principal.ACTUATOR, Topics.AGENT_COMMANDS, WRITES),
+            topic(Principal.ACTUATOR, Topics.AGENT_REPLIES, READS),
 
             // Switchovers (and their --force) and the standing instructions; the operator's tools read the audit trail.
             topic(Principal.OPERATOR, Topics.FAILOVER_COMMANDS, WRITES),
             topic(Principal.OPERATOR, Topics.FAILOVER_CONTROL, READS_AND_WRITES),
             topic(Principal.OPERATOR, Topics.ACTIONS, READS_AND_WRITES),
 
-            topic(Principal.AGENT, Topics.AGENT_LEASES, WRITES),
+            // It reads the leases too: a node seen as primary while another node's agent holds the lease was replaced.
+            topic(Principal.AGENT, Topics.AGENT_LEASES, READS_AND_WRITES),
             topic(Principal.AGENT, Topics.HEALTH_OBSERVATIONS, WRITES),
+            topic(Principal.AGENT, Topics.AGENT_COMMANDS, READS),
+            topic(Principal.AGENT, Topics.AGENT_REPLIES, WRITES),
+            new Grant(Principal.AGENT, ResourceType.GROUP, AGENT_GROUP_PREFIX, PatternType.PREFIXED, Set.of(AclOperation.READ)),
 
             // `drpilot restore-check` by hand runs as the operator.
             topic(Principal.OPERATOR, Topics.RESTORE_CHECKS, WRITES),

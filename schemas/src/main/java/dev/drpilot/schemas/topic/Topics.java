@@ -1,7 +1,9 @@
 package dev.drpilot.schemas.topic;
 
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.AgentCommand;
 import dev.drpilot.events.AgentLease;
+import dev.drpilot.events.AgentReply;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.CollectorHeartbeat;
@@ -66,6 +68,15 @@ public final class Topics {
             "drpilot.agent.leases", Serdes.String(), EventSerdes.AGENT_LEASE, PARTITIONS, CleanupPolicy.COMPACT,
             Map.of("retention.ms", "-1"));
 
+    // The failover actuator's requests to node agents (fence, promotion intent, rejoin) and their answers, keyed
+    // <cluster>/<node>: one agent's commands stay in order. Not compacted: an agent reads them through its own consumer
+    // group (drpilot-agent-<cluster>-<node>), so one sent while its host was down waits for it; a stale one is ignored
+    // by its expiresAt. The actuator reads replies from the end offsets it captured before sending.
+    public static final Topic<String, AgentCommand> AGENT_COMMANDS = new Topic<>(
+            "drpilot.agent.commands", Serdes.String(), EventSerdes.AGENT_COMMAND, PARTITIONS, CleanupPolicy.DELETE, WEEK);
+    public static final Topic<String, AgentReply> AGENT_REPLIES = new Topic<>(
+            "drpilot.agent.replies", Serdes.String(), EventSerdes.AGENT_REPLY, PARTITIONS, CleanupPolicy.DELETE, WEEK);
+
     // Restore checks' outcomes, keyed by component: the restore-check rule sees one component's checks in order.
     // Kept for a year, like the audit trail: they are the evidence that backups can be restored.
     public static final Topic<String, RestoreCheck> RESTORE_CHECKS = new Topic<>(
@@ -78,9 +89,15 @@ public final class Topics {
             "drpilot.deadletter", bytes(), bytes(), 1, CleanupPolicy.DELETE, QUARTER);
 
     private static final List<Topic<?, ?>> ALL = List.of(REPLICATION_OBSERVATIONS, BACKUP_OBSERVATIONS, HEALTH_OBSERVATIONS,
-            COLLECTOR_HEARTBEATS, ALERTS, FAILOVER_COMMANDS, ACTIONS, FAILOVER_CONTROL, AGENT_LEASES, RESTORE_CHECKS, DEAD_LETTER);
+            COLLECTOR_HEARTBEATS, ALERTS, FAILOVER_COMMANDS, ACTIONS, FAILOVER_CONTROL, AGENT_LEASES, AGENT_COMMANDS, AGENT_REPLIES, RESTORE_CHECKS,
+            DEAD_LETTER);
 
     private Topics() {
+    }
+
+    /** The key of a command to (or a reply from) the agent of {@code node} of {@code cluster}. */
+    public static String agentKey(String cluster, String node) {
+        return cluster + "/" + node;
     }
 
     public static List<Topic<?, ?>> all() {

@@ -40,6 +40,11 @@ class AccessPolicyTest {
             "AGENT,    drpilot.failover.control,         false",
             "AGENT,    drpilot.actions,                  false",
             "INGEST,   drpilot.agent.leases,             false",
+            "AGENT,    drpilot.agent.replies,            true",
+            "AGENT,    drpilot.agent.commands,           false",
+            "ACTUATOR, drpilot.agent.commands,           true",
+            "ACTUATOR, drpilot.agent.replies,            false",
+            "INGEST,   drpilot.agent.commands,           false",
     })
     void whoMayWriteWhichTopic(Principal principal, String topic, boolean allowed) {
         assertThat(AccessPolicy.allows(principal, AclOperation.WRITE, ResourceType.TOPIC, topic)).isEqualTo(allowed);

@@ -1,0 +1,105 @@
+package dev.drpilot.failover.agent;
+
+import dev.drpilot.events.AgentCommand;
+import dev.drpilot.events.AgentReply;
+import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The failover actuator's side of talking to node agents: sends an {@link AgentCommand} (acks=all) and waits for the
+ * {@link AgentReply} that names it. The replies are read from the end offsets captured <em>before</em> the send, so a reply
+ * cannot be missed however fast the agent answers, and an older reply cannot be taken for this one (the id must match).
+ * No reply within the timeout is an answer too — {@link Optional#empty()}: the agent is down, cut off, or too slow, and
+ * the caller decides what that proves (usually nothing: it falls back to the lease).
+ */
+public final class AgentChannel {
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final Producer<String, byte[]> producer;
+    private final Supplier<Consumer<byte[], byte[]>> consumers;
+
+    /**
+     * @param producer  an acks=all producer, owned by the caller
+     * @param consumers makes a consumer (no group, read_committed) for one request; closed after it
+     */
+    public AgentChannel(Producer<String, byte[]> producer, Supplier<Consumer<byte[], byte[]>> consumers) {
+        this.producer = producer;
+        this.consumers = consumers;
+    }
+
+    /** A command could not be sent, or the replies could not be read: nothing is known about the agent's answer. */
+    public static final class ChannelException extends Exception {
+        public ChannelException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Sends {@code command} and waits up to {@code timeout} (the send included) for its reply.
+     *
+     * @return the reply, or empty when none came in time
+     */
+    public Optional<AgentReply> request(AgentCommand command, Duration timeout) throws ChannelException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Consumer<byte[], byte[]> consumer = consumers.get()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.AGENT_REPLIES.name(), timeout).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            if (partitions.isEmpty()) {
+                throw new ChannelException(Topics.AGENT_REPLIES.name() + " has no partitions (does the topic exist?)", null);
+            }
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+            ends.forEach(consumer::seek);
+            send(command, remaining(deadline));
+            while (remaining(deadline).toNanos() > 0) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    Optional<AgentReply> reply = decode(record);
+                    if (reply.isPresent() && reply.get().getCommandId().equals(command.getCommandId())) {
+                        return reply;
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (KafkaException e) {
+            throw new ChannelException("could not read " + Topics.AGENT_REPLIES.name() + ": " + e, e);
+        }
+    }
+
+    /** Sends {@code command} and waits for Kafka's acknowledgement only (for commands nobody waits on: a rejoin). */
+    public void send(AgentCommand command, Duration timeout) throws ChannelException, InterruptedException {
+        byte[] value = Topics.AGENT_COMMANDS.valueSerde().serializer().serialize(Topics.AGENT_COMMANDS.name(), command);
+        try {
+            producer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS.name(), Topics.agentKey(command.getCluster(), command.getNode()), value))
+                    .get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            throw new ChannelException("could not send " + command.getKind() + " command " + command.getCommandId() + " to the agent of "
+                    + command.getCluster() + "/" + command.getNode() + ": " + (e instanceof ExecutionException ? e.getCause() : e), e);
+        }
+    }
+
+    private static Optional<AgentReply> decode(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return Optional.of(Topics.AGENT_REPLIES.valueSerde().deserializer().deserialize(record.topic(), record.value()));
+        } catch (RuntimeException e) {
+            return Optional.empty();   // not ours to judge: another request may be waiting for it; it is simply not a reply we can read
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+}
