@@ -118,7 +118,9 @@ final class PlantBinder {
                 failover.string("runbook", "default"),
                 failover.duration("approvalTimeout", Duration.ofMinutes(30)),
                 failover.duration("approvalValidity", FailoverSettings.DEFAULT_APPROVAL_VALIDITY),
-                failover.enumValue("unreachablePrimary", FailoverSettings.UnreachablePrimary.class, FailoverSettings.DEFAULT_UNREACHABLE_PRIMARY));
+                failover.enumValue("unreachablePrimary", FailoverSettings.UnreachablePrimary.class, FailoverSettings.DEFAULT_UNREACHABLE_PRIMARY),
+                failover.bool("failsafe", false),
+                failover.enumValue("rejoin", FailoverSettings.Rejoin.class, FailoverSettings.DEFAULT_REJOIN));
         failover.finish();
         return settings;
     }
