@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Makes the local PostgreSQL stop taking writes, for sure and fast: {@code standby.signal} is written first (so that
- * whoever starts the server next — the agent, a person, systemd — starts a standby), then {@code pg_ctl stop -m
+ * whoever starts the server next — the agent, a person, systemd, the kubelet — starts a standby), then {@code pg_ctl stop -m
  * immediate} ends every session at once without a checkpoint (a fast shutdown waits for one, which a big
  * shared_buffers makes long); if that has not finished within the stop budget (a frozen postmaster handles no
  * signal but KILL) the postmaster and its processes are killed. With {@link FenceMethod#DEMOTE} the server is then
@@ -57,14 +57,14 @@ final class Fence {
         long start = clock.nanoTime();
         Map<String, String> details = new LinkedHashMap<>();
         details.put("method", ConfigNames.of(settings.fence()));
-        if (settings.fence() == FenceMethod.DEMOTE) {
-            try {
-                writeStandbySignal();
-            } catch (IOException e) {
-                // The stop below still ends the writes; only a later start would come up as a primary.
-                details.put("standbySignal", "not written: " + e.getMessage());
-                log.error("fence: cannot write {} in {}: {}", STANDBY_SIGNAL, settings.dataDir(), e.toString());
-            }
+        // With either method: whoever starts the server next (the agent, systemd, the kubelet restarting its container, a
+        // person) starts a standby, never the old primary.
+        try {
+            writeStandbySignal();
+        } catch (IOException e) {
+            // The stop below still ends the writes; only a later start would come up as a primary.
+            details.put("standbySignal", "not written: " + e.getMessage());
+            log.error("fence: cannot write {} in {}: {}", STANDBY_SIGNAL, settings.dataDir(), e.toString());
         }
         boolean stopped = stop(details);
         long stoppedAt = clock.nanoTime();

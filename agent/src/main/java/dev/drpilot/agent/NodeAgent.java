@@ -90,7 +90,7 @@ public final class NodeAgent implements AutoCloseable {
             lease = new Lease(settings.leaseTtl(), settings.fenceAfter());
             keeper = new LeaseKeeper(settings, identity, lease, publisher, clock, wallClock);
             Optional<DeadManSwitch> deadMan = settings.deadMan() ? Optional.of(keep(DeadManSwitch.start(settings.dataDir(),
-                    settings.fence() == AgentSettings.FenceMethod.DEMOTE, pgCtl.command("-m", "immediate", "-w", "-t", "1", "stop"),
+                    true, pgCtl.command("-m", "immediate", "-w", "-t", "1", "stop"),
                     Path.of(System.getProperty("java.io.tmpdir"), "drpilot-agent-" + identity.cluster() + "-" + identity.node() + "-dead-man.log"))))
                     : Optional.empty();
             guard = new FenceGuard(settings, lease, new Fence(settings, pgCtl, postmaster, clock), deadMan, keeper, clock);

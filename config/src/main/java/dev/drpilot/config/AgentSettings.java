@@ -19,8 +19,9 @@ import java.util.Optional;
  * @param renewInterval       how often the lease is renewed while the node is primary
  * @param stopBudget          how long the fence (stopping the server) may take: it starts {@code leaseTtl - stopBudget}
  *                            after the newest acknowledged send, so that writes have ended by the TTL
- * @param fence               what the agent does when its lease runs out: demote (immediate stop, then start as a
- *                            standby) or stop (immediate stop, left down)
+ * @param fence               what the agent does when its lease runs out: both write {@code standby.signal} and stop
+ *                            the server at once; demote then starts it again as a standby, stop leaves that to
+ *                            whatever supervises it (systemd, the kubelet) or to a person
  * @param deadMan             a child process the agent pets while it holds the lease; it stops the server with
  *                            {@code pg_ctl -m immediate} when the petting stops (a frozen or killed agent)
  * @param checkInterval       how often the postmaster is checked (pid file, process, a local query)

@@ -31,7 +31,7 @@ final class Manifests {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
-    private static final List<Doc> ALL = load();
+    private static final List<Doc> ALL = load(DIR);
 
     /** One YAML document of one file. */
     record Doc(Path file, int index, JsonNode tree, HasMetadata resource) {
@@ -53,7 +53,12 @@ final class Manifests {
 
     /** The manifest files: every YAML file under k8s/ but the kustomization itself. */
     static List<Path> files() {
-        try (Stream<Path> paths = Files.walk(DIR)) {
+        return files(DIR);
+    }
+
+    /** The manifest files under {@code dir}: every YAML file but a kustomization. */
+    static List<Path> files(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
             return paths.filter(Files::isRegularFile)
                     .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
                     .filter(p -> !p.getFileName().toString().equals(KUSTOMIZATION))
@@ -104,9 +109,10 @@ final class Manifests {
         return ALL.stream().filter(doc -> doc.kind().equals(kind)).toList();
     }
 
-    private static List<Doc> load() {
+    /** Every document of the manifests under {@code dir}, read as {@link #all()} reads k8s/. */
+    static List<Doc> load(Path dir) {
         List<Doc> docs = new ArrayList<>();
-        for (Path file : files()) {
+        for (Path file : files(dir)) {
             try (MappingIterator<JsonNode> trees = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
                 int index = 0;
                 while (trees.hasNext()) {
