@@ -133,6 +133,13 @@ final class CrossChecks {
                 problems.add(nodePath + ".listenPort", "0 (a free port) cannot be asked: in a failsafe cluster the primary's agent asks"
                         + " the others on " + node.host() + ":<listenPort>; set a fixed port");
             }
+            if (agent.fenceAfter().compareTo(agent.renewInterval().multipliedBy(3)) < 0) {
+                // Kafka falls silent right after an acknowledgement: the first question leaves within 1.5 renew intervals and
+                // its answers take up to half of one; they must come before the fence.
+                problems.add(nodePath + ".leaseTtl", "must be at least 3 × renewInterval + stopBudget (" + agent.renewInterval()
+                        .multipliedBy(3).plus(agent.stopBudget()).toMillis() + " ms) in a failsafe cluster, so that the replicas'"
+                        + " first confirmation arrives before the fence");
+            }
             if (agent.failsafeToken().isEmpty()) {
                 problems.add(nodePath + ".failsafeToken", "is missing: failover.failsafe needs a token all the cluster's agents share");
             } else if (firstToken.isEmpty()) {

@@ -66,6 +66,12 @@ class FailsafeConfigTest {
     }
 
     @Test
+    void theLeaseMustLeaveTheFirstQuestionTimeBeforeTheFence() {
+        assertThat(problemsOf(cluster(AGENT, AGENT.replace("listenPort: 8084", "listenPort: 8084, leaseTtl: 7s"))))
+                .anySatisfy(p -> assertThat(p).contains("clusters.orders.nodes[1].agent.leaseTtl").contains("3 × renewInterval + stopBudget"));
+    }
+
+    @Test
     void aClusterWithoutReplicasCannotBeFailsafe() {
         String lonePrimary = """
                 components: [{name: orders-db, kind: database, cluster: orders}]
