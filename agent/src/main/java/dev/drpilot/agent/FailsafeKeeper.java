@@ -33,6 +33,7 @@ final class FailsafeKeeper extends AgentLoop {
     private long lastQuestion;
     private boolean asked;
     private volatile String refusal;
+    private volatile String lastRefusal = "";
 
     FailsafeKeeper(AgentSettings settings, AgentIdentity identity, Lease lease, FailsafeAsker asker, FailsafeServer server, NanoClock clock) {
         super("agent-failsafe", settings.renewInterval().dividedBy(4));
@@ -69,6 +70,7 @@ final class FailsafeKeeper extends AgentLoop {
             refusal = null;
         } else if (!everyOne) {
             refusal = describe(answers);
+            lastRefusal = refusal;
             log.warn("failsafe: not every replica confirmed ({}); the lease ages: the fence is due in {} ms", refusal,
                     TimeUnit.NANOSECONDS.toMillis(lease.nanosUntilFence(clock.nanoTime())));
         }
@@ -76,6 +78,11 @@ final class FailsafeKeeper extends AgentLoop {
 
     private static String describe(List<FailsafeAsker.Answer> answers) {
         return answers.stream().map(FailsafeAsker.Answer::describe).collect(Collectors.joining("; "));
+    }
+
+    /** The answers of the newest question not every replica confirmed (kept after the lease ended, for the logs and tests). */
+    String lastRefusal() {
+        return lastRefusal;
     }
 
     @Override

@@ -37,6 +37,10 @@ final class FailsafeMode implements AutoCloseable {
         return responder;
     }
 
+    FailsafeKeeper keeper() {
+        return keeper;
+    }
+
     LeaseTopicWatch leases() {
         return leases;
     }

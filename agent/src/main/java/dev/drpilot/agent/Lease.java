@@ -41,6 +41,7 @@ public final class Lease {
     private boolean silent;
     private long silentSince;
     private long kafkaAnchor;
+    private boolean kafkaAcknowledged;
     private FailsafeSpan failsafe;
 
     /**
@@ -99,6 +100,7 @@ public final class Lease {
             state = State.HOLDING;
             anchor = now;
             kafkaAnchor = now;
+            kafkaAcknowledged = false;
             acknowledged = false;
             failsafe = null;
             return Change.BEGAN_HOLDING;
@@ -132,8 +134,9 @@ public final class Lease {
         }
         Optional<FailsafeSpan> ended = Optional.ofNullable(failsafe);
         failsafe = null;
-        if (sentAt - kafkaAnchor > 0) {
+        if (sentAt - kafkaAnchor >= 0) {
             kafkaAnchor = sentAt;
+            kafkaAcknowledged = true;
         }
         if (sentAt - anchor >= 0) {
             anchor = sentAt;
@@ -145,10 +148,12 @@ public final class Lease {
 
     /**
      * Failsafe: whether to ask the replicas now — holding, renewable (a hung server is not renewed for, by Kafka or by
-     * the replicas), and Kafka's newest acknowledged renewal was sent {@code after} or longer ago.
+     * the replicas), and Kafka's newest acknowledged renewal was sent {@code after} or longer ago. Only a lease Kafka
+     * acknowledged at least once is held through failsafe: one it never saw would keep a primary running that no reader
+     * of the lease topic knows to wait for.
      */
     public synchronized boolean needsFailsafe(long now, Duration after) {
-        return mayRenew(now) && now - kafkaAnchor >= after.toNanos();
+        return mayRenew(now) && kafkaAcknowledged && now - kafkaAnchor >= after.toNanos();
     }
 
     /**

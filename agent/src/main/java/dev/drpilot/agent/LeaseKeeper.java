@@ -90,7 +90,7 @@ final class LeaseKeeper extends AgentLoop {
                         failsafeReport = null;
                     }
                     lease.acknowledged(sent).ifPresent(span -> {
-                        log.warn("lease: Kafka acknowledges renewals again; failsafe held the lease {} ({} questions)",
+                        log.warn("lease: Kafka acknowledges renewals again; failsafe: {} ({} questions)",
                                 span.details().get("failsafe"), span.grants());
                         failsafeReport = span.details();
                     });

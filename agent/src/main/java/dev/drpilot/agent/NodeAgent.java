@@ -31,7 +31,8 @@ import java.util.Optional;
  * {@code drpilot agent}: the node agent beside one PostgreSQL server, assembled from its node's {@code agent:}
  * settings. Three loops — the postmaster watch (local evidence, the role the lease follows), the lease keeper
  * (renewals on drpilot.agent.leases) and the fence guard (the lease's age; the fence; the dead-man switch) — each on
- * the health endpoint, which listens on the agent's own address.
+ * the health endpoint, which listens on the agent's own address. In a failsafe cluster two more loops (the failsafe
+ * keeper, the lease topic's reader) and {@code POST /failsafe} on the same listener (docs/agent.md).
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
