@@ -34,6 +34,7 @@ final class FailsafeKeeper extends AgentLoop {
     private boolean asked;
     private volatile String refusal;
     private volatile String lastRefusal = "";
+    private volatile long slowestRoundMillis;
 
     FailsafeKeeper(AgentSettings settings, AgentIdentity identity, Lease lease, FailsafeAsker asker, FailsafeServer server, NanoClock clock) {
         super("agent-failsafe", settings.renewInterval().dividedBy(4));
@@ -56,11 +57,13 @@ final class FailsafeKeeper extends AgentLoop {
         if (asked && now - lastQuestion < settings.renewInterval().toNanos()) {
             return;
         }
+        long began = clock.nanoTime();
         server.heartbeat();
         long sent = clock.nanoTime();
         lastQuestion = sent;
         asked = true;
         List<FailsafeAsker.Answer> answers = asker.ask(new Question(identity.cluster(), identity.node(), identity.agentId()));
+        slowestRoundMillis = Math.max(slowestRoundMillis, TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - began));
         boolean everyOne = !answers.isEmpty() && answers.stream().allMatch(FailsafeAsker.Answer::confirmed);
         if (everyOne && lease.grantedByReplicas(sent, answers.size())) {
             if (refusal != null || lease.failsafe().map(Lease.FailsafeSpan::grants).orElse(0) == 1) {
@@ -83,6 +86,11 @@ final class FailsafeKeeper extends AgentLoop {
     /** The answers of the newest question not every replica confirmed (kept after the lease ended, for the logs and tests). */
     String lastRefusal() {
         return lastRefusal;
+    }
+
+    /** The longest a round took, heartbeat and every answer (for the measurements in docs/agent.md). */
+    long slowestRoundMillis() {
+        return slowestRoundMillis;
     }
 
     @Override

@@ -147,8 +147,9 @@ class FailsafeIT {
         assertThat(writer.failure).isEmpty();
         long gap = writer.longestGapMillis();
         assertThat(gap).as("the longest pause between two acknowledged commits").isLessThan(1_000);
-        log.info("FAILSAFE FIGURES: broker down {} ms; cut-off -> renewing through failsafe {} ms; {} commits, longest gap {} ms;"
-                        + " broker back -> Kafka acknowledging again {} ms; lease record: {}", millis(outage), millis(failsafeFrom - cutAt),
+        log.info("FAILSAFE FIGURES: broker down {} ms; cut-off -> renewing through failsafe {} ms; slowest round (heartbeat + 2 answers)"
+                        + " {} ms; {} commits, longest gap {} ms; broker back -> Kafka acknowledging again {} ms; lease record: {}",
+                millis(outage), millis(failsafeFrom - cutAt), primaryAgent.failsafe().orElseThrow().keeper().slowestRoundMillis(),
                 writer.commits.size(), gap, millis(kafkaAgain), report.getDetails());
     }
 

@@ -28,13 +28,19 @@ public final class FailsafeResponder implements HttpHandler {
     private static final int MAX_BODY = 4096;
 
     private final FailsafePeers peers;
-    private final WalReceiverReader walReceiver;
+    private final WalReceiverSource walReceiver;
     private final Supplier<Optional<LeaseSeen>> newestLease;
     private final PromotionPromise promise;
     private final Duration maxAge;
     private final byte[] tokenDigest;
 
-    FailsafeResponder(FailsafePeers peers, WalReceiverReader walReceiver, Supplier<Optional<LeaseSeen>> newestLease,
+    /** Where the replica's WAL receiver is read: its server, bounded by a timeout. */
+    @FunctionalInterface
+    interface WalReceiverSource {
+        WalReceiver read() throws InterruptedException;
+    }
+
+    FailsafeResponder(FailsafePeers peers, WalReceiverSource walReceiver, Supplier<Optional<LeaseSeen>> newestLease,
                       PromotionPromise promise, Duration maxAge) {
         this.peers = peers;
         this.walReceiver = walReceiver;
@@ -51,9 +57,7 @@ public final class FailsafeResponder implements HttpHandler {
                 answer(exchange, 404, "not found\n");
                 return;
             }
-            String authorization = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")).orElse("");
-            // Digests of equal length compared in constant time: neither the token nor its length leaks through timing.
-            if (!MessageDigest.isEqual(tokenDigest, digest(authorization))) {
+            if (!authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 log.warn("failsafe: question from {} without the cluster's token: refused", exchange.getRemoteAddress());
                 answer(exchange, 401, "refused wrong or missing token\n");
                 return;
@@ -70,6 +74,11 @@ public final class FailsafeResponder implements HttpHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Digests of equal length compared in constant time: neither the token nor its length leaks through timing. */
+    boolean authorized(String authorizationHeader) {
+        return MessageDigest.isEqual(tokenDigest, digest(authorizationHeader == null ? "" : authorizationHeader));
     }
 
     Confirmation answer(Question question) throws InterruptedException {

@@ -32,7 +32,7 @@ public final class FailsafeServer implements AutoCloseable {
 
     /** The replica's side: confirms a primary it streams from and heard from within the renew interval. */
     public FailsafeResponder responder(FailsafePeers peers, Supplier<Optional<LeaseSeen>> newestLease, PromotionPromise promise) {
-        return new FailsafeResponder(peers, new WalReceiverReader(sql, queryTimeout), newestLease, promise, settings.renewInterval());
+        return new FailsafeResponder(peers, new WalReceiverReader(sql, queryTimeout)::read, newestLease, promise, settings.renewInterval());
     }
 
     /** The primary's side: a committed transaction its replicas receive at once (best effort). */
