@@ -34,12 +34,14 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -102,12 +104,19 @@ class FailsafeIT {
     }
 
     @AfterAll
-    void stopServers() {
+    void stopServers() throws IOException {
         if (broker != null) {
             broker.close();
         }
         if (cluster != null) {
             cluster.close();
+        }
+        if (kafkaDir != null) {
+            try (Stream<Path> files = Files.walk(kafkaDir)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
         }
     }
 
