@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -40,6 +41,7 @@ final class LeaseKeeper extends AgentLoop {
     private volatile long lastSend;
     private volatile AgentLease pendingState;
     private volatile boolean sentOnce;
+    private volatile Map<String, String> failsafeReport;
     private boolean withheld;
 
     LeaseKeeper(AgentSettings settings, AgentIdentity identity, Lease lease, AgentPublisher publisher, NanoClock clock, Clock wallClock) {
@@ -72,12 +74,26 @@ final class LeaseKeeper extends AgentLoop {
         withheld = false;
         // A renewal supersedes any older change still waiting: sent later, it would overwrite the lease it began.
         pendingState = null;
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("renewMillis", Long.toString(lastRenewMillis));
+        details.put("deadMan", settings.deadMan() ? "on" : "off");
+        // Failsafe mode held the lease while Kafka was away: said on the renewals until one of them is acknowledged.
+        Map<String, String> report = failsafeReport;
+        if (report != null) {
+            details.putAll(report);
+        }
         Future<RecordMetadata> ack;
         try {
-            ack = publisher.send(Topics.AGENT_LEASES, identity.cluster(), record(LeaseState.HOLDING, Map.of(
-                    "renewMillis", Long.toString(lastRenewMillis), "deadMan", settings.deadMan() ? "on" : "off")), (metadata, error) -> {
+            ack = publisher.send(Topics.AGENT_LEASES, identity.cluster(), record(LeaseState.HOLDING, details), (metadata, error) -> {
                 if (error == null) {
-                    lease.acknowledged(sent);
+                    if (report != null && failsafeReport == report) {
+                        failsafeReport = null;
+                    }
+                    lease.acknowledged(sent).ifPresent(span -> {
+                        log.warn("lease: Kafka acknowledges renewals again; failsafe: {} ({} questions)",
+                                span.details().get("failsafe"), span.grants());
+                        failsafeReport = span.details();
+                    });
                     lastRenewMillis = TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - sent);
                     lastError = null;
                 } else {

@@ -1,6 +1,8 @@
 package dev.drpilot.agent;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.drpilot.agent.failsafe.FailsafePeers;
+import dev.drpilot.agent.failsafe.FailsafeResponder;
 import dev.drpilot.config.AgentSettings;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.ConfigNames;
@@ -20,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +31,8 @@ import java.util.Optional;
  * {@code drpilot agent}: the node agent beside one PostgreSQL server, assembled from its node's {@code agent:}
  * settings. Three loops — the postmaster watch (local evidence, the role the lease follows), the lease keeper
  * (renewals on drpilot.agent.leases) and the fence guard (the lease's age; the fence; the dead-man switch) — each on
- * the health endpoint, which listens on the agent's own address.
+ * the health endpoint, which listens on the agent's own address. In a failsafe cluster two more loops (the failsafe
+ * keeper, the lease topic's reader) and {@code POST /failsafe} on the same listener (docs/agent.md).
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
@@ -43,6 +47,9 @@ public final class NodeAgent implements AutoCloseable {
     private final NanoClock clock;
     private final Clock wallClock;
     private final StartedResources started = new StartedResources("drpilot agent");
+    private final Optional<FailsafePeers> failsafePeers;
+    private final PromotionPromise promise = new PromotionPromise();
+    private FailsafeMode failsafe;
     private Lease lease;
     private FenceGuard guard;
     private PostmasterWatch watch;
@@ -51,6 +58,13 @@ public final class NodeAgent implements AutoCloseable {
 
     public NodeAgent(AgentSettings settings, String cluster, String node, String component, Map<String, Object> kafkaClientProperties,
                      WorkerHealth health, NanoClock clock, Clock wallClock) {
+        this(settings, cluster, node, component, kafkaClientProperties, health, clock, wallClock, Optional.empty());
+    }
+
+    /** With failsafe mode, when {@code failsafePeers} is present (docs/agent.md). */
+    public NodeAgent(AgentSettings settings, String cluster, String node, String component, Map<String, Object> kafkaClientProperties,
+                     WorkerHealth health, NanoClock clock, Clock wallClock, Optional<FailsafePeers> failsafePeers) {
+        this.failsafePeers = failsafePeers;
         this.settings = settings;
         this.identity = AgentIdentity.fresh(cluster, node, component);
         this.kafkaClientProperties = Map.copyOf(kafkaClientProperties);
@@ -63,7 +77,7 @@ public final class NodeAgent implements AutoCloseable {
     public static NodeAgent of(DrpilotConfig config, String cluster, String node, Map<String, Object> kafkaClientProperties,
                                WorkerHealth health) {
         return new NodeAgent(settings(config, cluster, node), cluster, node, config.clusters().get(cluster).component(),
-                kafkaClientProperties, health, NanoClock.SYSTEM, Clock.systemUTC());
+                kafkaClientProperties, health, NanoClock.SYSTEM, Clock.systemUTC(), FailsafePeers.of(config, cluster, node));
     }
 
     /** The agent settings of {@code node} of {@code cluster}; an IllegalArgumentException names what is missing. */
@@ -103,13 +117,21 @@ public final class NodeAgent implements AutoCloseable {
                     keeper.publishState(LeaseState.UNGUARDED, Map.of("reason", "agent stopped", "deadMan", settings.deadMan() ? "on" : "off"));
                 }
             });
-            for (AgentLoop loop : List.of(watch, keeper, guard)) {
+            List<AgentLoop> loops = new ArrayList<>(List.of(watch, keeper, guard));
+            failsafePeers.ifPresent(peers -> {
+                failsafe = keep(new FailsafeMode(settings, identity, peers, lease, promise, kafkaClientProperties, clock));
+                loops.addAll(failsafe.loops());
+            });
+            for (AgentLoop loop : loops) {
                 started.add(loop);
                 health.watch(loop);
                 loop.start();
             }
             http = HttpServer.create(new InetSocketAddress(settings.bind(), settings.listenPort()), 0);
             http.createContext("/", new HealthHttpHandler(health));
+            if (failsafe != null) {
+                http.createContext(FailsafeResponder.PATH, failsafe.responder());
+            }
             http.start();
             started.add(() -> http.stop(0));
             log.info("drpilot agent {} of node {} (cluster {}) started: data directory {}, server {}, lease TTL {} ms renewed every {} ms,"
@@ -135,6 +157,14 @@ public final class NodeAgent implements AutoCloseable {
     /** The port the health endpoint listens on (the configured one, or the one picked for port 0). */
     public int healthPort() {
         return http.getAddress().getPort();
+    }
+
+    PromotionPromise promise() {
+        return promise;
+    }
+
+    Optional<FailsafeMode> failsafe() {
+        return Optional.ofNullable(failsafe);
     }
 
     Lease lease() {

@@ -28,16 +28,28 @@ import java.util.Optional;
  * @param queryTimeout        a local query slower than this is "not answering"
  * @param observationInterval an unchanged verdict is published again this often (fresh evidence for the detector)
  * @param bind                the agent's HTTP listener ({@code /healthz}, {@code /readyz})
- * @param listenPort          its port; 0 picks a free one
+ * @param listenPort          its port; 0 picks a free one (not in a failsafe cluster: the primary's agent asks the
+ *                            replicas' agents on their configured ports)
+ * @param failsafeToken       the token the agents of a failsafe cluster share: the primary's agent sends it with its
+ *                            question, a replica's agent answers only a question that carries its own
  */
 public record AgentSettings(Path dataDir, Path bin, Optional<String> osUser, String host, int port, String database, String user,
                             Optional<Secret> password, Duration leaseTtl, Duration renewInterval, Duration stopBudget,
                             FenceMethod fence, boolean deadMan, Duration checkInterval, Duration queryTimeout,
-                            Duration observationInterval, String bind, int listenPort) {
+                            Duration observationInterval, String bind, int listenPort, Optional<Secret> failsafeToken) {
     /** Collector ids of agents start with this; a collector's own id never does (the configuration refuses it). */
     public static final String PREFIX = "agent:";
 
     public enum FenceMethod { DEMOTE, STOP }
+
+    /** Without a failsafe token (a cluster without failsafe mode). */
+    public AgentSettings(Path dataDir, Path bin, Optional<String> osUser, String host, int port, String database, String user,
+                         Optional<Secret> password, Duration leaseTtl, Duration renewInterval, Duration stopBudget, FenceMethod fence,
+                         boolean deadMan, Duration checkInterval, Duration queryTimeout, Duration observationInterval, String bind,
+                         int listenPort) {
+        this(dataDir, bin, osUser, host, port, database, user, password, leaseTtl, renewInterval, stopBudget, fence, deadMan,
+                checkInterval, queryTimeout, observationInterval, bind, listenPort, Optional.empty());
+    }
 
     /** The collector id an agent stamps on what it publishes about {@code node} of {@code cluster}. */
     public static String collectorId(String cluster, String node) {
@@ -85,6 +97,7 @@ public record AgentSettings(Path dataDir, Path bin, Optional<String> osUser, Str
         Duration observation = agent.duration("observationInterval", Duration.ofSeconds(5));
         String bind = agent.string("bind", "0.0.0.0");
         int listenPort = agent.integer("listenPort", 8084, 0, 65535);
+        Optional<Secret> failsafeToken = agent.secret("failsafeToken");
         if (!dataDir.toString().isEmpty() && !dataDir.isAbsolute()) {
             agent.problems().add(agent.child("dataDir"), "\"" + dataDir + "\" is not an absolute path");
         }
@@ -100,7 +113,7 @@ public record AgentSettings(Path dataDir, Path bin, Optional<String> osUser, Str
         }
         agent.finish();
         return Optional.of(new AgentSettings(dataDir, bin, osUser, host, port, database, user, password, ttl, renew, stopBudget, fence,
-                deadMan, check, queryTimeout, observation, bind, listenPort));
+                deadMan, check, queryTimeout, observation, bind, listenPort, failsafeToken));
     }
 
     private static boolean isPositive(Duration... durations) {

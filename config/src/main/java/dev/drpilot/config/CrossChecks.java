@@ -1,10 +1,13 @@
 package dev.drpilot.config;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -52,6 +55,9 @@ final class CrossChecks {
             if (cluster.failover().mode() != FailoverSettings.Mode.OFF && cluster.nodes().stream().noneMatch(NodeConfig::mayBePromoted)) {
                 problems.add(path + ".failover.mode", "failover is " + ConfigNames.of(cluster.failover().mode())
                         + " but every node is tagged nofailover");
+            }
+            if (cluster.failover().failsafe()) {
+                failsafe(path, cluster);
             }
         });
         List<Probe> probes = config.probes();
@@ -102,6 +108,51 @@ final class CrossChecks {
                 }
             });
         }
+    }
+
+    /**
+     * Failsafe mode keeps a primary cut off from Kafka running only while the agent of every other node confirms it, over
+     * HTTP on the port configured for that agent, with the token they share: each of those must be there to be asked.
+     */
+    private void failsafe(String path, ClusterConfig cluster) {
+        if (cluster.nodes().size() < 2) {
+            problems.add(path + ".failover.failsafe", "needs at least one replica: with none, nobody could confirm the primary, and"
+                    + " \"every replica confirms\" would hold a primary cut off from Kafka forever");
+        }
+        Optional<Secret> firstToken = Optional.empty();
+        for (int i = 0; i < cluster.nodes().size(); i++) {
+            NodeConfig node = cluster.nodes().get(i);
+            String nodePath = path + ".nodes[" + i + "].agent";
+            if (node.agent().isEmpty()) {
+                problems.add(nodePath, "is missing: failover.failsafe needs an agent beside every node (node " + node.name()
+                        + "), since every replica's agent must confirm the primary");
+                continue;
+            }
+            AgentSettings agent = node.agent().get();
+            if (agent.listenPort() == 0) {
+                problems.add(nodePath + ".listenPort", "0 (a free port) cannot be asked: in a failsafe cluster the primary's agent asks"
+                        + " the others on " + node.host() + ":<listenPort>; set a fixed port");
+            }
+            if (agent.fenceAfter().compareTo(agent.renewInterval().multipliedBy(3)) < 0) {
+                // Kafka falls silent right after an acknowledgement: the first question leaves within 1.5 renew intervals and
+                // its answers take up to half of one; they must come before the fence.
+                problems.add(nodePath + ".leaseTtl", "must be at least 3 × renewInterval + stopBudget (" + agent.renewInterval()
+                        .multipliedBy(3).plus(agent.stopBudget()).toMillis() + " ms) in a failsafe cluster, so that the replicas'"
+                        + " first confirmation arrives before the fence");
+            }
+            if (agent.failsafeToken().isEmpty()) {
+                problems.add(nodePath + ".failsafeToken", "is missing: failover.failsafe needs a token all the cluster's agents share");
+            } else if (firstToken.isEmpty()) {
+                firstToken = agent.failsafeToken();
+            } else if (!sameSecret(firstToken.get(), agent.failsafeToken().get())) {
+                problems.add(nodePath + ".failsafeToken", "differs from the first agent's: every agent of the cluster must share one"
+                        + " token, or no replica would confirm");
+            }
+        }
+    }
+
+    private static boolean sameSecret(Secret one, Secret other) {
+        return MessageDigest.isEqual(one.reveal().getBytes(StandardCharsets.UTF_8), other.reveal().getBytes(StandardCharsets.UTF_8));
     }
 
     /** A future-stamped observation must not outlive the freshness window, or it could make honest evidence look stale. */
