@@ -12,11 +12,11 @@ import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.notify.metrics.PlantMetricsFeed;
 import dev.drpilot.notify.metrics.BackupLedger;
 import dev.drpilot.notify.metrics.ReplicaObservations;
+import dev.drpilot.notify.topology.LiveTopology;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,14 +44,24 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     private final BackupLedger backups = new BackupLedger();
     private final Map<String, Alert> open = new LinkedHashMap<>();
     private final FailoverTimelines failovers = new FailoverTimelines(FAILOVERS_SHOWN);
+    private final LiveTopology topology;
 
     /**
      * @param staleAfter how long a replica of this cluster is shown without a new observation (as on {@code /metrics})
      */
     public StatusBoard(DrpilotConfig config, Clock clock, Function<String, Duration> staleAfter) {
+        this(config, clock, staleAfter, new LiveTopology(config));
+    }
+
+    /**
+     * @param topology each node's live role, fed by whoever feeds {@code /metrics} (the board only reads it, so that the page and
+     *                 {@code /metrics} show one truth)
+     */
+    public StatusBoard(DrpilotConfig config, Clock clock, Function<String, Duration> staleAfter, LiveTopology topology) {
         this.config = config;
         this.clock = clock;
         this.staleAfter = staleAfter;
+        this.topology = topology;
     }
 
     @Override
@@ -84,7 +94,8 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         List<StatusSnapshot.OpenAlert> alerts = open.values().stream()
                 .sorted(Comparator.comparing((Alert alert) -> alert.getSeverity().ordinal()).reversed().thenComparing(Alert::getStartsAt))
                 .map(alert -> openAlert(alert, now)).toList();
-        return new StatusSnapshot(now.toString(), Figures.time(now), rows, alerts, failovers.view());
+        return new StatusSnapshot(now.toString(), Figures.time(now), rows, alerts, failovers.view(),
+                TopologyRows.of(topology.view(now, staleAfter), now));
     }
 
     private StatusSnapshot.ComponentRow row(Component component, List<ReplicationObservation> replicasNow, Instant now) {
@@ -119,14 +130,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     }
 
     private static StatusSnapshot.ReplicaRow replica(ReplicationObservation observation) {
-        List<String> parts = new ArrayList<>();
-        if (observation.getLagSeconds() != null) {
-            parts.add(Figures.duration(observation.getLagSeconds()));
-        }
-        if (observation.getLagBytes() != null) {
-            parts.add(Figures.bytes(observation.getLagBytes()));
-        }
-        String text = observation.getReplicaNode() + ": " + (parts.isEmpty() ? "no measurement" : String.join(" / ", parts))
+        String text = observation.getReplicaNode() + ": " + Figures.lag(observation.getLagSeconds(), observation.getLagBytes())
                 + (observation.getStreaming() ? "" : " (not streaming)");
         return new StatusSnapshot.ReplicaRow(observation.getCluster(), observation.getReplicaNode(), observation.getLagSeconds(),
                 observation.getLagBytes(), text, observation.getObservedAt().toString());
