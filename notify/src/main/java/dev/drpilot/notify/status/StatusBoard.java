@@ -90,15 +90,17 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     public synchronized StatusSnapshot snapshot() {
         Instant now = clock.instant();
         List<ReplicationObservation> current = replicas.current(now, staleAfter);
-        List<StatusSnapshot.ComponentRow> rows = config.components().stream().map(component -> row(component, current, now)).toList();
+        List<LiveTopology.Cluster> live = topology.view(now, staleAfter);
+        List<StatusSnapshot.ComponentRow> rows = config.components().stream().map(component -> row(component, current, live, now)).toList();
         List<StatusSnapshot.OpenAlert> alerts = open.values().stream()
                 .sorted(Comparator.comparing((Alert alert) -> alert.getSeverity().ordinal()).reversed().thenComparing(Alert::getStartsAt))
                 .map(alert -> openAlert(alert, now)).toList();
         return new StatusSnapshot(now.toString(), Figures.time(now), rows, alerts, failovers.view(),
-                TopologyRows.of(topology.view(now, staleAfter), now));
+                TopologyRows.of(live, now));
     }
 
-    private StatusSnapshot.ComponentRow row(Component component, List<ReplicationObservation> replicasNow, Instant now) {
+    private StatusSnapshot.ComponentRow row(Component component, List<ReplicationObservation> replicasNow, List<LiveTopology.Cluster> live,
+                                            Instant now) {
         String name = component.name();
         List<ReplicationObservation> observed = replicasNow.stream().filter(observation -> observation.getComponent().equals(name)).toList();
         List<Alert> alerts = open.values().stream().filter(alert -> name.equals(alert.getComponent())).toList();
@@ -109,7 +111,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         Optional<ClusterConfig> cluster = cluster(component);
         Double recoveryAge = recoveryPoint.map(point -> Duration.between(point, now).toMillis() / 1000.0).orElse(null);
         return new StatusSnapshot.ComponentRow(name, component.kind().name().toLowerCase(Locale.ROOT), cluster.map(ClusterConfig::name).orElse(null),
-                cluster.map(StatusBoard::nodes).orElse(List.of()),
+                cluster.map(found -> nodes(found, live)).orElse(List.of()),
                 component.rto().toSeconds(), Figures.target(component.rto()),
                 component.rpo().map(Duration::toSeconds).orElse(null), component.rpo().map(Figures::target).orElse("none"),
                 verdict.state(), verdict.reasons(), observed.stream().map(StatusBoard::replica).toList(),
@@ -125,8 +127,19 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
                 .min(Comparator.comparing(ClusterConfig::name));
     }
 
-    private static List<String> nodes(ClusterConfig cluster) {
-        return cluster.nodes().stream().map(node -> node.role() == NodeConfig.Role.PRIMARY ? node.name() + " (primary)" : node.name()).toList();
+    /**
+     * The cluster's nodes with the live primary marked ({@code pg-2 (primary)}); while no node's live role is known, the configured
+     * one, said to be only that ({@code pg-1 (configured primary)}): the configuration is a plan, not what runs.
+     */
+    private static List<String> nodes(ClusterConfig cluster, List<LiveTopology.Cluster> live) {
+        Optional<LiveTopology.Cluster> known = live.stream().filter(found -> found.name().equals(cluster.name()))
+                .filter(found -> found.nodes().stream().anyMatch(node -> node.role() != LiveTopology.Role.UNKNOWN)).findFirst();
+        if (known.isPresent()) {
+            return cluster.nodes().stream().map(node -> known.get().primaries().contains(node.name()) ? node.name() + " (primary)" : node.name())
+                    .toList();
+        }
+        return cluster.nodes().stream().map(node -> node.role() == NodeConfig.Role.PRIMARY ? node.name() + " (configured primary)" : node.name())
+                .toList();
     }
 
     private static StatusSnapshot.ReplicaRow replica(ReplicationObservation observation) {
