@@ -48,7 +48,7 @@ import java.util.function.Function;
  * renewal), so a failover record beats every observation older than it and is beaten by any newer one. One exception keeps
  * what is known: an observation that a node is down does not erase its fenced or rejoining mark — a fenced or rejoining
  * node is expected not to answer. Nothing is hidden to make the picture tidy: two nodes that each look writable are both
- * shown as primaries. Evidence older than the cluster's staleness is no evidence: such a node's role is {@code unknown},
+ * shown as primaries. Only configured clusters are kept. Evidence older than the cluster's staleness is no evidence: such a node's role is {@code unknown},
  * and its timeline and upstream are not shown. Thread-safe: a feed writes while the page and scrapes read.
  */
 public final class LiveTopology {
@@ -126,6 +126,9 @@ public final class LiveTopology {
 
     public synchronized void accept(ReplicationObservation observation) {
         String cluster = observation.getCluster();
+        if (!configured(cluster)) {
+            return;
+        }
         Instant at = observation.getObservedAt();
         String vantage = "collector " + observation.getSource().getVantage();
         String primary = observation.getPrimaryNode();
@@ -160,7 +163,7 @@ public final class LiveTopology {
     public synchronized void accept(HealthObservation observation) {
         String cluster = observation.getCluster();
         String node = observation.getNode();
-        if (cluster == null || node == null || observation.getKind() != ProbeKind.POSTGRES) {
+        if (!configured(cluster) || node == null || observation.getKind() != ProbeKind.POSTGRES) {
             return;
         }
         String collector = observation.getSource().getCollectorId();
@@ -183,6 +186,9 @@ public final class LiveTopology {
     }
 
     public synchronized void accept(AgentLease lease) {
+        if (!configured(lease.getCluster())) {
+            return;
+        }
         Instant at = lease.getRenewedAt();
         if (lease.getState() == LeaseState.HOLDING) {
             claim(lease.getCluster(), lease.getNode(), new Claim(Role.PRIMARY, at, "its agent holds the cluster's lease", false));
@@ -194,7 +200,7 @@ public final class LiveTopology {
 
     public synchronized void accept(ActionRecord record) {
         String cluster = record.getCluster();
-        if (cluster == null) {
+        if (!configured(cluster)) {
             return;
         }
         Instant at = record.getFinishedAt() != null ? record.getFinishedAt() : record.getStartedAt();
@@ -249,6 +255,11 @@ public final class LiveTopology {
         }
     }
 
+    /** Evidence about clusters this configuration does not name (another deployment's, a typo in an API call) is left out. */
+    private boolean configured(String cluster) {
+        return cluster != null && config.clusters().containsKey(cluster);
+    }
+
     private static Optional<Long> number(String text) {
         try {
             return Optional.of(Long.parseLong(text));
@@ -297,15 +308,11 @@ public final class LiveTopology {
     }
 
     /**
-     * Every configured cluster (in configuration order) and every other cluster evidence names, each node with what the
-     * evidence fresher than its cluster's {@code staleAfter} shows.
+     * Every configured cluster, in configuration order, each node (the configured ones, then any other the evidence names) with
+     * what the evidence fresher than its cluster's {@code staleAfter} shows.
      */
     public synchronized List<Cluster> view(Instant now, Function<String, Duration> staleAfter) {
-        TreeSet<String> names = new TreeSet<>(clusters.keySet());
-        List<String> ordered = new ArrayList<>(config.clusters().keySet());
-        names.removeAll(ordered);
-        ordered.addAll(names);
-        return ordered.stream().map(name -> cluster(name, now.minus(staleAfter.apply(name)))).toList();
+        return config.clusters().keySet().stream().map(name -> cluster(name, now.minus(staleAfter.apply(name)))).toList();
     }
 
     private Cluster cluster(String name, Instant freshFrom) {

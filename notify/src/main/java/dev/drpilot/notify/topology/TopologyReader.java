@@ -96,9 +96,10 @@ public final class TopologyReader {
     public record Result(LiveTopology topology, Map<String, Integer> read, int unreadable) {
     }
 
-    private static List<TopicPartition> partitions(Consumer<byte[], byte[]> consumer, String topic) {
-        return consumer.listTopics().getOrDefault(topic, List.of()).stream()
-                .map(info -> new TopicPartition(topic, info.partition())).toList();
+    // partitionsFor, not listTopics: a topic this principal may not read then fails the read (TopicAuthorizationException)
+    // instead of silently dropping that kind of evidence; a topic that does not exist has no partitions.
+    private List<TopicPartition> partitions(Consumer<byte[], byte[]> consumer, String topic) {
+        return consumer.partitionsFor(topic, timeout).stream().map(info -> new TopicPartition(topic, info.partition())).toList();
     }
 
     private boolean accept(LiveTopology topology, ConsumerRecord<byte[], byte[]> record) {

@@ -160,6 +160,16 @@ class LiveTopologyTest {
         assertThat(pg2.basis()).isEqualTo("collector eu-west-1a: in recovery");
     }
 
+    @Test
+    void evidenceAboutAClusterTheConfigurationDoesNotNameIsLeftOut() {
+        LiveTopology topology = new LiveTopology(CONFIG);
+        topology.accept(ReplicationObservation.newBuilder(observation("db-2", "db-1", T)).setCluster("elsewhere").setInRecovery(true).build());
+        topology.accept(AgentLease.newBuilder().setCluster("elsewhere").setNode("db-1").setAgentId("agent-db-1").setState(LeaseState.HOLDING)
+                .setSequence(1).setTtlMillis(5000).setRenewedAt(T).build());
+
+        assertThat(topology.view(NOW, cluster -> Duration.ofMinutes(5))).extracting(LiveTopology.Cluster::name).containsExactly("orders");
+    }
+
     private static Arguments row(String name, List<Consumer<LiveTopology>> events, String expected, String warning) {
         return Arguments.of(name, events, expected, warning);
     }
