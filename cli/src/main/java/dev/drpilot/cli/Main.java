@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 EmitCommand.class,
                 FailoverCli.class,
                 SwitchoverCommand.class,
+                StatusCommand.class,
                 RestoreCheckCommand.class,
                 RecoveryCommand.class,
                 VersionCommand.class,

@@ -87,6 +87,9 @@ class DemoIT {
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.body()).as("the status page's failover timeline").contains("\"oldPrimary\":\"pg-1\"", "\"newPrimary\":\"pg-2\"")
                     .contains("\"name\":\"orders-db\"", "\"name\":\"orders-data\"");
+            assertThat(page.body()).as("the live topology after the failover: the promoted node, not the configured one")
+                    .contains("\"primaries\":[\"pg-2\"]");
+            assertThat(metrics.body()).contains("drpilot_node_role{cluster=\"orders\",node=\"pg-2\",role=\"primary\"} 1.0");
 
             Matcher dataDir = Pattern.compile("data in (\\S+)\\)").matcher(output);
             assertThat(dataDir.find()).as("the narration names the PostgreSQL data directory").isTrue();

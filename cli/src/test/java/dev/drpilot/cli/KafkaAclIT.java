@@ -323,6 +323,11 @@ class KafkaAclIT {
         String incident = cli.out.toString().replaceAll("(?s).*requested as (\\S+).*", "$1");
         assertThat(controls().order(incident)).hasValueSatisfying(order -> assertThat(order.getAttributes())
                 .containsEntry("principal", Principal.OPERATOR.user()).containsEntry("incident", incident));
+
+        // drpilot status reads the observations, leases and actions as the operator: a missing grant fails it.
+        CliRun status = new CliRun();
+        assertThat(status.run("status", cluster, "--config", config.toString())).as(status.err.toString()).isZero();
+        assertThat(status.out.toString()).contains(cluster + "  pg-1");
     }
 
     @Test

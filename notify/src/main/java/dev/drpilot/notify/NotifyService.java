@@ -62,7 +62,7 @@ public final class NotifyService implements AutoCloseable {
 
     /** The topics the actuator reads and writes. */
     public static final List<Topic<?, ?>> TOPICS = List.of(Topics.ALERTS, Topics.ACTIONS, Topics.DEAD_LETTER,
-            Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS);
+            Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS, Topics.HEALTH_OBSERVATIONS, Topics.AGENT_LEASES);
 
     private final DrpilotConfig config;
     private final Map<String, Object> kafka;
@@ -97,7 +97,7 @@ public final class NotifyService implements AutoCloseable {
             DeliveryMetrics deliveryMetrics = new DeliveryMetrics(registry);
             FiringAlerts firing = new FiringAlerts(registry);
             PlantMetrics plant = new PlantMetrics(registry, config, clock);
-            StatusBoard board = new StatusBoard(config, clock, plant::staleAfter);
+            StatusBoard board = new StatusBoard(config, clock, plant::staleAfter, plant.topology());
             startMetricsServer(board);
 
             Producer<byte[], byte[]> producer = producer();
@@ -109,7 +109,7 @@ public final class NotifyService implements AutoCloseable {
             started.add(alertFeed);
             health.watch(alertFeed.worker());
             PlantMetricsFeed.Sources sources = new PlantMetricsFeed.Sources(options.replicationTopic(), options.backupTopic(),
-                    options.actionsTopic());
+                    options.actionsTopic(), options.healthTopic(), options.leasesTopic());
             PlantMetricsFeed plantFeed = new PlantMetricsFeed(consumer(Optional.empty()), sources, plant, board, clock, plant.longestStale(),
                     StatusBoard.FAILOVER_LOOKBACK).start();
             started.add(plantFeed);

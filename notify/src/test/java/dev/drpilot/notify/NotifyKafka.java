@@ -2,6 +2,8 @@ package dev.drpilot.notify;
 
 import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.AgentLease;
+import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.ReplicationObservation;
@@ -28,16 +30,17 @@ import java.util.concurrent.TimeUnit;
  * topics and its own consumer groups, so tests never see each other's records.
  */
 public record NotifyKafka(EmbeddedKafkaBroker broker, String alerts, String actions, String deadLetter, String replication, String backup,
-                            String groupPrefix) {
+                            String health, String leases, String groupPrefix) {
 
     public static NotifyKafka create(EmbeddedKafkaBroker broker) throws Exception {
         NotifyKafka kafka = new NotifyKafka(broker, TestNames.unique("it-alerts"), TestNames.unique("it-actions"),
                 TestNames.unique("it-deadletter"), TestNames.unique("it-replication"), TestNames.unique("it-backup"),
-                TestNames.unique("it-receiver") + "-");
+                TestNames.unique("it-health"), TestNames.unique("it-leases"), TestNames.unique("it-receiver") + "-");
         try (Admin admin = Admin.create(broker.clientProperties())) {
             admin.createTopics(List.of(new NewTopic(kafka.alerts, 3, (short) 1), new NewTopic(kafka.actions, 1, (short) 1),
                     new NewTopic(kafka.deadLetter, 1, (short) 1), new NewTopic(kafka.replication, 3, (short) 1),
-                    new NewTopic(kafka.backup, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                    new NewTopic(kafka.backup, 2, (short) 1), new NewTopic(kafka.health, 2, (short) 1),
+                    new NewTopic(kafka.leases, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
         return kafka;
     }
@@ -45,7 +48,7 @@ public record NotifyKafka(EmbeddedKafkaBroker broker, String alerts, String acti
     /** Fast retries for tests, the metrics endpoint off unless a test turns it on. */
     public NotifyOptions options() {
         return NotifyOptions.defaults().withMetrics("127.0.0.1", -1).withTopics(alerts, actions, deadLetter)
-                .withObservationTopics(replication, backup).withGroupIdPrefix(groupPrefix)
+                .withObservationTopics(replication, backup).withTopologyTopics(health, leases).withGroupIdPrefix(groupPrefix)
                 .withRetryPolicy(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMinutes(2)))
                 .withHttpTimeout(Duration.ofSeconds(5));
     }
@@ -76,6 +79,24 @@ public record NotifyKafka(EmbeddedKafkaBroker broker, String alerts, String acti
             for (BackupObservation observation : observations) {
                 producer.send(new ProducerRecord<>(backup, observation.getCluster(), observation)).get(30, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** Writes health observations keyed by cluster, as the probes and agents do. */
+    public void sendHealth(HealthObservation... observations) throws Exception {
+        try (KafkaProducer<String, HealthObservation> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                Topics.HEALTH_OBSERVATIONS.valueSerde().serializer())) {
+            for (HealthObservation observation : observations) {
+                producer.send(new ProducerRecord<>(health, observation.getCluster(), observation)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Writes a lease keyed by cluster, as an agent does. */
+    public void sendLease(AgentLease lease) throws Exception {
+        try (KafkaProducer<String, AgentLease> producer = KafkaTestClients.producer(broker, new StringSerializer(),
+                Topics.AGENT_LEASES.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(leases, lease.getCluster(), lease)).get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -7,9 +7,10 @@ import java.util.Optional;
 
 /**
  * What the primary says: its current WAL position and its {@code pg_stat_replication} rows,
- * by {@code application_name} (the replica's node name, or its {@code cluster_name}), and its archiver.
+ * by {@code application_name} (the replica's node name, or its {@code cluster_name}), its archiver, and the timeline it writes on
+ * (null when not known).
  */
-record PrimaryView(String node, long currentLsn, Map<String, StandbyRow> standbys, Optional<ArchiverReading> archiver) {
+record PrimaryView(String node, long currentLsn, Long timeline, Map<String, StandbyRow> standbys, Optional<ArchiverReading> archiver) {
     PrimaryView {
         standbys = Map.copyOf(standbys);
     }

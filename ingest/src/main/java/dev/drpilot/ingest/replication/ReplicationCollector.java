@@ -123,12 +123,19 @@ public final class ReplicationCollector implements Runnable {
             } catch (SQLException e) {
                 error = Optional.of(e.getMessage());
             }
+            Optional<String> upstream = replica.flatMap(ReplicaView::sender).map(this::nodeAt);
             observations.add(ReplicationLag.observe(cluster.component(), cluster.name(), source, clock.instant(),
-                    Optional.ofNullable(primary), node.name(), replica, error));
+                    Optional.ofNullable(primary), node.name(), replica, error, upstream));
         }
         Optional<BackupObservation> archiving = Optional.ofNullable(primary).flatMap(PrimaryView::archiver)
                 .flatMap(reading -> archive.observe(reading, clock.instant()));
         return new Reading(observations, archiving);
+    }
+
+    /** The configured node a WAL receiver's {@code host:port} names, or that {@code host:port} when it names none. */
+    private String nodeAt(String sender) {
+        return cluster.nodes().stream().filter(node -> sender.equals(node.host() + ":" + node.port())).map(NodeConfig::name)
+                .findFirst().orElse(sender);
     }
 
     private List<NodeConfig> nodesPrimaryHintFirst() {

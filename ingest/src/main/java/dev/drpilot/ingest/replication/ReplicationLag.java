@@ -28,6 +28,9 @@ import java.util.Optional;
  * </ul>
  * A single read right after a write on a long-idle primary can overstate the seconds for one
  * interval; the lag rule's hold time is what keeps such a sample from alerting.
+ *
+ * <p>The topology figures: the replica's {@code timeline} (what its receiver received last, or, not in recovery, what it
+ * writes on), the primary's, and the replica's {@code upstream} as the collector resolved its WAL receiver's sender.
  */
 final class ReplicationLag {
     private ReplicationLag() {
@@ -35,7 +38,7 @@ final class ReplicationLag {
 
     static ReplicationObservation observe(String component, String cluster, Source source, Instant observedAt,
                                           Optional<PrimaryView> primary, String replicaNode,
-                                          Optional<ReplicaView> replica, Optional<String> replicaError) {
+                                          Optional<ReplicaView> replica, Optional<String> replicaError, Optional<String> upstream) {
         Optional<PrimaryView.StandbyRow> row = primary.flatMap(view -> view.standby(replicaNode));
         Optional<ReplicaView> replaying = replica.filter(ReplicaView::inRecovery);
         Long replayLsn = replaying.map(ReplicaView::replayLsn).orElse(row.map(PrimaryView.StandbyRow::replayLsn).orElse(null));
@@ -63,7 +66,10 @@ final class ReplicationLag {
                 .setInRecovery(replica.map(ReplicaView::inRecovery).orElse(null))
                 .setLastReplayAt(replica.map(ReplicaView::lastReplayAt).orElse(null))
                 .setLagBytes(lagBytes(primaryLsn, replayLsn, replaying))
-                .setLagSeconds(lagSeconds(primaryLsn, replayLsn, replaying, row));
+                .setLagSeconds(lagSeconds(primaryLsn, replayLsn, replaying, row))
+                .setTimeline(replica.map(ReplicaView::timeline).orElse(null))
+                .setPrimaryTimeline(primary.map(PrimaryView::timeline).orElse(null))
+                .setUpstream(upstream.orElse(null));
 
         List<String> problems = new ArrayList<>();
         replicaError.ifPresent(error -> problems.add("replica " + replicaNode + ": " + error));

@@ -16,9 +16,13 @@ import java.util.Optional;
 
 /** The SQL behind a replication observation: what a primary and a replica report about replication, and the primary about archiving. */
 final class ReplicationReader {
+    // A primary's timeline is the first 8 hex digits of its current WAL file's name: exact at once after a promotion, where
+    // pg_control_checkpoint() keeps the old timeline until the next checkpoint (and is not granted to pg_monitor).
+    private static final String WRITING_TIMELINE = "('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint";
     private static final String PRIMARY_POSITION = """
             SELECT pg_is_in_recovery(),
-                   CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint END""";
+                   CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint END,
+                   CASE WHEN pg_is_in_recovery() THEN NULL ELSE %s END""".formatted(WRITING_TIMELINE);
     private static final String STANDBYS = """
             SELECT application_name, state, sync_state,
                    pg_wal_lsn_diff(sent_lsn, '0/0')::bigint, pg_wal_lsn_diff(write_lsn, '0/0')::bigint,
@@ -35,13 +39,18 @@ final class ReplicationReader {
                    last_archived_wal, last_archived_time, failed_count, last_failed_wal, last_failed_time,
                    pg_snapshot_xmax(snap.s)::text::bigint, pg_snapshot_xmin(snap.s) = pg_snapshot_xmax(snap.s)
               FROM pg_stat_archiver, LATERAL (SELECT pg_current_snapshot() AS s) snap""";
+    // sender_host and sender_port are NULL unless the role may read all statistics (pg_read_all_stats, in pg_monitor).
     private static final String REPLICA = """
             SELECT pg_is_in_recovery(),
                    pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::bigint,
                    pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint,
                    pg_last_xact_replay_timestamp(),
                    now(),
-                   (SELECT status FROM pg_stat_wal_receiver LIMIT 1)""";
+                   receiver.status,
+                   CASE WHEN pg_is_in_recovery() THEN receiver.received_tli::bigint ELSE %s END,
+                   receiver.sender_host,
+                   receiver.sender_port
+              FROM (SELECT 1) AS one LEFT JOIN (SELECT * FROM pg_stat_wal_receiver LIMIT 1) AS receiver ON true""".formatted(WRITING_TIMELINE);
 
     private final PostgresConnector connector;
 
@@ -53,12 +62,14 @@ final class ReplicationReader {
     PrimaryView readPrimary(NodeConfig node) throws SQLException {
         try (Connection connection = connector.connect(node); Statement statement = connection.createStatement()) {
             long currentLsn;
+            Long timeline;
             try (ResultSet result = statement.executeQuery(PRIMARY_POSITION)) {
                 result.next();
                 if (result.getBoolean(1)) {
                     return null;
                 }
                 currentLsn = result.getLong(2);
+                timeline = nullableLong(result, 3);
             }
             Map<String, PrimaryView.StandbyRow> standbys = new HashMap<>();
             try (ResultSet rows = statement.executeQuery(STANDBYS)) {
@@ -76,7 +87,7 @@ final class ReplicationReader {
                         Optional.ofNullable(row.getString(4)), instant(row, 5), row.getLong(6), Optional.ofNullable(row.getString(7)),
                         instant(row, 8), row.getLong(9), row.getBoolean(10));
             }
-            return new PrimaryView(node.name(), currentLsn, standbys, Optional.of(archiver));
+            return new PrimaryView(node.name(), currentLsn, timeline, standbys, Optional.of(archiver));
         }
     }
 
@@ -86,8 +97,12 @@ final class ReplicationReader {
             result.next();
             Timestamp lastReplay = result.getTimestamp(4);
             Timestamp now = result.getTimestamp(5);
+            String senderHost = result.getString(8);
+            int senderPort = result.getInt(9);
+            Optional<String> sender = senderHost == null || result.wasNull() ? Optional.empty() : Optional.of(senderHost + ":" + senderPort);
             return new ReplicaView(node.name(), result.getBoolean(1), nullableLong(result, 2), nullableLong(result, 3),
-                    lastReplay == null ? null : lastReplay.toInstant(), now == null ? null : now.toInstant(), result.getString(6));
+                    lastReplay == null ? null : lastReplay.toInstant(), now == null ? null : now.toInstant(), result.getString(6),
+                    nullableLong(result, 7), sender);
         }
     }
 

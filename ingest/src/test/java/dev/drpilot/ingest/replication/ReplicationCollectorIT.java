@@ -112,6 +112,9 @@ class ReplicationCollectorIT {
             assertThat(observation.getInRecovery()).isTrue();
             assertThat(observation.getWalReceiverStatus()).isEqualTo("streaming");
             assertThat(observation.getError()).isNull();
+            assertThat(observation.getTimeline()).isEqualTo(1L);
+            assertThat(observation.getPrimaryTimeline()).isEqualTo(1L);
+            assertThat(observation.getUpstream()).as("the receiver's sender, resolved to the configured node").isEqualTo(postgres.primary().name());
         });
     }
 

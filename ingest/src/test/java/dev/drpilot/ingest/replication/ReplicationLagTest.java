@@ -19,7 +19,7 @@ class ReplicationLagTest {
         for (PrimaryView.StandbyRow row : rows) {
             standbys.put(row.applicationName(), row);
         }
-        return new PrimaryView("pg-1", currentLsn, standbys, Optional.empty());
+        return new PrimaryView("pg-1", currentLsn, 3L, standbys, Optional.empty());
     }
 
     private static PrimaryView.StandbyRow streaming(String node, long replayLsn, Double replayLag) {
@@ -28,11 +28,12 @@ class ReplicationLagTest {
     }
 
     private static ReplicaView replica(long receiveLsn, long replayLsn, Instant lastReplayAt) {
-        return new ReplicaView("pg-2", true, receiveLsn, replayLsn, lastReplayAt, NOW, "streaming");
+        return new ReplicaView("pg-2", true, receiveLsn, replayLsn, lastReplayAt, NOW, "streaming", 3L, Optional.of("10.0.0.1:5432"));
     }
 
     private static ReplicationObservation observe(Optional<PrimaryView> primary, Optional<ReplicaView> replica, Optional<String> error) {
-        return ReplicationLag.observe("orders-db", "orders", SOURCE, NOW, primary, "pg-2", replica, error);
+        return ReplicationLag.observe("orders-db", "orders", SOURCE, NOW, primary, "pg-2", replica, error,
+                replica.flatMap(ReplicaView::sender).map(sender -> "pg-1"));
     }
 
     @Test
@@ -102,11 +103,33 @@ class ReplicationLagTest {
 
     @Test
     void aNodeThatIsNotInRecoveryIsFlagged() {
-        ReplicaView promoted = new ReplicaView("pg-2", false, null, null, null, NOW, null);
+        ReplicaView promoted = new ReplicaView("pg-2", false, null, null, null, NOW, null, 4L, Optional.empty());
         ReplicationObservation observation = observe(Optional.of(primary(9_000)), Optional.of(promoted), Optional.empty());
 
         assertThat(observation.getInRecovery()).isFalse();
         assertThat(observation.getError()).contains("pg-2 is not in recovery (it acts as a primary)");
         assertThat(observation.getLagSeconds()).isNull();
+        assertThat(observation.getTimeline()).as("the timeline it writes on").isEqualTo(4L);
+        assertThat(observation.getPrimaryTimeline()).isEqualTo(3L);
+        assertThat(observation.getUpstream()).isNull();
+    }
+
+    @Test
+    void aStreamingReplicaCarriesItsTimelineAndUpstream() {
+        ReplicationObservation observation = observe(Optional.of(primary(5_000, streaming("pg-2", 5_000, null))),
+                Optional.of(replica(5_000, 5_000, NOW.minusSeconds(5))), Optional.empty());
+
+        assertThat(observation.getTimeline()).isEqualTo(3L);
+        assertThat(observation.getPrimaryTimeline()).isEqualTo(3L);
+        assertThat(observation.getUpstream()).isEqualTo("pg-1");
+    }
+
+    @Test
+    void anUnreachableReplicaHasNoTimelineOrUpstream() {
+        ReplicationObservation observation = observe(Optional.of(primary(5_000)), Optional.empty(), Optional.of("connection refused"));
+
+        assertThat(observation.getTimeline()).isNull();
+        assertThat(observation.getUpstream()).isNull();
+        assertThat(observation.getPrimaryTimeline()).isEqualTo(3L);
     }
 }

@@ -5,9 +5,12 @@ import dev.drpilot.config.Component;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.AgentLease;
 import dev.drpilot.events.ArchiverStatus;
 import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.notify.topology.LiveTopology;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -28,7 +31,8 @@ import java.util.function.Function;
 /**
  * The state of the plant as Prometheus sees it, from the observation and action topics: replication
  * lag per replica, recovery point age and the last good and failed backup per component, the RTO and RPO targets
- * of the configuration, and failovers with their recovery times.
+ * of the configuration, failovers with their recovery times, and each node's live role, timeline and upstream
+ * ({@link LiveTopology}, which the status page reads too).
  *
  * <p>Replication figures are the newest observation of each replica. A replica not observed for
  * {@link #staleAfter(String)} loses its series: a node removed from a cluster must not keep showing
@@ -50,6 +54,7 @@ public final class PlantMetrics {
     private final Map<String, ClusterConfig> clusters;
     private final ReplicaObservations replicas = new ReplicaObservations();
     private final BackupLedger backups = new BackupLedger();
+    private final LiveTopology topology;
     private final Counter failovers;
     private final Histogram failoverDuration;
     private final Counter unreadable;
@@ -58,6 +63,8 @@ public final class PlantMetrics {
     public PlantMetrics(PrometheusRegistry registry, DrpilotConfig config, Clock clock) {
         this.clock = clock;
         this.clusters = Map.copyOf(config.clusters());
+        this.topology = new LiveTopology(config);
+        topologyGauges(registry);
         replicaGauge(registry, "drpilot_replication_lag_seconds",
                 "Seconds a replica's data is behind its primary, from the newest replication observation", ReplicationObservation::getLagSeconds);
         replicaGauge(registry, "drpilot_replication_lag_bytes",
@@ -111,6 +118,46 @@ public final class PlantMetrics {
         }
     }
 
+    // Like the replicas' series, a node whose evidence went stale has no role sample: "unknown" is no series, not a 1 that
+    // could be summed or alerted on as if it were a role.
+    private void topologyGauges(PrometheusRegistry registry) {
+        GaugeWithCallback.builder().name("drpilot_node_role")
+                .help("1 for each node's live role (primary, replica, fenced, rejoining, down), from observations, agents' leases and failover"
+                        + " records, not the configuration; no series while the evidence is stale")
+                .labelNames("cluster", "node", "role")
+                .callback(callback -> nodes().forEach(node -> {
+                    if (node.role() != LiveTopology.Role.UNKNOWN) {
+                        callback.call(1, node.cluster(), node.node(), node.role().label());
+                    }
+                }))
+                .register(registry);
+        GaugeWithCallback.builder().name("drpilot_node_timeline")
+                .help("The PostgreSQL timeline a node is on (a replica: the one it receives; a primary: the one it writes)")
+                .labelNames("cluster", "node")
+                .callback(callback -> nodes().forEach(node ->
+                        node.timeline().ifPresent(timeline -> callback.call(timeline, node.cluster(), node.node()))))
+                .register(registry);
+        GaugeWithCallback.builder().name("drpilot_node_upstream_info")
+                .help("1 for the node a replica streams from (its upstream)")
+                .labelNames("cluster", "node", "upstream")
+                .callback(callback -> nodes().forEach(node ->
+                        node.upstream().ifPresent(upstream -> callback.call(1, node.cluster(), node.node(), upstream))))
+                .register(registry);
+        GaugeWithCallback.builder().name("drpilot_cluster_live_primaries")
+                .help("How many nodes of a cluster take writes by the freshest evidence: 1 is healthy, 0 none, 2 or more a split brain")
+                .labelNames("cluster")
+                .callback(callback -> topology.view(clock.instant(), this::staleAfter).forEach(cluster -> {
+                    if (cluster.nodes().stream().anyMatch(node -> node.role() != LiveTopology.Role.UNKNOWN)) {
+                        callback.call(cluster.primaries().size(), cluster.name());
+                    }
+                }))
+                .register(registry);
+    }
+
+    private List<LiveTopology.Node> nodes() {
+        return topology.view(clock.instant(), this::staleAfter).stream().flatMap(cluster -> cluster.nodes().stream()).toList();
+    }
+
     private void replicaGauge(PrometheusRegistry registry, String name, String help, Function<ReplicationObservation, Number> figure) {
         GaugeWithCallback.builder().name(name).help(help).labelNames("component", "cluster", "node")
                 .callback(callback -> replicas.current(clock.instant(), this::staleAfter).forEach(observation -> {
@@ -153,6 +200,11 @@ public final class PlantMetrics {
 
     /** How long a replica of this cluster keeps its series without a new observation. */
     public Duration staleAfter(String cluster) {
+        return staleAfter(clusters, cluster);
+    }
+
+    /** The same, for readers without a registry ({@code drpilot status}): one staleness everywhere. */
+    public static Duration staleAfter(Map<String, ClusterConfig> clusters, String cluster) {
         Duration byInterval = Optional.ofNullable(clusters.get(cluster))
                 .map(config -> config.replicationInterval().multipliedBy(STALE_INTERVALS)).orElse(Duration.ZERO);
         return byInterval.compareTo(MIN_STALE) > 0 ? byInterval : MIN_STALE;
@@ -165,6 +217,20 @@ public final class PlantMetrics {
 
     public void accept(ReplicationObservation observation) {
         replicas.accept(observation);
+        topology.accept(observation);
+    }
+
+    public void accept(HealthObservation observation) {
+        topology.accept(observation);
+    }
+
+    public void accept(AgentLease lease) {
+        topology.accept(lease);
+    }
+
+    /** Each node's live role: fed with every action record read (also those before this process started) by the feed. */
+    public LiveTopology topology() {
+        return topology;
     }
 
     public void accept(BackupObservation observation) {

@@ -1,7 +1,9 @@
 package dev.drpilot.notify.metrics;
 
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.AgentLease;
 import dev.drpilot.events.BackupObservation;
+import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.runtime.Assignment;
 import dev.drpilot.runtime.ConsumerLoop;
@@ -32,13 +34,16 @@ import java.util.Map;
  * <ul>
  * <li>replication observations from {@code replicationLookback} ago: older ones would be dropped as
  *     stale anyway, and newer ones refill the lag gauges at once after a restart;</li>
+ * <li>health observations from {@code replicationLookback} ago too, for the live topology only (its evidence goes stale as
+ *     fast as the replicas');</li>
  * <li>backup observations from the beginning (a week): backups are rare, and the last good one may
  *     be days old;</li>
+ * <li>the agents' leases from the beginning: the topic is compacted to one lease per cluster;</li>
  * <li>action records from {@code actionLookback} ago, for the listener (the status page's failover
  *     timelines, which show failovers from before a restart too); {@code drpilot_failovers_total}
  *     counts only those written since this feed's start: it is a counter of what happened while
  *     this process ran, so that a restart does not replay old failovers into {@code increase()}
- *     as if they had just happened.</li>
+ *     as if they had just happened; the live topology takes them all.</li>
  * </ul>
  * Only committed records are read. A topic that does not exist yet is looked for again every few
  * seconds.
@@ -48,9 +53,10 @@ public final class PlantMetricsFeed implements AutoCloseable {
     private static final Duration RETRY_MISSING_TOPICS = Duration.ofSeconds(5);
 
     /** The topics to read: the catalogue's in production, a test's own in tests. */
-    public record Sources(String replication, String backup, String actions) {
+    public record Sources(String replication, String backup, String actions, String health, String leases) {
         public static Sources catalogue() {
-            return new Sources(Topics.REPLICATION_OBSERVATIONS.name(), Topics.BACKUP_OBSERVATIONS.name(), Topics.ACTIONS.name());
+            return new Sources(Topics.REPLICATION_OBSERVATIONS.name(), Topics.BACKUP_OBSERVATIONS.name(), Topics.ACTIONS.name(),
+                    Topics.HEALTH_OBSERVATIONS.name(), Topics.AGENT_LEASES.name());
         }
     }
 
@@ -79,6 +85,8 @@ public final class PlantMetricsFeed implements AutoCloseable {
     private final Deserializer<ReplicationObservation> replications = Topics.REPLICATION_OBSERVATIONS.valueSerde().deserializer();
     private final Deserializer<BackupObservation> backups = Topics.BACKUP_OBSERVATIONS.valueSerde().deserializer();
     private final Deserializer<ActionRecord> actions = Topics.ACTIONS.valueSerde().deserializer();
+    private final Deserializer<HealthObservation> healths = Topics.HEALTH_OBSERVATIONS.valueSerde().deserializer();
+    private final Deserializer<AgentLease> leases = Topics.AGENT_LEASES.valueSerde().deserializer();
     private final ConsumerLoop<byte[], byte[]> loop;
     private Instant startedAt;
 
@@ -119,7 +127,8 @@ public final class PlantMetricsFeed implements AutoCloseable {
 
     /** The source topics' partitions, each positioned where its figures need it; a topic missing at start is looked for again. */
     private final class TopicsAsTheyAppear implements Assignment<byte[], byte[]> {
-        private final List<String> missing = new ArrayList<>(List.of(sources.replication(), sources.backup(), sources.actions()));
+        private final List<String> missing = new ArrayList<>(List.of(sources.replication(), sources.backup(), sources.actions(),
+                sources.health(), sources.leases()));
         private final List<TopicPartition> assigned = new ArrayList<>();
         private Instant lookedFor = Instant.MIN;
 
@@ -155,9 +164,9 @@ public final class PlantMetricsFeed implements AutoCloseable {
             consumer.assign(assigned);
             Map<TopicPartition, Long> fromTime = new LinkedHashMap<>();
             for (TopicPartition partition : added) {
-                if (partition.topic().equals(sources.backup())) {
+                if (partition.topic().equals(sources.backup()) || partition.topic().equals(sources.leases())) {
                     consumer.seekToBeginning(List.of(partition));
-                } else if (partition.topic().equals(sources.replication())) {
+                } else if (partition.topic().equals(sources.replication()) || partition.topic().equals(sources.health())) {
                     fromTime.put(partition, startedAt.minus(replicationLookback).toEpochMilli());
                 } else {
                     fromTime.put(partition, startedAt.minus(actionLookback).toEpochMilli());
@@ -178,6 +187,16 @@ public final class PlantMetricsFeed implements AutoCloseable {
                     metrics.accept(observation);
                     listener.accept(observation);
                 }
+            } else if (topic.equals(sources.health())) {
+                HealthObservation observation = healths.deserialize(topic, record.headers(), record.value());
+                if (observation != null) {
+                    metrics.accept(observation);
+                }
+            } else if (topic.equals(sources.leases())) {
+                AgentLease lease = leases.deserialize(topic, record.headers(), record.value());
+                if (lease != null) {
+                    metrics.accept(lease);
+                }
             } else if (topic.equals(sources.backup())) {
                 BackupObservation observation = backups.deserialize(topic, record.headers(), record.value());
                 if (observation != null) {
@@ -192,6 +211,8 @@ public final class PlantMetricsFeed implements AutoCloseable {
                     if (record.timestamp() >= startedAt.toEpochMilli()) {
                         metrics.accept(action);
                     }
+                    // Who is primary is a fact older records still tell: the topology takes every one read.
+                    metrics.topology().accept(action);
                     listener.accept(action);
                 }
             }

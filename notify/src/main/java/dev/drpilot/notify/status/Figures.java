@@ -3,15 +3,17 @@ package dev.drpilot.notify.status;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** How the page prints figures: short, and the same wherever they appear. */
-final class Figures {
+public final class Figures {
     private Figures() {
     }
 
     /** {@code 95.0 s}, {@code 14 min 30 s}, {@code 2 h 5 min}, {@code 3 d 4 h}. */
-    static String duration(double seconds) {
+    public static String duration(double seconds) {
         if (seconds < 0) {
             // Clocks of collectors and actuator disagree a little: a point "in the future" is as fresh as it gets.
             seconds = 0;
@@ -29,12 +31,12 @@ final class Figures {
         return pair(whole / 86400, "d", whole % 86400 / 3600, "h");
     }
 
-    static String duration(Duration duration) {
+    public static String duration(Duration duration) {
         return duration(duration.toMillis() / 1000.0);
     }
 
     /** A configured target: {@code 15 min}, {@code 1 h}, {@code 30 s}. */
-    static String target(Duration target) {
+    public static String target(Duration target) {
         long seconds = target.toSeconds();
         if (seconds % 3600 == 0) {
             return seconds / 3600 + " h";
@@ -49,7 +51,7 @@ final class Figures {
         return small == 0 ? big + " " + bigUnit : big + " " + bigUnit + " " + small + " " + smallUnit;
     }
 
-    static String bytes(long bytes) {
+    public static String bytes(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }
@@ -63,13 +65,25 @@ final class Figures {
         return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
+    /** A replica's lag, {@code 95.0 s / 1.0 MiB}, either half alone, or {@code no measurement}. */
+    public static String lag(Double seconds, Long bytes) {
+        List<String> parts = new ArrayList<>();
+        if (seconds != null) {
+            parts.add(duration(seconds));
+        }
+        if (bytes != null) {
+            parts.add(bytes(bytes));
+        }
+        return parts.isEmpty() ? "no measurement" : String.join(" / ", parts);
+    }
+
     /** {@code 2026-11-24 03:00:00Z}: UTC, to the second, as operators compare it with logs. */
-    static String time(Instant instant) {
+    public static String time(Instant instant) {
         return instant.truncatedTo(ChronoUnit.SECONDS).toString().replace('T', ' ');
     }
 
     /** {@code 2026-11-24 03:00:00Z (2 h 5 min ago)}. */
-    static String timeAndAge(Instant instant, Instant now) {
+    public static String timeAndAge(Instant instant, Instant now) {
         return time(instant) + " (" + duration(Duration.between(instant, now)) + " ago)";
     }
 }

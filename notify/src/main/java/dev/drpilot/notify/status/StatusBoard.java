@@ -12,11 +12,11 @@ import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.notify.metrics.PlantMetricsFeed;
 import dev.drpilot.notify.metrics.BackupLedger;
 import dev.drpilot.notify.metrics.ReplicaObservations;
+import dev.drpilot.notify.topology.LiveTopology;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,14 +44,24 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     private final BackupLedger backups = new BackupLedger();
     private final Map<String, Alert> open = new LinkedHashMap<>();
     private final FailoverTimelines failovers = new FailoverTimelines(FAILOVERS_SHOWN);
+    private final LiveTopology topology;
 
     /**
      * @param staleAfter how long a replica of this cluster is shown without a new observation (as on {@code /metrics})
      */
     public StatusBoard(DrpilotConfig config, Clock clock, Function<String, Duration> staleAfter) {
+        this(config, clock, staleAfter, new LiveTopology(config));
+    }
+
+    /**
+     * @param topology each node's live role, fed by whoever feeds {@code /metrics} (the board only reads it, so that the page and
+     *                 {@code /metrics} show one truth)
+     */
+    public StatusBoard(DrpilotConfig config, Clock clock, Function<String, Duration> staleAfter, LiveTopology topology) {
         this.config = config;
         this.clock = clock;
         this.staleAfter = staleAfter;
+        this.topology = topology;
     }
 
     @Override
@@ -80,14 +90,17 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     public synchronized StatusSnapshot snapshot() {
         Instant now = clock.instant();
         List<ReplicationObservation> current = replicas.current(now, staleAfter);
-        List<StatusSnapshot.ComponentRow> rows = config.components().stream().map(component -> row(component, current, now)).toList();
+        List<LiveTopology.Cluster> live = topology.view(now, staleAfter);
+        List<StatusSnapshot.ComponentRow> rows = config.components().stream().map(component -> row(component, current, live, now)).toList();
         List<StatusSnapshot.OpenAlert> alerts = open.values().stream()
                 .sorted(Comparator.comparing((Alert alert) -> alert.getSeverity().ordinal()).reversed().thenComparing(Alert::getStartsAt))
                 .map(alert -> openAlert(alert, now)).toList();
-        return new StatusSnapshot(now.toString(), Figures.time(now), rows, alerts, failovers.view());
+        return new StatusSnapshot(now.toString(), Figures.time(now), rows, alerts, failovers.view(),
+                TopologyRows.of(live, now));
     }
 
-    private StatusSnapshot.ComponentRow row(Component component, List<ReplicationObservation> replicasNow, Instant now) {
+    private StatusSnapshot.ComponentRow row(Component component, List<ReplicationObservation> replicasNow, List<LiveTopology.Cluster> live,
+                                            Instant now) {
         String name = component.name();
         List<ReplicationObservation> observed = replicasNow.stream().filter(observation -> observation.getComponent().equals(name)).toList();
         List<Alert> alerts = open.values().stream().filter(alert -> name.equals(alert.getComponent())).toList();
@@ -98,7 +111,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         Optional<ClusterConfig> cluster = cluster(component);
         Double recoveryAge = recoveryPoint.map(point -> Duration.between(point, now).toMillis() / 1000.0).orElse(null);
         return new StatusSnapshot.ComponentRow(name, component.kind().name().toLowerCase(Locale.ROOT), cluster.map(ClusterConfig::name).orElse(null),
-                cluster.map(StatusBoard::nodes).orElse(List.of()),
+                cluster.map(found -> nodes(found, live)).orElse(List.of()),
                 component.rto().toSeconds(), Figures.target(component.rto()),
                 component.rpo().map(Duration::toSeconds).orElse(null), component.rpo().map(Figures::target).orElse("none"),
                 verdict.state(), verdict.reasons(), observed.stream().map(StatusBoard::replica).toList(),
@@ -114,19 +127,23 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
                 .min(Comparator.comparing(ClusterConfig::name));
     }
 
-    private static List<String> nodes(ClusterConfig cluster) {
-        return cluster.nodes().stream().map(node -> node.role() == NodeConfig.Role.PRIMARY ? node.name() + " (primary)" : node.name()).toList();
+    /**
+     * The cluster's nodes with the live primary marked ({@code pg-2 (primary)}); while no node's live role is known, the configured
+     * one, said to be only that ({@code pg-1 (configured primary)}): the configuration is a plan, not what runs.
+     */
+    private static List<String> nodes(ClusterConfig cluster, List<LiveTopology.Cluster> live) {
+        Optional<LiveTopology.Cluster> known = live.stream().filter(found -> found.name().equals(cluster.name()))
+                .filter(found -> found.nodes().stream().anyMatch(node -> node.role() != LiveTopology.Role.UNKNOWN)).findFirst();
+        if (known.isPresent()) {
+            return cluster.nodes().stream().map(node -> known.get().primaries().contains(node.name()) ? node.name() + " (primary)" : node.name())
+                    .toList();
+        }
+        return cluster.nodes().stream().map(node -> node.role() == NodeConfig.Role.PRIMARY ? node.name() + " (configured primary)" : node.name())
+                .toList();
     }
 
     private static StatusSnapshot.ReplicaRow replica(ReplicationObservation observation) {
-        List<String> parts = new ArrayList<>();
-        if (observation.getLagSeconds() != null) {
-            parts.add(Figures.duration(observation.getLagSeconds()));
-        }
-        if (observation.getLagBytes() != null) {
-            parts.add(Figures.bytes(observation.getLagBytes()));
-        }
-        String text = observation.getReplicaNode() + ": " + (parts.isEmpty() ? "no measurement" : String.join(" / ", parts))
+        String text = observation.getReplicaNode() + ": " + Figures.lag(observation.getLagSeconds(), observation.getLagBytes())
                 + (observation.getStreaming() ? "" : " (not streaming)");
         return new StatusSnapshot.ReplicaRow(observation.getCluster(), observation.getReplicaNode(), observation.getLagSeconds(),
                 observation.getLagBytes(), text, observation.getObservedAt().toString());

@@ -46,7 +46,9 @@ public final class StatusPage {
             empty(html, 8, "no components configured");
         }
         snapshot.components().forEach(row -> component(html, row));
-        html.append("</tbody>\n</table>\n</section>\n<section>\n<h2>Open alerts <span id=\"alert-count\" class=\"count\">")
+        html.append("</tbody>\n</table>\n</section>");
+        TopologySection.render(html, snapshot.topology());
+        html.append("\n<section>\n<h2>Open alerts <span id=\"alert-count\" class=\"count\">")
                 .append(snapshot.alerts().size()).append("</span></h2>\n<table id=\"alerts\">\n")
                 .append("<thead><tr><th>Severity</th><th>Rule</th><th>Component</th><th>Summary</th><th>Since</th><th>Runbook</th></tr></thead>\n<tbody>");
         if (snapshot.alerts().isEmpty()) {

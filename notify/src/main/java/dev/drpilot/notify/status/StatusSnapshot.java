@@ -9,7 +9,19 @@ import java.util.List;
  * server and the page re-rendered by the browser read the same.
  */
 public record StatusSnapshot(String generatedAt, String generatedText, List<ComponentRow> components, List<OpenAlert> alerts,
-                             List<Failover> failovers) {
+                             List<Failover> failovers, List<ClusterTopology> topology) {
+
+    /** A cluster's live topology: its nodes as the evidence shows them, who takes writes, and what is wrong with that. */
+    public record ClusterTopology(String cluster, List<String> primaries, String warning, List<NodeRow> nodes) {
+    }
+
+    /**
+     * One node: its live role ({@code primary}, {@code replica}, {@code fenced}, {@code rejoining}, {@code down}, {@code unknown}),
+     * timeline, upstream, since when, its lag as a replica, and the configured role only as a note where it differs.
+     */
+    public record NodeRow(String node, String role, Long timeline, String upstream, String since, String sinceText, Double lagSeconds,
+                          Long lagBytes, String lagText, String configuredRole, String note, String basis) {
+    }
 
     public record ComponentRow(String name, String kind, String cluster, List<String> nodes, long rtoSeconds, String rtoText,
                                Long rpoSeconds, String rpoText, ComponentState state, List<String> reasons, List<ReplicaRow> replicas,

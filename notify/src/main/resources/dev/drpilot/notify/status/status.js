@@ -129,10 +129,50 @@
     return article;
   }
 
+  // Mirrors TopologySection.java.
+  function topologyArticle(cluster) {
+    var article = el('article', 'cluster-topology' + (cluster.warning === null ? '' : ' split'));
+    article.setAttribute('data-cluster', cluster.cluster);
+    var h3 = el('h3', null, 'cluster ' + cluster.cluster);
+    if (cluster.warning !== null) {
+      h3.appendChild(document.createTextNode(' '));
+      h3.appendChild(el('span', 'warning badge', cluster.warning));
+    }
+    article.appendChild(h3);
+    var table = el('table', 'nodes');
+    var head = el('thead');
+    var headRow = el('tr');
+    ['Node', 'Role', 'Timeline', 'Upstream', 'Lag', 'Since', 'Note'].forEach(function (title) { headRow.appendChild(el('th', null, title)); });
+    head.appendChild(headRow);
+    table.appendChild(head);
+    var body = el('tbody');
+    cluster.nodes.forEach(function (node) {
+      var tr = el('tr', 'node role-' + token(node.role));
+      tr.setAttribute('data-node', node.node);
+      tr.appendChild(el('td', 'node-name', node.node));
+      var role = el('td', 'role');
+      role.title = node.basis === null ? '' : node.basis;
+      role.appendChild(el('span', 'badge', node.role));
+      tr.appendChild(role);
+      tr.appendChild(el('td', 'timeline', node.timeline === null ? null : String(node.timeline)));
+      tr.appendChild(el('td', 'upstream', node.upstream));
+      tr.appendChild(el('td', 'node-lag', node.lagText));
+      tr.appendChild(el('td', 'since', node.sinceText));
+      tr.appendChild(el('td', 'note', node.note === null ? '' : node.note));
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    article.appendChild(table);
+    return article;
+  }
+
   function render(snapshot) {
     var components = document.querySelector('#components tbody');
     components.replaceChildren.apply(components, snapshot.components.length
       ? snapshot.components.map(componentRow) : [empty(8, 'no components configured')]);
+    var topology = document.getElementById('topology');
+    topology.replaceChildren.apply(topology, snapshot.topology.length
+      ? snapshot.topology.map(topologyArticle) : [el('p', 'empty', 'no clusters configured')]);
     var alerts = document.querySelector('#alerts tbody');
     alerts.replaceChildren.apply(alerts, snapshot.alerts.length ? snapshot.alerts.map(alertRow) : [empty(6, 'no open alerts')]);
     document.getElementById('alert-count').textContent = String(snapshot.alerts.length);

@@ -152,7 +152,7 @@ class MetricsEndpointIT {
         NotifyKafka kafka = NotifyKafka.create(broker);
         // The broker creates no topic on demand: these do not exist until the test creates them.
         NotifyKafka late = new NotifyKafka(broker, kafka.alerts(), kafka.actions(), kafka.deadLetter(), TestNames.unique("it-late-replication"),
-                TestNames.unique("it-late-backup"), kafka.groupPrefix());
+                TestNames.unique("it-late-backup"), kafka.health(), kafka.leases(), kafka.groupPrefix());
         try (NotifyService actuator = new NotifyService(config, broker.clientProperties(), Clock.systemUTC(),
                 late.options().withMetrics("127.0.0.1", 0)).start();
              Admin admin = Admin.create(broker.clientProperties())) {

@@ -11,6 +11,7 @@ import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Severity;
 import dev.drpilot.notify.SettableClock;
 import dev.drpilot.notify.TestAlerts;
+import dev.drpilot.notify.topology.LiveTopology;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -53,7 +54,7 @@ class StatusBoardTest {
         assertThat(db.rpoSeconds()).isEqualTo(300);
         assertThat(db.rpoText()).isEqualTo("5 min");
         assertThat(db.cluster()).isEqualTo("orders");
-        assertThat(db.nodes()).containsExactly("pg-1 (primary)", "pg-2");
+        assertThat(db.nodes()).as("no evidence yet: the configuration's plan, said to be one").containsExactly("pg-1 (configured primary)", "pg-2");
         assertThat(db.state()).isEqualTo(ComponentState.UNKNOWN);
         StatusSnapshot.ComponentRow app = snapshot.components().get(1);
         assertThat(app.rtoText()).isEqualTo("90.0 s");
@@ -211,6 +212,23 @@ class StatusBoardTest {
         assertThat(done.steps()).extracting(StatusSnapshot.Step::durationText).containsExactly("120 ms", "2.5 s");
         assertThat(done.steps()).extracting(StatusSnapshot.Step::detail).containsExactly("pg-2 chosen", "promoted");
         assertThat(StatusPage.facts(done)).containsExactly("started 2026-11-22 03:00:00Z", "primary pg-1 → pg-2", "recovery time 5.3 s");
+    }
+
+    @Test
+    void afterAFailoverTheComponentNamesTheLivePrimaryAndTheTopologyShowsEachNode() {
+        LiveTopology topology = new LiveTopology(CONFIG);
+        StatusBoard live = new StatusBoard(CONFIG, clock, cluster -> Duration.ofMinutes(5), topology);
+        topology.accept(failoverSummary("inc-9", "orders", "SUCCEEDED", ActionStatus.SUCCEEDED, Map.of("oldPrimary", "pg-1", "newPrimary", "pg-2"),
+                T0));
+        clock.set(T0.plusSeconds(30));
+
+        StatusSnapshot snapshot = live.snapshot();
+        assertThat(snapshot.components().get(0).nodes()).containsExactly("pg-1", "pg-2 (primary)");
+        StatusSnapshot.ClusterTopology orders = snapshot.topology().get(0);
+        assertThat(orders.primaries()).containsExactly("pg-2");
+        assertThat(orders.nodes()).extracting(StatusSnapshot.NodeRow::role).containsExactly("down", "primary");
+        assertThat(orders.nodes().get(0).note()).isEqualTo("configured primary; replaced by pg-2 at 2026-11-24 03:00:00Z (failover inc-9)");
+        assertThat(orders.nodes().get(1).sinceText()).isEqualTo("2026-11-24 03:00:00Z (30.0 s ago)");
     }
 
     @Test

@@ -4,6 +4,9 @@ import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.AgentLease;
+import dev.drpilot.events.LeaseState;
+import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.BackupStatus;
 import dev.drpilot.events.Severity;
@@ -42,7 +45,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The status page as a browser shows it: a real actuator on the shared broker, fed observations, an
- * alert and a past failover, and a real headless Chromium loading the page and watching it update.
+ * alert and a past failover, and a real headless Chromium loading the page and watching it update — then a failover and
+ * the evidence after it, which the page's topology and {@code /metrics} show as live roles.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class StatusPageIT {
@@ -150,6 +154,41 @@ class StatusPageIT {
                 assertThat(text(second, ".runbook")).isEqualTo("—");
             });
             assertThat(browser.findElement(By.id("updated")).getText()).isNotEqualTo(updatedBefore);
+
+            // A failover now, and the evidence after it: the page and /metrics show the live roles, not the configured ones.
+            Instant promotedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            kafka.sendAction(TestObservations.failoverSummary("inc-0043", "orders", "SUCCEEDED", ActionStatus.SUCCEEDED,
+                    Map.of("rtoMillis", "2100", "oldPrimary", "pg-1", "newPrimary", "pg-3"), promotedAt));
+            kafka.sendReplication(ReplicationObservation.newBuilder(TestObservations.lag("pg-2", 0.0, 0L, promotedAt.plusMillis(500)))
+                            .setPrimaryNode("pg-3").setInRecovery(true).setTimeline(2L).setPrimaryTimeline(2L).setUpstream("pg-3").build(),
+                    ReplicationObservation.newBuilder(TestObservations.lag("pg-1", null, null, promotedAt.plusMillis(500)))
+                            .setPrimaryNode("pg-3").setStreaming(false).setState(null).setError("replica pg-1: connection refused").build());
+            kafka.sendLease(AgentLease.newBuilder().setCluster("orders").setNode("pg-3").setAgentId("agent-pg-3").setState(LeaseState.HOLDING)
+                    .setSequence(1).setTtlMillis(5000).setTimeline(2L).setRenewedAt(promotedAt.plusMillis(600)).build());
+            onThePage("the live topology after the failover, without a reload").untilAsserted(() -> {
+                WebElement orders = browser.findElement(By.cssSelector("#topology article[data-cluster='orders']"));
+                WebElement pg1 = orders.findElement(By.cssSelector("tr[data-node='pg-1']"));
+                WebElement pg2 = orders.findElement(By.cssSelector("tr[data-node='pg-2']"));
+                WebElement pg3 = orders.findElement(By.cssSelector("tr[data-node='pg-3']"));
+                assertThat(text(pg3, ".role")).isEqualToIgnoringCase("primary");
+                assertThat(text(pg3, ".timeline")).isEqualTo("2");
+                assertThat(text(pg3, ".note")).isEqualTo("configured replica");
+                assertThat(text(pg2, ".role")).isEqualToIgnoringCase("replica");
+                assertThat(text(pg2, ".upstream")).isEqualTo("pg-3");
+                assertThat(text(pg2, ".timeline")).isEqualTo("2");
+                assertThat(pg1.getAttribute("class")).contains("role-down");
+                assertThat(text(pg1, ".note")).isEqualTo("configured primary; replaced by pg-3 at " + Figures.time(promotedAt) + " (failover inc-0043)");
+                assertThat(orders.findElements(By.cssSelector(".warning"))).isEmpty();
+            });
+            assertThat(browser.executeScript("return window.__marker;")).isEqualTo("same page");
+            MetricsScrape topology = MetricsScrape.of(actuator.metricsPort());
+            assertThat(topology.value("drpilot_node_role", Map.of("cluster", "orders", "node", "pg-3", "role", "primary"))).hasValue(1.0);
+            assertThat(topology.value("drpilot_node_role", Map.of("cluster", "orders", "node", "pg-1", "role", "down"))).hasValue(1.0);
+            assertThat(topology.value("drpilot_node_role", Map.of("cluster", "orders", "node", "pg-1", "role", "primary"))).isEmpty();
+            assertThat(topology.value("drpilot_node_timeline", Map.of("cluster", "orders", "node", "pg-3"))).hasValue(2.0);
+            assertThat(topology.value("drpilot_node_upstream_info", Map.of("cluster", "orders", "node", "pg-2", "upstream", "pg-3"))).hasValue(1.0);
+            assertThat(topology.value("drpilot_cluster_live_primaries", Map.of("cluster", "orders"))).hasValue(1.0);
+            assertThat(get(base + "/api/status")).contains("\"topology\"", "\"role\":\"primary\"");
 
             Files.createDirectories(SCREENSHOT.getParent());
             Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Severity;
 import dev.drpilot.notify.TestAlerts;
+import dev.drpilot.notify.topology.LiveTopology;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -90,5 +92,32 @@ class StatusPageTest {
         assertThat(json.at("/components/0/replicas/0/lagBytes").asLong()).isEqualTo(1L << 20);
         assertThat(json.at("/alerts/0/runbookUrl").asText()).isEqualTo("https://runbooks.example.com/replication-lag");
         assertThat(json.at("/generatedAt").asText()).isEqualTo("2026-11-24T03:01:00Z");
+    }
+
+    @Test
+    void theTopologySectionShowsLiveRolesAndEscapesWhatEventsName() throws Exception {
+        LiveTopology topology = new LiveTopology(StatusBoardTest.CONFIG);
+        StatusBoard board = new StatusBoard(StatusBoardTest.CONFIG, Clock.fixed(TestAlerts.STARTS_AT.plusSeconds(60), ZoneOffset.UTC),
+                cluster -> Duration.ofMinutes(5), topology);
+        topology.accept(failoverSummary("inc-<1>", "orders", "SUCCEEDED", ActionStatus.SUCCEEDED,
+                Map.of("oldPrimary", "pg-1", "newPrimary", "pg-2"), TestAlerts.STARTS_AT));
+        topology.accept(ReplicationObservation.newBuilder(lag("<pg-9>", 0.0, 0L, TestAlerts.STARTS_AT.plusSeconds(5))).setPrimaryNode("pg-2")
+                .setInRecovery(true).setTimeline(2L).setUpstream("pg-2").build());
+        StatusSnapshot snapshot = board.snapshot();
+
+        String html = StatusPage.render(snapshot);
+
+        assertThat(html).contains("<h2>Topology</h2>")
+                .contains("<article class=\"cluster-topology\" data-cluster=\"orders\"><h3>cluster orders</h3>")
+                .contains("<tr class=\"node role-down\" data-node=\"pg-1\">")
+                .contains("<td class=\"note\">configured primary; replaced by pg-2 at 2026-11-24 03:00:00Z (failover inc-&lt;1&gt;)</td>")
+                .contains("<tr class=\"node role-primary\" data-node=\"pg-2\">")
+                .contains("<tr class=\"node role-replica\" data-node=\"&lt;pg-9&gt;\"><td class=\"node-name\">&lt;pg-9&gt;</td>")
+                .contains("<td class=\"timeline\">2</td><td class=\"upstream\">pg-2</td><td class=\"node-lag\">0.0 s / 0 B</td>")
+                .doesNotContain("<pg-9>", "inc-<1>");
+        JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsBytes(snapshot));
+        assertThat(json.at("/topology/0/primaries/0").asText()).isEqualTo("pg-2");
+        assertThat(json.at("/topology/0/nodes/1/role").asText()).isEqualTo("primary");
+        assertThat(json.at("/components/0/nodes/1").asText()).isEqualTo("pg-2 (primary)");
     }
 }

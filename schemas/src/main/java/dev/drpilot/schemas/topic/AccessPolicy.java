@@ -118,6 +118,8 @@ public final class AccessPolicy {
             topic(Principal.ACTUATOR, Topics.ALERTS, READS),
             topic(Principal.ACTUATOR, Topics.REPLICATION_OBSERVATIONS, READS),
             topic(Principal.ACTUATOR, Topics.BACKUP_OBSERVATIONS, READS),
+            // The live topology of its status page and /metrics: the probes' and the agents' evidence of each node's role.
+            topic(Principal.ACTUATOR, Topics.HEALTH_OBSERVATIONS, READS),
             topic(Principal.ACTUATOR, Topics.FAILOVER_COMMANDS, READS),
             topic(Principal.ACTUATOR, Topics.FAILOVER_CONTROL, READS),
             topic(Principal.ACTUATOR, Topics.ACTIONS, READS_AND_WRITES),
@@ -137,6 +139,10 @@ public final class AccessPolicy {
             topic(Principal.OPERATOR, Topics.FAILOVER_COMMANDS, WRITES),
             topic(Principal.OPERATOR, Topics.FAILOVER_CONTROL, READS_AND_WRITES),
             topic(Principal.OPERATOR, Topics.ACTIONS, READS_AND_WRITES),
+            // `drpilot status`: the live topology from the same evidence as the status page.
+            topic(Principal.OPERATOR, Topics.REPLICATION_OBSERVATIONS, READS),
+            topic(Principal.OPERATOR, Topics.HEALTH_OBSERVATIONS, READS),
+            topic(Principal.OPERATOR, Topics.AGENT_LEASES, READS),
 
             // It reads the leases too: a node seen as primary while another node's agent holds the lease was replaced.
             topic(Principal.AGENT, Topics.AGENT_LEASES, READS_AND_WRITES),
