@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Delivers the alerts routed to one receiver, on its own thread and with its own consumer group,
@@ -154,9 +155,10 @@ public final class ReceiverWorker implements AutoCloseable {
         Instant now = wiring.clock().instant();
         int maxRetries = settings.retryPolicy().maxRetries();
         int retries = attempt.retries();
-        if (e.retriable() && retries < maxRetries) {
+        Duration wait = settings.retryPolicy().waitBefore(retries + 1, e.retryAfter(), ThreadLocalRandom.current());
+        boolean withinBudget = !now.plus(wait).isAfter(attempt.firstAt().plus(settings.retryPolicy().giveUpAfter()));
+        if (e.retriable() && retries < maxRetries && withinBudget) {
             int retry = retries + 1;
-            Duration wait = settings.retryPolicy().backoff(retry);
             wiring.metrics().retried(receiver);
             log.warn("[receiver={} fingerprint={}] delivery failed: {}; retry {} of {} in {} ms", receiver, alert.getFingerprint(),
                     e.getMessage(), retry, maxRetries, wait.toMillis());
