@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,13 +36,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * Delivers the alerts routed to one receiver, on its own thread and with its own consumer group,
  * so a receiver that is down holds back only its own alerts.
  *
- * <p>At-least-once and in order: records are handled one at a time in offset order; a record's
- * offset is committed only after it was delivered, filtered out, or its final failure was
- * recorded on the audit topic. While a retriable failure waits for its backoff, the record is
- * not done ({@link Outcome#retryAt}): its {@link ConsumerLoop} pauses the consumer (it keeps polling,
- * so it stays in the group) and keeps the undelivered records queued; the same record is tried
- * again when the wait is over. Should the partitions move to
- * another instance meanwhile, it starts from the committed offset, so nothing is skipped.
+ * <p>At-least-once, in order per alert: each alert (fingerprint, the topic's key) has its own lane of the
+ * {@link ConsumerLoop}'s keyed mode, where its records are handled one at a time in offset order; a partition's offset
+ * is committed only up to its first record not yet delivered, filtered out, or recorded as finally failed. While a
+ * retriable failure waits for its backoff ({@link Outcome#retryAt}), that alert's later records wait behind it, and the
+ * receiver's other alerts go out meanwhile. Should the partitions move to another instance, it starts from the
+ * committed offset, so nothing is skipped (an alert delivered after that offset is delivered again: the receivers'
+ * de-duplication absorbs it).
  */
 public final class ReceiverWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReceiverWorker.class);
@@ -79,7 +80,9 @@ public final class ReceiverWorker implements AutoCloseable {
         this.renotify = new RenotifyFilter(settings.renotifyInterval());
         this.loop = ConsumerLoop.builder("drpilot-receiver-" + receiver, wiring.consumer())
                 .subscribe(List.of(wiring.alertsTopic()), this::startPositions, CommitPolicy.AFTER_EACH_RECORD)
-                .handler(this::handle)
+                // One lane per alert (the topic's key is the fingerprint): an alert being retried holds back only itself,
+                // and one alert's FIRING and RESOLVED still go out in order.
+                .handlerPerKey(ReceiverWorker::laneOf, (record, attempt, stopping) -> handle(record, attempt))
                 .errors(LOOP_ERRORS)
                 .clock(wiring.clock())
                 .onStop(() -> {
@@ -205,6 +208,10 @@ public final class ReceiverWorker implements AutoCloseable {
                 .setDetail(detail)
                 .setAttributes(new HashMap<>(attributes))
                 .build();
+    }
+
+    private static String laneOf(ConsumerRecord<byte[], byte[]> record) {
+        return record.key() == null ? "(no key)" : new String(record.key(), StandardCharsets.UTF_8);
     }
 
     private static String auditKey(Alert alert) {
