@@ -20,6 +20,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -82,7 +83,7 @@ public final class ReceiverWorker implements AutoCloseable {
                 .subscribe(List.of(wiring.alertsTopic()), this::startPositions, CommitPolicy.AFTER_EACH_RECORD)
                 // One lane per alert (the topic's key is the fingerprint): an alert being retried holds back only itself,
                 // and one alert's FIRING and RESOLVED still go out in order.
-                .handlerPerKey(ReceiverWorker::laneOf, (record, attempt, stopping) -> handle(record, attempt))
+                .handlerPerKey(ReceiverWorker::laneOf, (record, attempt, stopping) -> handleWithLogContext(record, attempt))
                 .errors(LOOP_ERRORS)
                 .clock(wiring.clock())
                 .onStop(() -> {
@@ -108,6 +109,19 @@ public final class ReceiverWorker implements AutoCloseable {
         return loop;
     }
 
+    /** {@link #handle} with the receiver, and the alert's fingerprint, cluster and incident once known, in the log's MDC. */
+    private Outcome handleWithLogContext(ConsumerRecord<byte[], byte[]> record, Attempt attempt) {
+        MDC.put("receiver", receiver);
+        try {
+            return handle(record, attempt);
+        } finally {
+            MDC.remove("receiver");
+            MDC.remove("fingerprint");
+            MDC.remove("cluster");
+            MDC.remove("incident");
+        }
+    }
+
     /** Done when the record was delivered, filtered out or its final failure recorded: then its offset may be committed. */
     private Outcome handle(ConsumerRecord<byte[], byte[]> record, Attempt attempt) {
         Alert alert;
@@ -119,6 +133,11 @@ public final class ReceiverWorker implements AutoCloseable {
             wiring.recorder().deadLetter(record, wiring.groupId(), e);
             wiring.metrics().unreadable(receiver);
             return Outcome.done();
+        }
+        if (alert != null) {
+            MDC.put("fingerprint", alert.getFingerprint());
+            putIfKnown("cluster", alert.getCluster());
+            putIfKnown("incident", alert.getIncidentId());
         }
         if (alert == null || !wiring.router().routesTo(alert, receiver)) {
             log.debug("[receiver={} offset={}@{}] not routed here", receiver, record.partition(), record.offset());
@@ -208,6 +227,12 @@ public final class ReceiverWorker implements AutoCloseable {
                 .setDetail(detail)
                 .setAttributes(new HashMap<>(attributes))
                 .build();
+    }
+
+    private static void putIfKnown(String key, String value) {
+        if (value != null) {
+            MDC.put(key, value);
+        }
     }
 
     private static String laneOf(ConsumerRecord<byte[], byte[]> record) {
