@@ -114,6 +114,20 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void withoutRoutesOpsgeniePagesLikePagerDutyAndChatChannelsSeeEverything() {
+        DrpilotConfig config = ConfigLoader.parse("""
+                receivers:
+                  - {name: genie, type: opsgenie, apiKey: "${PD_KEY}"}
+                  - {name: slack, type: slack, webhookUrl: "https://hooks.slack.com/services/T/B/x"}
+                  - {name: teams, type: teams, webhookUrl: "https://example.logic.azure.com/workflows/x"}
+                """, "t", ENV::get);
+
+        assertThat(config.routes()).containsExactly(
+                new Route(new Route.Match(Set.of("critical"), Set.of(), Set.of(), Map.of()), List.of("genie"), true),
+                new Route(Route.Match.everything(), List.of("slack", "teams"), false));
+    }
+
+    @Test
     void secretsComeFromTheEnvironmentOrAFileAndAreNeverPrinted(@TempDir Path dir) throws IOException {
         Path keyFile = dir.resolve("pd.key");
         Files.writeString(keyFile, "from-a-file-0123\n");
