@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ConfigDefaultsTest {
     private static final Map<String, String> ENV = Map.of("PGPASS", "s3cret-pg", "PD_KEY", "R0UT1NGKEY",
-            "ORDERS_DB_PASSWORD", "orders-db-pw", "PD_ROUTING_KEY", "pd-routing-key-0123456789abcdef", "SMTP_PASSWORD", "smtp-pw");
+            "ORDERS_DB_PASSWORD", "orders-db-pw", "PD_ROUTING_KEY", "pd-routing-key-0123456789abcdef", "SMTP_PASSWORD", "smtp-pw",
+            "HOOK_URL", "https://hooks.slack.com/services/T/B/x");
 
     @Test
     void withoutAFileTheDrPlanDefaultsApply() {
@@ -118,8 +119,8 @@ class ConfigDefaultsTest {
         DrpilotConfig config = ConfigLoader.parse("""
                 receivers:
                   - {name: genie, type: opsgenie, apiKey: "${PD_KEY}"}
-                  - {name: slack, type: slack, webhookUrl: "https://hooks.slack.com/services/T/B/x"}
-                  - {name: teams, type: teams, webhookUrl: "https://example.logic.azure.com/workflows/x"}
+                  - {name: slack, type: slack, webhookUrl: "${HOOK_URL}"}
+                  - {name: teams, type: teams, webhookUrl: "${HOOK_URL}"}
                 """, "t", ENV::get);
 
         assertThat(config.routes()).containsExactly(
