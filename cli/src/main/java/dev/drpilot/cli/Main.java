@@ -3,6 +3,8 @@ package dev.drpilot.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.Set;
+
 /** The single {@code drpilot} command. */
 @Command(name = "drpilot",
         mixinStandardHelpOptions = true,
@@ -35,10 +37,19 @@ import picocli.CommandLine.Command;
                 "             drpilot config check FILE   (validate a configuration)",
                 "Exit codes:  0 ok, 1 failed while running, 2 invalid configuration or usage."})
 public final class Main implements Runnable {
+    /** The values of DRPILOT_LOG_FORMAT: the names of logback.xml's appenders. */
+    static final Set<String> LOG_FORMATS = Set.of("text", "json");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Checked before anything logs: Logback would take an unknown format for an appender it lacks and log nothing.
+        String logFormat = System.getenv("DRPILOT_LOG_FORMAT");
+        if (logFormat != null && !LOG_FORMATS.contains(logFormat)) {
+            System.err.println("drpilot: DRPILOT_LOG_FORMAT is \"" + logFormat + "\": use text (the default) or json");
+            System.exit(ExitCodes.INVALID);
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonPropertyOrder({"name", "type"})
 public sealed interface Receiver permits AlertmanagerReceiver, PagerDutyReceiver, EmailReceiver, SnsReceiver, CloudWatchReceiver,
-        WebhookReceiver, LogReceiver {
+        WebhookReceiver, SlackReceiver, TeamsReceiver, OpsgenieReceiver, LogReceiver {
 
     String name();
 

@@ -16,6 +16,9 @@ final class ReceiverTypes {
         BINDERS.put(SnsReceiver.TYPE, SnsReceiver::bind);
         BINDERS.put(CloudWatchReceiver.TYPE, CloudWatchReceiver::bind);
         BINDERS.put(WebhookReceiver.TYPE, WebhookReceiver::bind);
+        BINDERS.put(SlackReceiver.TYPE, SlackReceiver::bind);
+        BINDERS.put(TeamsReceiver.TYPE, TeamsReceiver::bind);
+        BINDERS.put(OpsgenieReceiver.TYPE, OpsgenieReceiver::bind);
         BINDERS.put(LogReceiver.TYPE, LogReceiver::bind);
     }
 

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ConfigDefaultsTest {
     private static final Map<String, String> ENV = Map.of("PGPASS", "s3cret-pg", "PD_KEY", "R0UT1NGKEY",
-            "ORDERS_DB_PASSWORD", "orders-db-pw", "PD_ROUTING_KEY", "pd-routing-key-0123456789abcdef", "SMTP_PASSWORD", "smtp-pw");
+            "ORDERS_DB_PASSWORD", "orders-db-pw", "PD_ROUTING_KEY", "pd-routing-key-0123456789abcdef", "SMTP_PASSWORD", "smtp-pw",
+            "HOOK_URL", "https://hooks.slack.com/services/T/B/x");
 
     @Test
     void withoutAFileTheDrPlanDefaultsApply() {
@@ -111,6 +112,20 @@ class ConfigDefaultsTest {
                 pagerDuty -> assertThat(pagerDuty.url()).isEqualTo("https://events.pagerduty.com/v2/enqueue"));
         assertThat(config.receivers().get(2)).isInstanceOfSatisfying(EmailReceiver.class,
                 email -> assertThat(email.smtp().port()).isEqualTo(587));
+    }
+
+    @Test
+    void withoutRoutesOpsgeniePagesLikePagerDutyAndChatChannelsSeeEverything() {
+        DrpilotConfig config = ConfigLoader.parse("""
+                receivers:
+                  - {name: genie, type: opsgenie, apiKey: "${PD_KEY}"}
+                  - {name: slack, type: slack, webhookUrl: "${HOOK_URL}"}
+                  - {name: teams, type: teams, webhookUrl: "${HOOK_URL}"}
+                """, "t", ENV::get);
+
+        assertThat(config.routes()).containsExactly(
+                new Route(new Route.Match(Set.of("critical"), Set.of(), Set.of(), Map.of()), List.of("genie"), true),
+                new Route(Route.Match.everything(), List.of("slack", "teams"), false));
     }
 
     @Test

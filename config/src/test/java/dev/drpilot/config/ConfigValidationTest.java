@@ -268,7 +268,7 @@ class ConfigValidationTest {
                   - {name: sns, type: sns, topicArn: my-topic}
                   - {name: cw, type: cloudwatch}
                   - {name: hook, type: webhook}
-                  - {name: am, type: slack}
+                  - {name: am, type: hipchat}
                 """)).containsExactlyInAnyOrder(
                 "receivers[0].urls: missing: an alertmanager receiver needs the URL of every Alertmanager (they are not load-balanced)",
                 "receivers[1].routingKey: missing: a pagerduty receiver needs its integration's routing key (${ENV_VAR} or file:/path)",
@@ -279,7 +279,7 @@ class ConfigValidationTest {
                 "receivers[3].region: missing: an sns receiver needs the AWS region",
                 "receivers[4].region: missing: a cloudwatch receiver needs the AWS region",
                 "receivers[5].url: missing: a webhook receiver needs a url",
-                "receivers[6].type: \"slack\" is not one of alertmanager, pagerduty, email, sns, cloudwatch, webhook, log",
+                "receivers[6].type: \"hipchat\" is not one of alertmanager, pagerduty, email, sns, cloudwatch, webhook, slack, teams, opsgenie, log",
                 "receivers[6].name: \"am\" is used by another receiver");
     }
 

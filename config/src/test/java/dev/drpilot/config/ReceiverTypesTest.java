@@ -77,7 +77,11 @@ class ReceiverTypesTest {
                 arguments("{name: nameless}", List.of("receivers[0].type: missing (required)")),
                 // An unknown type has no schema to check the other keys against: only the type is reported.
                 arguments("{name: chat, type: slack, channel: \"#dr\"}",
-                        List.of("receivers[0].type: \"slack\" is not one of alertmanager, pagerduty, email, sns, cloudwatch, webhook, log")),
+                        List.of("receivers[0].webhookUrl: missing: a slack receiver needs webhookUrl (an incoming webhook) or token (a bot token"
+                                + " with chat:write) and channel")),
+                arguments("{name: chat, type: hipchat}",
+                        List.of("receivers[0].type: \"hipchat\" is not one of alertmanager, pagerduty, email, sns, cloudwatch, webhook, slack,"
+                                + " teams, opsgenie, log")),
                 arguments("{type: log}", List.of("receivers[0].name: missing (required)")));
     }
 

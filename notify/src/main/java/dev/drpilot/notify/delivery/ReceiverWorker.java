@@ -20,7 +20,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,18 +31,19 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Delivers the alerts routed to one receiver, on its own thread and with its own consumer group,
  * so a receiver that is down holds back only its own alerts.
  *
- * <p>At-least-once and in order: records are handled one at a time in offset order; a record's
- * offset is committed only after it was delivered, filtered out, or its final failure was
- * recorded on the audit topic. While a retriable failure waits for its backoff, the record is
- * not done ({@link Outcome#retryAt}): its {@link ConsumerLoop} pauses the consumer (it keeps polling,
- * so it stays in the group) and keeps the undelivered records queued; the same record is tried
- * again when the wait is over. Should the partitions move to
- * another instance meanwhile, it starts from the committed offset, so nothing is skipped.
+ * <p>At-least-once, in order per alert: each alert (fingerprint, the topic's key) has its own lane of the
+ * {@link ConsumerLoop}'s keyed mode, where its records are handled one at a time in offset order; a partition's offset
+ * is committed only up to its first record not yet delivered, filtered out, or recorded as finally failed. While a
+ * retriable failure waits for its backoff ({@link Outcome#retryAt}), that alert's later records wait behind it, and the
+ * receiver's other alerts go out meanwhile. Should the partitions move to another instance, it starts from the
+ * committed offset, so nothing is skipped (an alert delivered after that offset is delivered again: the receivers'
+ * de-duplication absorbs it).
  */
 public final class ReceiverWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReceiverWorker.class);
@@ -78,7 +81,9 @@ public final class ReceiverWorker implements AutoCloseable {
         this.renotify = new RenotifyFilter(settings.renotifyInterval());
         this.loop = ConsumerLoop.builder("drpilot-receiver-" + receiver, wiring.consumer())
                 .subscribe(List.of(wiring.alertsTopic()), this::startPositions, CommitPolicy.AFTER_EACH_RECORD)
-                .handler(this::handle)
+                // One lane per alert (the topic's key is the fingerprint): an alert being retried holds back only itself,
+                // and one alert's FIRING and RESOLVED still go out in order.
+                .handlerPerKey(ReceiverWorker::laneOf, (record, attempt, stopping) -> handleWithLogContext(record, attempt))
                 .errors(LOOP_ERRORS)
                 .clock(wiring.clock())
                 .onStop(() -> {
@@ -104,6 +109,19 @@ public final class ReceiverWorker implements AutoCloseable {
         return loop;
     }
 
+    /** {@link #handle} with the receiver, and the alert's fingerprint, cluster and incident once known, in the log's MDC. */
+    private Outcome handleWithLogContext(ConsumerRecord<byte[], byte[]> record, Attempt attempt) {
+        MDC.put("receiver", receiver);
+        try {
+            return handle(record, attempt);
+        } finally {
+            MDC.remove("receiver");
+            MDC.remove("fingerprint");
+            MDC.remove("cluster");
+            MDC.remove("incident");
+        }
+    }
+
     /** Done when the record was delivered, filtered out or its final failure recorded: then its offset may be committed. */
     private Outcome handle(ConsumerRecord<byte[], byte[]> record, Attempt attempt) {
         Alert alert;
@@ -115,6 +133,11 @@ public final class ReceiverWorker implements AutoCloseable {
             wiring.recorder().deadLetter(record, wiring.groupId(), e);
             wiring.metrics().unreadable(receiver);
             return Outcome.done();
+        }
+        if (alert != null) {
+            MDC.put("fingerprint", alert.getFingerprint());
+            putIfKnown("cluster", alert.getCluster());
+            putIfKnown("incident", alert.getIncidentId());
         }
         if (alert == null || !wiring.router().routesTo(alert, receiver)) {
             log.debug("[receiver={} offset={}@{}] not routed here", receiver, record.partition(), record.offset());
@@ -154,9 +177,10 @@ public final class ReceiverWorker implements AutoCloseable {
         Instant now = wiring.clock().instant();
         int maxRetries = settings.retryPolicy().maxRetries();
         int retries = attempt.retries();
-        if (e.retriable() && retries < maxRetries) {
+        Duration wait = settings.retryPolicy().waitBefore(retries + 1, e.retryAfter(), ThreadLocalRandom.current());
+        boolean withinBudget = !now.plus(wait).isAfter(attempt.firstAt().plus(settings.retryPolicy().giveUpAfter()));
+        if (e.retriable() && retries < maxRetries && withinBudget) {
             int retry = retries + 1;
-            Duration wait = settings.retryPolicy().backoff(retry);
             wiring.metrics().retried(receiver);
             log.warn("[receiver={} fingerprint={}] delivery failed: {}; retry {} of {} in {} ms", receiver, alert.getFingerprint(),
                     e.getMessage(), retry, maxRetries, wait.toMillis());
@@ -203,6 +227,16 @@ public final class ReceiverWorker implements AutoCloseable {
                 .setDetail(detail)
                 .setAttributes(new HashMap<>(attributes))
                 .build();
+    }
+
+    private static void putIfKnown(String key, String value) {
+        if (value != null) {
+            MDC.put(key, value);
+        }
+    }
+
+    private static String laneOf(ConsumerRecord<byte[], byte[]> record) {
+        return record.key() == null ? "(no key)" : new String(record.key(), StandardCharsets.UTF_8);
     }
 
     private static String auditKey(Alert alert) {

@@ -6,18 +6,18 @@ import dev.drpilot.events.Severity;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps a firing alert from paging again every time the detector re-emits it: an identical
  * FIRING (same fingerprint, start and severity) within the re-notify interval of the last one
  * sent is not sent again. A changed severity or start, an expired interval and every RESOLVED go
- * through. One per receiver, used by its single worker thread.
+ * through. One per receiver, used by its worker's lanes: one fingerprint is only ever handled by one lane at a time.
  */
 public final class RenotifyFilter {
     private final Duration interval;
-    private final Map<String, Sent> lastSent = new HashMap<>();
+    private final Map<String, Sent> lastSent = new ConcurrentHashMap<>();
 
     private record Sent(Instant startsAt, Severity severity, Instant sentAt) {
     }

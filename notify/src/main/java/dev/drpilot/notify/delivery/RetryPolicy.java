@@ -1,6 +1,8 @@
 package dev.drpilot.notify.delivery;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
 
 /**
  * Exponential backoff for retriable delivery failures, capped per wait, bounded in total. The
@@ -35,7 +37,27 @@ public record RetryPolicy(Duration initialBackoff, Duration maxBackoff, Duration
         return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
     }
 
-    /** How many retries fit into {@link #giveUpAfter()}: the m of "retry n of m". */
+    /**
+     * The wait before retry {@code n}: between half and all of {@link #backoff(int)}, drawn anew each time ("equal
+     * jitter": the clients a receiver's outage failed together do not all come back in the same second, and no wait is
+     * shorter than half the backoff); or the receiver's own {@code Retry-After} when that is longer — it knows when it
+     * will take requests again — but never beyond {@link #giveUpAfter()}.
+     */
+    public Duration waitBefore(int n, Optional<Duration> retryAfter, RandomGenerator random) {
+        long full = backoff(n).toMillis();
+        long half = full / 2;
+        Duration jittered = Duration.ofMillis(half + random.nextLong(full - half + 1));
+        if (retryAfter.isEmpty() || retryAfter.get().compareTo(jittered) <= 0) {
+            return jittered;
+        }
+        return retryAfter.get().compareTo(giveUpAfter) > 0 ? giveUpAfter : retryAfter.get();
+    }
+
+    /**
+     * How many retries fit into {@link #giveUpAfter()} with every wait at its full backoff: the m of "retry n of m".
+     * Jittered waits are shorter, a receiver's Retry-After may be longer: the worker also gives up once the next wait
+     * would end past the budget, so there are at most m retries and they end within {@link #giveUpAfter()}.
+     */
     public int maxRetries() {
         long budget = giveUpAfter.toMillis();
         long spent = 0;

@@ -4,9 +4,12 @@ import dev.drpilot.config.AlertmanagerReceiver;
 import dev.drpilot.config.CloudWatchReceiver;
 import dev.drpilot.config.EmailReceiver;
 import dev.drpilot.config.LogReceiver;
+import dev.drpilot.config.OpsgenieReceiver;
 import dev.drpilot.config.PagerDutyReceiver;
 import dev.drpilot.config.Receiver;
+import dev.drpilot.config.SlackReceiver;
 import dev.drpilot.config.SnsReceiver;
+import dev.drpilot.config.TeamsReceiver;
 import dev.drpilot.config.WebhookReceiver;
 import dev.drpilot.events.Alert;
 import dev.drpilot.notify.delivery.AlertSink;
@@ -40,6 +43,9 @@ public final class AlertSinks {
         register(CloudWatchReceiver.class, (receiver, needs) -> new CloudWatchSink(cloudWatchClient(receiver, needs.awsCredentials(),
                 needs.httpTimeout()), receiver.namespace()));
         register(WebhookReceiver.class, (receiver, needs) -> new WebhookSink(receiver, needs.httpTimeout()));
+        register(SlackReceiver.class, (receiver, needs) -> new SlackSink(receiver, needs.httpTimeout()));
+        register(TeamsReceiver.class, (receiver, needs) -> new TeamsSink(receiver, needs.httpTimeout()));
+        register(OpsgenieReceiver.class, (receiver, needs) -> new OpsgenieSink(receiver, needs.httpTimeout()));
         register(LogReceiver.class, (receiver, needs) -> new LogSink(receiver));
     }
 

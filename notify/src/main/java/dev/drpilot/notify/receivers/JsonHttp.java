@@ -9,12 +9,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * POSTs JSON and sorts the outcome the way every HTTP receiver needs: 2xx delivered; 408, 429 and
- * 5xx or no answer at all retriable; any other status fatal, with the response body kept as the
- * reason (it says what the receiver found invalid).
+ * 5xx or no answer at all retriable — with the receiver's {@code Retry-After} when it sent one
+ * (PagerDuty and Slack rate-limit with 429 and say when to come back); any other status fatal, with
+ * the response body kept as the reason (it says what the receiver found invalid).
  */
 final class JsonHttp {
     private static final int MAX_BODY_IN_REASON = 1000;
@@ -32,7 +35,7 @@ final class JsonHttp {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
-        headers.forEach(request::header);
+        headers.forEach(request::setHeader);
         HttpResponse<String> response;
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -48,7 +51,10 @@ final class JsonHttp {
         }
         String reason = "HTTP " + status + " from " + uri.getHost() + ":" + uri.getPort() + ": " + abbreviate(response.body());
         if (status == 408 || status == 429 || status >= 500) {
-            throw DeliveryException.retriable(reason, status);
+            Optional<Duration> retryAfter = response.headers().firstValue("Retry-After").flatMap(value -> RetryAfter.parse(value, Instant.now()));
+            throw retryAfter.isPresent()
+                    ? DeliveryException.retriable(reason + " (Retry-After " + retryAfter.get().toSeconds() + " s)", status, retryAfter.get())
+                    : DeliveryException.retriable(reason, status);
         }
         throw DeliveryException.fatal(reason, status);
     }

@@ -159,6 +159,44 @@ class ReceiverIsolationIT {
                 .extracting(ActionRecord::getStatus).containsExactly(ActionStatus.SUCCEEDED);
     }
 
+    @Test
+    void anAlertBeingRetriedHoldsBackOnlyItselfNotTheReceiversOtherAlerts(EmbeddedKafkaBroker broker) throws Exception {
+        steady.start();
+        steady.stubFor(post(urlEqualTo("/hook")).withRequestBody(containing("\"cluster\":\"orders\""))
+                .willReturn(aResponse().withStatus(503).withBody("orders' route is down")));
+        steady.stubFor(post(urlEqualTo("/hook")).withRequestBody(containing("\"cluster\":\"billing\""))
+                .willReturn(aResponse().withStatus(200)));
+        DrpilotConfig config = ConfigLoader.parse("""
+                receivers:
+                  - {name: one-hook, type: webhook, url: "http://127.0.0.1:%d/hook"}
+                """.formatted(steady.port()), "it", name -> null);
+        NotifyKafka kafka = NotifyKafka.create(broker);
+        NotifyOptions options = kafka.options().withRetryPolicy(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMinutes(2)));
+        Alert orders = TestAlerts.firing("orders", Severity.WARNING).build();
+        Alert billing = TestAlerts.firing("billing", Severity.WARNING).build();
+        try (NotifyService actuator = new NotifyService(config, broker.clientProperties(), Clock.systemUTC(), options).start()) {
+            // Sent first, same receiver: in one lane for the whole receiver, billing would wait up to 2 minutes behind it.
+            kafka.send(orders, billing, TestAlerts.resolved(orders, TestAlerts.STARTS_AT.plusSeconds(300)));
+
+            await("billing delivered while orders is still being retried").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(kafka.actionRecords()).extracting(ActionRecord::getFingerprint).contains(billing.getFingerprint()));
+            assertThat(kafka.actionRecords()).as("orders neither delivered nor given up yet")
+                    .extracting(ActionRecord::getFingerprint).doesNotContain(orders.getFingerprint());
+            await("orders retried meanwhile").atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    steady.findAll(postRequestedFor(urlEqualTo("/hook")).withRequestBody(containing("\"cluster\":\"orders\"")))).hasSizeGreaterThan(2));
+
+            steady.stubFor(post(urlEqualTo("/hook")).withRequestBody(containing("\"cluster\":\"orders\""))
+                    .willReturn(aResponse().withStatus(200)));
+            await("orders' FIRING and RESOLVED delivered once its route is back").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(kafka.actionRecords()).filteredOn(action -> action.getFingerprint().equals(orders.getFingerprint())).hasSize(2)
+                            .extracting(ActionRecord::getStatus).containsOnly(ActionStatus.SUCCEEDED));
+        }
+        List<String> requests = notifications(steady);
+        assertThat(requests.lastIndexOf("orders:firing")).as("every try of orders' FIRING before its RESOLVED")
+                .isLessThan(requests.indexOf("orders:resolved"));
+        assertThat(requests).containsOnlyOnce("billing:firing");
+    }
+
     private static double retries(NotifyService actuator) throws Exception {
         return MetricsScrape.of(actuator.metricsPort()).value("drpilot_alert_delivery_retries_total", Map.of("receiver", "flaky-hook"))
                 .orElse(0);

@@ -3,6 +3,10 @@ package dev.drpilot.notify.delivery;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,5 +46,28 @@ class RetryPolicyTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMinutes(1)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void waitsAreJitteredBetweenHalfAndAllOfTheBackoff() {
+        RetryPolicy policy = new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(5));
+        SplittableRandom random = new SplittableRandom(42);
+        Set<Duration> seen = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            Duration wait = policy.waitBefore(4, Optional.empty(), random);
+            assertThat(wait).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(8));
+            seen.add(wait);
+        }
+        assertThat(seen).as("waits drawn anew, not one fixed value").hasSizeGreaterThan(500);
+    }
+
+    @Test
+    void aReceiversRetryAfterWinsWhenLongerUpToTheBudget() {
+        RetryPolicy policy = new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(5));
+        SplittableRandom random = new SplittableRandom(7);
+        assertThat(policy.waitBefore(1, Optional.of(Duration.ofSeconds(42)), random)).isEqualTo(Duration.ofSeconds(42));
+        assertThat(policy.waitBefore(1, Optional.of(Duration.ofHours(3)), random)).as("capped at giveUpAfter").isEqualTo(Duration.ofMinutes(5));
+        assertThat(policy.waitBefore(5, Optional.of(Duration.ofMillis(10)), random)).as("a shorter one does not hurry the backoff")
+                .isBetween(Duration.ofSeconds(5), Duration.ofSeconds(10));
     }
 }

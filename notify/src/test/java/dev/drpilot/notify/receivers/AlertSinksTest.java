@@ -4,10 +4,13 @@ import dev.drpilot.config.AlertmanagerReceiver;
 import dev.drpilot.config.CloudWatchReceiver;
 import dev.drpilot.config.EmailReceiver;
 import dev.drpilot.config.LogReceiver;
+import dev.drpilot.config.OpsgenieReceiver;
 import dev.drpilot.config.PagerDutyReceiver;
 import dev.drpilot.config.Receiver;
 import dev.drpilot.config.Secret;
+import dev.drpilot.config.SlackReceiver;
 import dev.drpilot.config.SnsReceiver;
+import dev.drpilot.config.TeamsReceiver;
 import dev.drpilot.config.WebhookReceiver;
 import dev.drpilot.notify.delivery.AlertSink;
 import org.junit.jupiter.api.Test;
@@ -37,6 +40,10 @@ class AlertSinksTest {
                 arguments(new SnsReceiver("sns", "arn:aws:sns:eu-west-1:1:t", "eu-west-1", Optional.of("http://127.0.0.1:4566")), SnsSink.class),
                 arguments(new CloudWatchReceiver("cw", "eu-west-1", Optional.of("http://127.0.0.1:4566"), "drpilot"), CloudWatchSink.class),
                 arguments(new WebhookReceiver("hook", "http://127.0.0.1:8080/hook"), WebhookSink.class),
+                arguments(new SlackReceiver("slack", Optional.of(Secret.of("test", "http://127.0.0.1:8080/services/T/B/x")), Optional.empty(),
+                        Optional.empty(), "http://127.0.0.1:8080/api/chat.postMessage"), SlackSink.class),
+                arguments(new TeamsReceiver("teams", Secret.of("test", "http://127.0.0.1:8080/workflows/x")), TeamsSink.class),
+                arguments(new OpsgenieReceiver("genie", Secret.of("test", "key"), "http://127.0.0.1:8080", List.of()), OpsgenieSink.class),
                 arguments(new LogReceiver("log"), LogSink.class));
     }
 
