@@ -13,7 +13,9 @@ import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,11 +55,26 @@ final class Fence {
         this.clock = clock;
     }
 
-    Outcome fence() {
+    /**
+     * The lease's fence: {@code standby.signal} with {@code fence: demote} only. One fence at a time: the FENCE command and
+     * the fence guard share this, and whoever waited for the other must look again whether it still has to
+     * ({@link #fenceIf}).
+     */
+    synchronized Outcome fence() {
+        return fence(settings.fence() == FenceMethod.DEMOTE);
+    }
+
+    /** Fences only if {@code stillNeeded} says so once no other fence is under way. */
+    synchronized Optional<Outcome> fenceIf(BooleanSupplier stillNeeded) {
+        return stillNeeded.getAsBoolean() ? Optional.of(fence()) : Optional.empty();
+    }
+
+    /** @param standbySignal write {@code standby.signal} first (a replaced node always gets it: started again, it is a standby) */
+    synchronized Outcome fence(boolean standbySignal) {
         long start = clock.nanoTime();
         Map<String, String> details = new LinkedHashMap<>();
         details.put("method", ConfigNames.of(settings.fence()));
-        if (settings.fence() == FenceMethod.DEMOTE) {
+        if (standbySignal) {
             try {
                 writeStandbySignal();
             } catch (IOException e) {
@@ -164,7 +181,7 @@ final class Fence {
         }
     }
 
-    private void writeStandbySignal() throws IOException {
+    void writeStandbySignal() throws IOException {
         Path signal = settings.dataDir().resolve(STANDBY_SIGNAL);
         if (!Files.exists(signal)) {
             Files.createFile(signal);

@@ -1,17 +1,24 @@
 package dev.drpilot.agent;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.drpilot.agent.command.CommandHandler;
+import dev.drpilot.agent.command.CommandLoop;
 import dev.drpilot.config.AgentSettings;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.ConfigNames;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.NodeConfig;
+import dev.drpilot.events.AgentCommandKind;
 import dev.drpilot.events.LeaseState;
 import dev.drpilot.runtime.HealthHttpHandler;
 import dev.drpilot.runtime.StartedResources;
 import dev.drpilot.runtime.WorkerHealth;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,13 +36,16 @@ import java.util.Optional;
  * {@code drpilot agent}: the node agent beside one PostgreSQL server, assembled from its node's {@code agent:}
  * settings. Three loops — the postmaster watch (local evidence, the role the lease follows), the lease keeper
  * (renewals on drpilot.agent.leases) and the fence guard (the lease's age; the fence; the dead-man switch) — each on
- * the health endpoint, which listens on the agent's own address.
+ * the health endpoint, which listens on the agent's own address. Beside them: the commands the failover actuator sends it
+ * ({@link CommandLoop}: FENCE, PROMOTION_INTENT) and the cluster's leases as other agents write them ({@link LeaseWatch}:
+ * a node that answers as primary while another holds the lease was replaced, and is fenced at once).
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
-    /** The topics the agent writes. */
-    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.AGENT_LEASES, Topics.HEALTH_OBSERVATIONS);
+    /** The topics the agent writes or reads. */
+    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.AGENT_LEASES, Topics.HEALTH_OBSERVATIONS, Topics.AGENT_COMMANDS,
+            Topics.AGENT_REPLIES);
 
     private final AgentSettings settings;
     private final AgentIdentity identity;
@@ -47,6 +58,7 @@ public final class NodeAgent implements AutoCloseable {
     private FenceGuard guard;
     private PostmasterWatch watch;
     private LeaseKeeper keeper;
+    private final PromotionPromise promise = new PromotionPromise();
     private HttpServer http;
 
     public NodeAgent(AgentSettings settings, String cluster, String node, String component, Map<String, Object> kafkaClientProperties,
@@ -93,8 +105,13 @@ public final class NodeAgent implements AutoCloseable {
                     settings.fence() == AgentSettings.FenceMethod.DEMOTE, pgCtl.command("-m", "immediate", "-w", "-t", "1", "stop"),
                     Path.of(System.getProperty("java.io.tmpdir"), "drpilot-agent-" + identity.cluster() + "-" + identity.node() + "-dead-man.log"))))
                     : Optional.empty();
-            guard = new FenceGuard(settings, lease, new Fence(settings, pgCtl, postmaster, clock), deadMan, keeper, clock);
-            watch = new PostmasterWatch(settings, identity, postmaster, server, lease, keeper, publisher, clock, wallClock);
+            Fence fence = new Fence(settings, pgCtl, postmaster, clock);
+            guard = new FenceGuard(settings, lease, fence, deadMan, keeper, clock);
+            CommandedFence commandedFence = new CommandedFence(settings, fence, postmaster, server, lease, keeper);
+            PromotionIntentHandler intents = keep(new PromotionIntentHandler(promise, clock, wallClock));
+            LeaseWatch leases = new LeaseWatch(identity.cluster(), leaseConsumer(), clock, wallClock);
+            watch = new PostmasterWatch(settings, identity, postmaster, server, lease, keeper, publisher, clock, wallClock,
+                    new ReplacedFence(identity.node(), leases, intents, commandedFence));
             deadMan.ifPresent(health::watch);
             // Stopped after the loops, before the dead-man switch is told to quit: a primary left without a guard says so.
             started.add(() -> {
@@ -103,11 +120,20 @@ public final class NodeAgent implements AutoCloseable {
                     keeper.publishState(LeaseState.UNGUARDED, Map.of("reason", "agent stopped", "deadMan", settings.deadMan() ? "on" : "off"));
                 }
             });
-            for (AgentLoop loop : List.of(watch, keeper, guard)) {
+            for (AgentLoop loop : List.of(leases, watch, keeper, guard)) {
                 started.add(loop);
                 health.watch(loop);
                 loop.start();
             }
+            Map<AgentCommandKind, CommandHandler> handlers = Map.of(
+                    AgentCommandKind.FENCE, command -> commandedFence.fence("FENCE " + command.getCommandId() + " from "
+                            + command.getIssuedBy() + ": " + command.getReason()),
+                    AgentCommandKind.PROMOTION_INTENT, intents);
+            CommandLoop commands = keep(new CommandLoop(identity.cluster(), identity.node(), identity.agentId(),
+                    CommandLoop.consumer(kafkaClientProperties, identity.cluster(), identity.node(), identity.agentId()), publisher.producer(),
+                    handlers, wallClock));
+            health.watch(commands);
+            commands.start();
             http = HttpServer.create(new InetSocketAddress(settings.bind(), settings.listenPort()), 0);
             http.createContext("/", new HealthHttpHandler(health));
             http.start();
@@ -125,6 +151,21 @@ public final class NodeAgent implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The cluster's leases, read from the beginning by assignment (no group: every agent reads them all). */
+    private KafkaConsumer<String, byte[]> leaseConsumer() {
+        Map<String, Object> props = new HashMap<>(kafkaClientProperties);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, identity.agentId() + "-leases");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** What this agent promised a promotion intent: the failsafe responder asks it before it confirms anything. */
+    PromotionPromise promise() {
+        return promise;
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
