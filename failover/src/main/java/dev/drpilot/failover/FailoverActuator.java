@@ -1,21 +1,14 @@
 package dev.drpilot.failover;
 
 import dev.drpilot.config.DrpilotConfig;
-import dev.drpilot.failover.agent.AgentChannel;
-import dev.drpilot.failover.agent.LeaseReader;
 import dev.drpilot.failover.agent.NodeAgents;
 import dev.drpilot.failover.steps.PostgresAdmin;
 import dev.drpilot.runtime.StartedResources;
 import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Clock;
@@ -25,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * The failover service as one process runs it: consumes failover commands ({@link FailoverService})
@@ -37,9 +29,6 @@ public final class FailoverActuator implements AutoCloseable {
     /** The topics the failover service reads and writes. */
     public static final List<Topic<?, ?>> TOPICS = List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.FAILOVER_CONTROL,
             Topics.DEAD_LETTER, Topics.AGENT_LEASES, Topics.AGENT_COMMANDS, Topics.AGENT_REPLIES);
-
-    /** The most one read of the agents' leases may take before the promotion counts it as unreadable. */
-    private static final Duration LEASE_READ_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -66,9 +55,11 @@ public final class FailoverActuator implements AutoCloseable {
             deadLetters = DeadLetters.open(kafka, audit, clock);
             started.add(deadLetters);
             LazyCloudClients cloud = new LazyCloudClients();
+            NodeAgents agents = NodeAgents.connect(kafka, clock);
+            started.add(agents);
             started.add(cloud);
             RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud),
-                    Optional.of(agents(producer))), clock, Optional.of(new OperatorControls(kafka, deadLetters)));
+                    Optional.of(agents)), clock, Optional.of(new OperatorControls(kafka, deadLetters)));
             FailoverService service = new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, deadLetters, clock).start();
             started.add(service);
             workers.add(service.worker());
@@ -81,20 +72,6 @@ public final class FailoverActuator implements AutoCloseable {
             }
             throw e;
         }
-    }
-
-    /** Commands to node agents (acks=all) and the reads of their replies and leases (read_committed, no group). */
-    private NodeAgents agents(Map<String, Object> producer) {
-        KafkaProducer<String, byte[]> commands = new KafkaProducer<>(producer, new StringSerializer(), new ByteArraySerializer());
-        started.add(commands);
-        Map<String, Object> consumer = new HashMap<>(kafka);
-        consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumer.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        Supplier<Consumer<byte[], byte[]>> consumers =
-                () -> new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        String clientId = String.valueOf(kafka.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "drpilot-failover"));
-        return new NodeAgents(new AgentChannel(commands, consumers), new LeaseReader(consumers, LEASE_READ_TIMEOUT), clientId, clock);
     }
 
     /** Its worker threads, once started, for the health endpoint. */

@@ -6,31 +6,71 @@ import dev.drpilot.events.AgentCommand;
 import dev.drpilot.events.AgentCommandKind;
 import dev.drpilot.events.AgentReply;
 import dev.drpilot.failover.FailoverContext;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * What the failover steps ask of the node agents: a FENCE of the old primary, a PROMOTION_INTENT to the candidate (each
  * one {@link AgentChannel#request} with the context's incident), and the wait on the old primary's lease
  * ({@link LeaseWait}). One per actuator, shared by every step ({@code StepFactory}).
  */
-public final class NodeAgents {
+public final class NodeAgents implements AutoCloseable {
+    /** The most one read of the agents' leases may take before the promotion counts it as unreadable. */
+    private static final Duration LEASE_READ_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Optional<Producer<String, byte[]>> owned;
     private final AgentChannel channel;
     private final LeaseWait leases;
     private final String issuedBy;
     private final Clock clock;
 
     public NodeAgents(AgentChannel channel, LeaseReader leases, String issuedBy, Clock clock) {
+        this(Optional.empty(), channel, leases, issuedBy, clock);
+    }
+
+    private NodeAgents(Optional<Producer<String, byte[]>> owned, AgentChannel channel, LeaseReader leases, String issuedBy, Clock clock) {
+        this.owned = owned;
         this.channel = channel;
         this.leases = new LeaseWait(leases, LeaseExpiry.DEFAULT);
         this.issuedBy = issuedBy;
         this.clock = clock;
+    }
+
+    /**
+     * The actuator's own: commands sent by an acks=all idempotent producer it owns (closed with it), replies and leases read
+     * by consumers of no group, read_committed, one per request or wait.
+     */
+    public static NodeAgents connect(Map<String, Object> kafkaClientProperties, Clock clock) {
+        Map<String, Object> producer = new HashMap<>(kafkaClientProperties);
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> consumer = new HashMap<>(kafkaClientProperties);
+        consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumer.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        consumer.remove(ConsumerConfig.CLIENT_ID_CONFIG);
+        Supplier<Consumer<byte[], byte[]>> consumers = () -> new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<String, byte[]> commands = new KafkaProducer<>(producer, new StringSerializer(), new ByteArraySerializer());
+        String issuedBy = String.valueOf(kafkaClientProperties.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "drpilot-failover"));
+        return new NodeAgents(Optional.of(commands), new AgentChannel(commands, consumers), new LeaseReader(consumers, LEASE_READ_TIMEOUT),
+                issuedBy, clock);
     }
 
     /** Asks the agent of {@code node} to stop its PostgreSQL taking writes; empty when no reply came within {@code timeout}. */
@@ -65,5 +105,10 @@ public final class NodeAgents {
         return AgentCommand.newBuilder().setCommandId(kind.name().toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID()).setCluster(context.cluster().name())
                 .setNode(node.name()).setKind(kind).setNewPrimary(newPrimary.orElse(null)).setIncidentId(context.incidentId())
                 .setReason(reason).setIssuedBy(issuedBy).setIssuedAt(now).setExpiresAt(now.plus(validFor)).setDetails(Map.of()).build();
+    }
+
+    @Override
+    public void close() {
+        owned.ifPresent(producer -> producer.close(Duration.ofSeconds(5)));
     }
 }
