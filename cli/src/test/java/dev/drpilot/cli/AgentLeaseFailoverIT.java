@@ -14,6 +14,7 @@ import dev.drpilot.events.AgentReply;
 import dev.drpilot.events.AgentReplyOutcome;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
+import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.LeaseState;
 import dev.drpilot.failover.FailoverActuator;
 import dev.drpilot.failover.FailoverContext;
@@ -239,6 +240,35 @@ class AgentLeaseFailoverIT {
                     stoppedWall - cutWall, oldLast - lastHoldingSent, newFirst - cutWall, newFirst - oldLast, promote.getAttributes().get("leaseDetail"),
                     oldWriter.acks.size(), newWriter.acks.size());
         }
+    }
+
+    @Test
+    @Order(3)
+    void theOldPrimaryStartedAgainAsItWasIsFencedByItsOwnAgentOnSight() throws Exception {
+        PostgresNode old = pg.primary();
+        PostgresNode current = pg.replica(0);
+        await("the new primary's agent holding the lease").atMost(Duration.ofSeconds(10)).until(() -> newestLease().filter(lease ->
+                lease.getNode().equals(current.name()) && lease.getState() == LeaseState.HOLDING).isPresent());
+        // The old primary's host comes back with its network: its agent reaches Kafka again, and its server starts as it was.
+        primaryAgent.close();
+        primaryAgent = NodeAgent.of(config, CLUSTER, old.name(), broker.clientProperties(), new WorkerHealth()).start();
+        long startedAt = System.currentTimeMillis();
+        old.start();
+        assertThat(old.isInRecovery()).as("started as it was: a writable primary").isFalse();
+
+        await(old.name() + " fenced by its own agent").atMost(Duration.ofSeconds(10)).until(() -> !old.isRunning());
+        long fencedAt = System.currentTimeMillis();
+
+        assertThat(old.dataDir().resolve("standby.signal")).as("started again, it is a standby").exists();
+        assertThat(leases()).as("it never took the lease").noneMatch(lease -> lease.getNode().equals(old.name())
+                && lease.getState() == LeaseState.HOLDING && lease.getRenewedAt().toEpochMilli() >= startedAt);
+        assertThat(newestLease()).get().satisfies(lease -> assertThat(lease.getNode()).isEqualTo(current.name()));
+        assertThat(current.isInRecovery()).as("the new primary untouched").isFalse();
+        List<ConsumerRecord<String, HealthObservation>> seen = KafkaTestClients.read(broker, Topics.HEALTH_OBSERVATIONS.name(), 100_000,
+                Topics.HEALTH_OBSERVATIONS.keySerde().deserializer(), Topics.HEALTH_OBSERVATIONS.valueSerde().deserializer(), Duration.ofSeconds(1));
+        assertThat(seen).extracting(ConsumerRecord::value).filteredOn(observation -> old.name().equals(observation.getNode()))
+                .anySatisfy(observation -> assertThat(observation.getDetails()).containsEntry("fencedAsReplacedBy", current.name()));
+        System.out.printf("LEASE-FO FIGURES: replaced old primary started as it was -> stopped by its agent %d ms%n", fencedAt - startedAt);
     }
 
     private static ActionRecord succeeded(List<ActionRecord> records, String name) {
