@@ -205,6 +205,7 @@ class AgentLeaseFailoverIT {
              Writer oldWriter = new Writer(old);
              Writer newWriter = new Writer(replica)) {
             await("both writers running").atMost(Duration.ofSeconds(10)).until(() -> oldWriter.acks.size() > 20);
+            assertThat(actuator.workers()).isNotEmpty();
 
             long cutWall = System.currentTimeMillis();
             proxy.blackHole();
@@ -350,9 +351,13 @@ class AgentLeaseFailoverIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             timer.shutdown();
-            timer.awaitTermination(5, TimeUnit.SECONDS);
+            try {
+                timer.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             closeConnection();
         }
     }

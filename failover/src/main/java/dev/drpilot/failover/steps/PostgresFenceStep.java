@@ -25,8 +25,10 @@ import java.util.Optional;
  * perhaps still serving) — and the promotion decides on that by the cluster's {@code failover.unreachablePrimary}.
  *
  * <p>An old primary with a node agent is asked first (a FENCE command, {@link #AGENT_FIRST} at most): the agent stops it
- * on its own host, which works whether or not drpilot can log in, and confirms it. Without a DONE from it the step goes on
- * as above, and says what the agent answered.
+ * on its own host, which works whether or not drpilot can reach or log in to it, and confirms it. Without a DONE from it the
+ * step goes on as above, and says what the agent answered. Not in a switchover: the agent's stop is immediate, and only
+ * the demotion's fast shutdown sends every WAL record to the standbys first, which is what makes a switchover lose no
+ * acknowledged commit.
  */
 public final class PostgresFenceStep implements FailoverStep {
     /** How long the agent gets to answer before the demotion over SQL is tried: a cut-off agent must not hold the step up long. */
@@ -53,7 +55,8 @@ public final class PostgresFenceStep implements FailoverStep {
 
     @Override
     public String plan(FailoverContext context) {
-        return context.failedPrimary().map(node -> (node.agent().isPresent() && agents.isPresent() ? "ask the agent of " + node.name()
+        return context.failedPrimary().map(node -> (node.agent().isPresent() && agents.isPresent() && context.switchoverTarget().isEmpty()
+                        ? "ask the agent of " + node.name()
                         + " to stop it; without its confirmation, " : "") + "demote " + node.name() + " (standby.signal, fast shutdown) if it answers")
                 .orElse("nothing to fence (no failed primary)");
     }
@@ -69,7 +72,7 @@ public final class PostgresFenceStep implements FailoverStep {
         long began = System.nanoTime();
         String agentSaid = "";
         Map<String, String> attributes = new LinkedHashMap<>();
-        if (old.agent().isPresent() && agents.isPresent()) {
+        if (old.agent().isPresent() && agents.isPresent() && context.switchoverTarget().isEmpty()) {
             Duration wait = AGENT_FIRST.compareTo(timeout) < 0 ? AGENT_FIRST : timeout.dividedBy(2);
             Optional<AgentReply> reply;
             try {
