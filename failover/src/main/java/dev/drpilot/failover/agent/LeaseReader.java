@@ -26,6 +26,8 @@ import java.util.function.Supplier;
  * consumer, so that a wait can look again every quarter second cheaply.
  */
 public final class LeaseReader {
+    static final long TAIL = 10_000;
+
     private final Supplier<Consumer<byte[], byte[]>> consumers;
     private final Duration timeout;
 
@@ -64,7 +66,7 @@ public final class LeaseReader {
                     int ours = partitionOf(cluster, partitions.size());
                     Map<TopicPartition, Long> starts = new HashMap<>(endOffsets);   // the other clusters' partitions: nothing to read
                     partitions.stream().filter(partition -> partition.partition() == ours).findFirst().ifPresent(partition ->
-                            starts.put(partition, next == null ? c.beginningOffsets(List.of(partition)).get(partition) : next.getOrDefault(partition, 0L)));
+                            starts.put(partition, next == null ? tail(c, partition, endOffsets.get(partition)) : next.getOrDefault(partition, 0L)));
                     return starts;
                 }, record -> accept(record, found));
             } catch (AuditLog.AuditException e) {
@@ -94,6 +96,18 @@ public final class LeaseReader {
         public void close() {
             consumer.close(Duration.ofSeconds(1));
         }
+    }
+
+    /**
+     * Where the first read starts: the last {@link #TAIL} records of the partition. The topic is compacted, but only its
+     * closed segments are, and renewals every few seconds fill the open one for up to {@code segment.ms} (a week by
+     * default): reading all of it could outlast the read's timeout. Leaving older records unread can only make the lease
+     * prove less (no record proves nothing), never more: the newest record of a cluster whose agent renews is always in
+     * the tail, and every record after the first read is read.
+     */
+    private static long tail(Consumer<byte[], byte[]> consumer, TopicPartition partition, long end) {
+        long beginning = consumer.beginningOffsets(List.of(partition)).get(partition);
+        return Math.max(beginning, end - TAIL);
     }
 
     /** The partition the producers' default partitioner gives a key: the cluster's leases are all there. */
