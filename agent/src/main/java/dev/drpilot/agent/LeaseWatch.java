@@ -4,6 +4,8 @@ import dev.drpilot.events.AgentLease;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +51,13 @@ final class LeaseWatch extends AgentLoop {
             consumer.seekToBeginning(partitions);
             catchUpEnds = consumer.endOffsets(partitions, Duration.ofSeconds(5));
         }
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+        ConsumerRecords<String, byte[]> records;
+        try {
+            records = consumer.poll(POLL);
+        } catch (InterruptException e) {
+            return;   // the agent is stopping (close interrupts the loop): the interrupt flag ends it
+        }
+        for (ConsumerRecord<String, byte[]> record : records) {
             if (!cluster.equals(record.key()) || record.value() == null) {
                 continue;
             }

@@ -67,21 +67,6 @@ final class PostmasterWatch extends AgentLoop {
         void beganHolding(long now);
 
         void stoppedHolding();
-
-        ReplacedCheck NONE = new ReplacedCheck() {
-            @Override
-            public Optional<String> fencedAsReplaced(long now) {
-                return Optional.empty();
-            }
-
-            @Override
-            public void beganHolding(long now) {
-            }
-
-            @Override
-            public void stoppedHolding() {
-            }
-        };
     }
 
     @Override
