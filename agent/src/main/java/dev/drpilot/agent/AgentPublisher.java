@@ -3,6 +3,7 @@ package dev.drpilot.agent;
 import dev.drpilot.schemas.topic.Topic;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -37,6 +38,11 @@ final class AgentPublisher implements AutoCloseable {
     <V> Future<RecordMetadata> send(Topic<String, V> topic, String key, V value, Callback callback) {
         byte[] bytes = topic.valueSerde().serializer().serialize(topic.name(), value);
         return producer.send(new ProducerRecord<>(topic.name(), key, bytes), callback);
+    }
+
+    /** The producer itself, for the replies to commands ({@code CommandLoop}): acks=all like everything the agent sends. */
+    Producer<String, byte[]> producer() {
+        return producer;
     }
 
     @Override

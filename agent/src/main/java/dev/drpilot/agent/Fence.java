@@ -13,7 +13,9 @@ import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,18 +55,34 @@ final class Fence {
         this.clock = clock;
     }
 
-    Outcome fence() {
+    /**
+     * The lease's fence, with {@code standby.signal} whatever the method: whoever starts the server next (the agent, systemd,
+     * the kubelet restarting its container, a person) starts a standby, never the old primary. One fence at a time: the
+     * FENCE command and the fence guard share this, and whoever waited for the other must look again whether it still has
+     * to ({@link #fenceIf}).
+     */
+    synchronized Outcome fence() {
+        return fence(true);
+    }
+
+    /** Fences only if {@code stillNeeded} says so once no other fence is under way. */
+    synchronized Optional<Outcome> fenceIf(BooleanSupplier stillNeeded) {
+        return stillNeeded.getAsBoolean() ? Optional.of(fence()) : Optional.empty();
+    }
+
+    /** @param standbySignal write {@code standby.signal} first (a replaced node always gets it: started again, it is a standby) */
+    synchronized Outcome fence(boolean standbySignal) {
         long start = clock.nanoTime();
         Map<String, String> details = new LinkedHashMap<>();
         details.put("method", ConfigNames.of(settings.fence()));
-        // With either method: whoever starts the server next (the agent, systemd, the kubelet restarting its container, a
-        // person) starts a standby, never the old primary.
-        try {
-            writeStandbySignal();
-        } catch (IOException e) {
-            // The stop below still ends the writes; only a later start would come up as a primary.
-            details.put("standbySignal", "not written: " + e.getMessage());
-            log.error("fence: cannot write {} in {}: {}", STANDBY_SIGNAL, settings.dataDir(), e.toString());
+        if (standbySignal) {
+            try {
+                writeStandbySignal();
+            } catch (IOException e) {
+                // The stop below still ends the writes; only a later start would come up as a primary.
+                details.put("standbySignal", "not written: " + e.getMessage());
+                log.error("fence: cannot write {} in {}: {}", STANDBY_SIGNAL, settings.dataDir(), e.toString());
+            }
         }
         boolean stopped = stop(details);
         long stoppedAt = clock.nanoTime();
@@ -164,7 +182,7 @@ final class Fence {
         }
     }
 
-    private void writeStandbySignal() throws IOException {
+    void writeStandbySignal() throws IOException {
         Path signal = settings.dataDir().resolve(STANDBY_SIGNAL);
         if (!Files.exists(signal)) {
             Files.createFile(signal);

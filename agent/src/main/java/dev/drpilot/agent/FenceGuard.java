@@ -59,15 +59,20 @@ final class FenceGuard extends AgentLoop {
                 fenceNow(now, writesEndBy);
             }
         } else if (state == Lease.State.FENCING) {
-            // The last attempt did not end the writes: try again, every tick, until it does.
-            fenceNow(now, lease.writesEndBy());
+            // The last attempt did not end the writes: try again, every tick, until it does — unless the fence this tick
+            // waited for (a FENCE command's) ended them.
+            long writesEndBy = lease.writesEndBy();
+            fence.fenceIf(() -> lease.state() == Lease.State.FENCING).ifPresent(outcome -> fenced(now, writesEndBy, outcome));
         }
     }
 
     private void fenceNow(long began, long writesEndBy) {
         log.warn("lease: no acknowledged renewal for {} ms; fencing the node ({} ms before the TTL)",
                 settings.fenceAfter().toMillis(), TimeUnit.NANOSECONDS.toMillis(writesEndBy - began));
-        Fence.Outcome outcome = fence.fence();
+        fenced(began, writesEndBy, fence.fence());
+    }
+
+    private void fenced(long began, long writesEndBy, Fence.Outcome outcome) {
         long stoppedAt = outcome.stoppedAt();
         lastFence = new FenceRecord(began, stoppedAt, writesEndBy, outcome);
         if (outcome.writesStopped()) {

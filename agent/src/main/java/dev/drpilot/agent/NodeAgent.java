@@ -1,6 +1,8 @@
 package dev.drpilot.agent;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.drpilot.agent.command.CommandHandler;
+import dev.drpilot.agent.command.CommandLoop;
 import dev.drpilot.agent.failsafe.FailsafePeers;
 import dev.drpilot.agent.failsafe.FailsafeResponder;
 import dev.drpilot.config.AgentSettings;
@@ -8,12 +10,17 @@ import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.ConfigNames;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.NodeConfig;
+import dev.drpilot.events.AgentCommandKind;
 import dev.drpilot.events.LeaseState;
 import dev.drpilot.runtime.HealthHttpHandler;
 import dev.drpilot.runtime.StartedResources;
 import dev.drpilot.runtime.WorkerHealth;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,14 +39,18 @@ import java.util.Optional;
  * {@code drpilot agent}: the node agent beside one PostgreSQL server, assembled from its node's {@code agent:}
  * settings. Three loops — the postmaster watch (local evidence, the role the lease follows), the lease keeper
  * (renewals on drpilot.agent.leases) and the fence guard (the lease's age; the fence; the dead-man switch) — each on
- * the health endpoint, which listens on the agent's own address. In a failsafe cluster two more loops (the failsafe
- * keeper, the lease topic's reader) and {@code POST /failsafe} on the same listener (docs/agent.md).
+ * the health endpoint, which listens on the agent's own address. Beside them: the commands the failover actuator sends it
+ * ({@link CommandLoop}: FENCE, PROMOTION_INTENT) and the cluster's leases as other agents write them ({@link LeaseWatch}:
+ * a node that answers as primary while another holds the lease was replaced, and is fenced at once). In a failsafe
+ * cluster two more loops (the failsafe keeper, the lease topic's reader) and {@code POST /failsafe} on the same listener
+ * (docs/agent.md).
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
-    /** The topics the agent writes. */
-    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.AGENT_LEASES, Topics.HEALTH_OBSERVATIONS);
+    /** The topics the agent writes or reads. */
+    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.AGENT_LEASES, Topics.HEALTH_OBSERVATIONS, Topics.AGENT_COMMANDS,
+            Topics.AGENT_REPLIES);
 
     private final AgentSettings settings;
     private final AgentIdentity identity;
@@ -107,8 +119,13 @@ public final class NodeAgent implements AutoCloseable {
                     true, pgCtl.command("-m", "immediate", "-w", "-t", "1", "stop"),
                     Path.of(System.getProperty("java.io.tmpdir"), "drpilot-agent-" + identity.cluster() + "-" + identity.node() + "-dead-man.log"))))
                     : Optional.empty();
-            guard = new FenceGuard(settings, lease, new Fence(settings, pgCtl, postmaster, clock), deadMan, keeper, clock);
-            watch = new PostmasterWatch(settings, identity, postmaster, server, lease, keeper, publisher, clock, wallClock);
+            Fence fence = new Fence(settings, pgCtl, postmaster, clock);
+            guard = new FenceGuard(settings, lease, fence, deadMan, keeper, clock);
+            CommandedFence commandedFence = new CommandedFence(settings, fence, postmaster, server, lease, keeper);
+            PromotionIntentHandler intents = keep(new PromotionIntentHandler(promise, clock, wallClock));
+            LeaseWatch leases = new LeaseWatch(identity.cluster(), leaseConsumer(), clock, wallClock);
+            watch = new PostmasterWatch(settings, identity, postmaster, server, lease, keeper, publisher, clock, wallClock,
+                    new ReplacedFence(identity.node(), leases, intents, commandedFence));
             deadMan.ifPresent(health::watch);
             // Stopped after the loops, before the dead-man switch is told to quit: a primary left without a guard says so.
             started.add(() -> {
@@ -117,7 +134,7 @@ public final class NodeAgent implements AutoCloseable {
                     keeper.publishState(LeaseState.UNGUARDED, Map.of("reason", "agent stopped", "deadMan", settings.deadMan() ? "on" : "off"));
                 }
             });
-            List<AgentLoop> loops = new ArrayList<>(List.of(watch, keeper, guard));
+            List<AgentLoop> loops = new ArrayList<>(List.of(leases, watch, keeper, guard));
             failsafePeers.ifPresent(peers -> {
                 failsafe = keep(new FailsafeMode(settings, identity, peers, lease, promise, kafkaClientProperties, clock));
                 loops.addAll(failsafe.loops());
@@ -127,6 +144,15 @@ public final class NodeAgent implements AutoCloseable {
                 health.watch(loop);
                 loop.start();
             }
+            Map<AgentCommandKind, CommandHandler> handlers = Map.of(
+                    AgentCommandKind.FENCE, command -> commandedFence.fence("FENCE " + command.getCommandId() + " from "
+                            + command.getIssuedBy() + ": " + command.getReason()),
+                    AgentCommandKind.PROMOTION_INTENT, intents);
+            CommandLoop commands = keep(new CommandLoop(identity.cluster(), identity.node(), identity.agentId(),
+                    CommandLoop.consumer(kafkaClientProperties, identity.cluster(), identity.node(), identity.agentId()), publisher.producer(),
+                    handlers, wallClock));
+            health.watch(commands);
+            commands.start();
             http = HttpServer.create(new InetSocketAddress(settings.bind(), settings.listenPort()), 0);
             http.createContext("/", new HealthHttpHandler(health));
             if (failsafe != null) {
@@ -149,6 +175,21 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /** The cluster's leases, read from the beginning by assignment (no group: every agent reads them all). */
+    private KafkaConsumer<String, byte[]> leaseConsumer() {
+        Map<String, Object> props = new HashMap<>(kafkaClientProperties);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, identity.agentId() + "-leases");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** What this agent promised a promotion intent: the failsafe responder asks it before it confirms anything. */
+    PromotionPromise promise() {
+        return promise;
+    }
+
     private <T extends AutoCloseable> T keep(T resource) {
         started.add(resource);
         return resource;
@@ -157,10 +198,6 @@ public final class NodeAgent implements AutoCloseable {
     /** The port the health endpoint listens on (the configured one, or the one picked for port 0). */
     public int healthPort() {
         return http.getAddress().getPort();
-    }
-
-    PromotionPromise promise() {
-        return promise;
     }
 
     Optional<FailsafeMode> failsafe() {

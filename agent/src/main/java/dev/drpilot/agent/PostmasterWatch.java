@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The agent's eyes on its own server, every check interval: the postmaster process (pid file, process table, stopped
@@ -35,12 +36,13 @@ final class PostmasterWatch extends AgentLoop {
     private final AgentPublisher publisher;
     private final NanoClock clock;
     private final Clock wallClock;
+    private final ReplacedCheck replaced;
     private LocalVerdict lastVerdict;
     private long lastPublished;
     private volatile LocalVerdict verdict;
 
     PostmasterWatch(AgentSettings settings, AgentIdentity identity, Postmaster postmaster, LocalServer server, Lease lease,
-                    LeaseKeeper keeper, AgentPublisher publisher, NanoClock clock, Clock wallClock) {
+                    LeaseKeeper keeper, AgentPublisher publisher, NanoClock clock, Clock wallClock, ReplacedCheck replaced) {
         super("agent-postmaster-watch", settings.checkInterval());
         this.settings = settings;
         this.identity = identity;
@@ -51,6 +53,20 @@ final class PostmasterWatch extends AgentLoop {
         this.publisher = publisher;
         this.clock = clock;
         this.wallClock = wallClock;
+        this.replaced = replaced;
+    }
+
+    /**
+     * What the watch asks before its node's primary role counts for the lease: whether the node was replaced (then it is
+     * fenced at once, and the lease is not taken), and what to do once it holds the lease.
+     */
+    interface ReplacedCheck {
+        /** @return the node this one was replaced by, once it has been fenced for it: its role this tick does not count */
+        Optional<String> fencedAsReplaced(long now);
+
+        void beganHolding(long now);
+
+        void stoppedHolding();
     }
 
     @Override
@@ -67,19 +83,33 @@ final class PostmasterWatch extends AgentLoop {
         if (answer.timeline().isPresent()) {
             keeper.timeline(answer.timeline());
         }
-        switch (lease.roleSeen(role, at)) {
-            case BEGAN_HOLDING -> log.info("lease: node {} is primary; holding the lease of cluster {}", identity.node(), identity.cluster());
+        Optional<String> replacedBy = role == Lease.Role.PRIMARY ? replaced.fencedAsReplaced(at) : Optional.empty();
+        if (lease.state() != Lease.State.HOLDING) {
+            replaced.stoppedHolding();
+        }
+        // A replaced node's role does not count: it was fenced instead of taking the lease.
+        switch (replacedBy.isPresent() ? Lease.Change.NONE : lease.roleSeen(role, at)) {
+            case BEGAN_HOLDING -> {
+                log.info("lease: node {} is primary; holding the lease of cluster {}", identity.node(), identity.cluster());
+                replaced.beganHolding(at);
+            }
             case RELEASED -> {
                 log.info("lease: node {} is {}; lease of cluster {} released", identity.node(), role.name().toLowerCase(Locale.ROOT), identity.cluster());
                 keeper.publishState(LeaseState.RELEASED, Map.of("reason", role == Lease.Role.DOWN ? "postmaster down" : "node is a standby"));
             }
             case NONE -> { }
         }
-        if (now != lastVerdict || at - lastPublished >= settings.observationInterval().toNanos()) {
+        if (now != lastVerdict || at - lastPublished >= settings.observationInterval().toNanos() || replacedBy.isPresent()) {
             if (now != lastVerdict) {
                 log.info("postmaster of {}: {} ({})", identity.node(), now.label(), answer.error().orElse("answered"));
             }
-            publish(observation(observedAt, seen, answer, now));
+            HealthObservation observation = observation(observedAt, seen, answer, now);
+            if (replacedBy.isPresent()) {
+                Map<String, String> details = new LinkedHashMap<>(observation.getDetails());
+                details.put("fencedAsReplacedBy", replacedBy.get());
+                observation = HealthObservation.newBuilder(observation).setDetails(details).build();
+            }
+            publish(observation);
             lastVerdict = now;
             lastPublished = at;
         }

@@ -169,14 +169,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("node.id", Integer.toString(NODE_ID));
         props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
         StringBuilder extraListeners = new StringBuilder();
+        StringBuilder extraAdvertised = new StringBuilder();
         StringBuilder extraProtocols = new StringBuilder();
         listeners.forEach((name, listener) -> {
             extraListeners.append(',').append(name).append("://").append(HOST).append(':').append(listener.port());
+            extraAdvertised.append(',').append(name).append("://").append(HOST).append(':').append(listener.advertisedPort());
             extraProtocols.append(',').append(name).append(':').append(listener.securityProtocol());
         });
         props.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort + extraListeners);
-        props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + extraListeners);
+        props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + extraAdvertised);
         props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT" + extraProtocols);
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("inter.broker.listener.name", BROKER_LISTENER);
@@ -223,7 +225,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private record Listener(int port, String securityProtocol) {
+    /** @param advertisedPort where clients are told to connect: the listener's own port, or a proxy's in front of it */
+    private record Listener(int port, String securityProtocol, int advertisedPort) {
     }
 
     public static final class Builder {
@@ -258,7 +261,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
          * settings go in as {@code listener.name.<name>.*} broker properties.
          */
         public Builder listener(String name, int port, String securityProtocol) {
-            listeners.put(name.toUpperCase(Locale.ROOT), new Listener(port, securityProtocol));
+            listeners.put(name.toUpperCase(Locale.ROOT), new Listener(port, securityProtocol, port));
+            return this;
+        }
+
+        /**
+         * A plaintext listener on {@code port} that tells its clients to connect to {@code advertisedPort} on 127.0.0.1: a
+         * proxy listening there and forwarding to {@code port} then carries every connection of a client that bootstrapped
+         * through it (Kafka clients reconnect to the advertised address after bootstrap), so that a test can cut exactly
+         * that client off.
+         */
+        public Builder proxiedListener(String name, int port, int advertisedPort) {
+            listeners.put(name.toUpperCase(Locale.ROOT), new Listener(port, "PLAINTEXT", advertisedPort));
             return this;
         }
 

@@ -23,6 +23,7 @@ public final class StepRegistry {
             defaultMethod(Runbook.Type.FENCE, "stop", StepSpec.FenceStop.class, item -> new StepSpec.FenceStop()),
             method(Runbook.Type.FENCE, "command", StepSpec.FenceCommand.class, StepSpec.FenceCommand::bind),
             method(Runbook.Type.FENCE, "kubernetes", StepSpec.FenceKubernetes.class, StepSpec.FenceKubernetes::bind),
+            method(Runbook.Type.FENCE, "agent", StepSpec.FenceAgent.class, StepSpec.FenceAgent::bind),
             defaultMethod(Runbook.Type.PROMOTE, "postgres", StepSpec.PromotePostgres.class, item -> new StepSpec.PromotePostgres()),
             method(Runbook.Type.PROMOTE, "rds", StepSpec.PromoteRds.class, StepSpec.PromoteRds::bind),
             method(Runbook.Type.REPOINT, "replicas", StepSpec.RepointReplicas.class, item -> new StepSpec.RepointReplicas()),

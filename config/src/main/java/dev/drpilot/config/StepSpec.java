@@ -1,6 +1,7 @@
 package dev.drpilot.config;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +45,24 @@ public sealed interface StepSpec {
         @Override
         public Map<String, String> options() {
             return Map.of("command", command);
+        }
+    }
+
+    /**
+     * Asks the old primary's node agent to stop its PostgreSQL (a FENCE command) and waits for its confirmation.
+     *
+     * @param replyTimeout how long to wait for the agent's reply (within the step's timeout)
+     */
+    record FenceAgent(Duration replyTimeout) implements StepSpec {
+        public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(5);
+
+        static FenceAgent bind(Section item) {
+            return new FenceAgent(item.duration("replyTimeout", DEFAULT_REPLY_TIMEOUT));
+        }
+
+        @Override
+        public Map<String, String> options() {
+            return Map.of("replyTimeout", Durations.format(replyTimeout));
         }
     }
 

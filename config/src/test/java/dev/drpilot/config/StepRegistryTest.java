@@ -1,5 +1,6 @@
 package dev.drpilot.config;
 
+import dev.drpilot.config.StepSpec.FenceAgent;
 import dev.drpilot.config.StepSpec.FenceCommand;
 import dev.drpilot.config.StepSpec.FenceKubernetes;
 import dev.drpilot.config.StepSpec.FenceKubernetes.Workload;
@@ -55,6 +56,9 @@ class StepRegistryTest {
                         new FenceKubernetes(Optional.empty(), Workload.STATEFUL_SET, "pg-1"), Map.of("method", "kubernetes", "statefulSet", "pg-1")),
                 arguments("{type: fence, method: kubernetes, namespace: db, deployment: pg}",
                         new FenceKubernetes(Optional.of("db"), Workload.DEPLOYMENT, "pg"), Map.of("method", "kubernetes", "namespace", "db", "deployment", "pg")),
+                arguments("{type: fence, method: agent}", new FenceAgent(Duration.ofSeconds(5)), Map.of("method", "agent", "replyTimeout", "5s")),
+                arguments("{type: fence, method: agent, replyTimeout: 2s}", new FenceAgent(Duration.ofSeconds(2)),
+                        Map.of("method", "agent", "replyTimeout", "2s")),
                 arguments("{type: promote}", new PromotePostgres(), Map.of("method", "postgres")),
                 arguments("{type: promote, method: rds, region: eu-west-1, endpoint: 'http://127.0.0.1:4566'}",
                         new PromoteRds("eu-west-1", Optional.of(URI.create("http://127.0.0.1:4566"))),

@@ -1,6 +1,7 @@
 package dev.drpilot.failover;
 
 import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.failover.agent.NodeAgents;
 import dev.drpilot.failover.steps.PostgresAdmin;
 import dev.drpilot.runtime.StartedResources;
 import dev.drpilot.runtime.Worker;
@@ -27,7 +28,7 @@ import java.util.Optional;
 public final class FailoverActuator implements AutoCloseable {
     /** The topics the failover service reads and writes. */
     public static final List<Topic<?, ?>> TOPICS = List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.FAILOVER_CONTROL,
-            Topics.DEAD_LETTER);
+            Topics.DEAD_LETTER, Topics.AGENT_LEASES, Topics.AGENT_COMMANDS, Topics.AGENT_REPLIES);
 
     private static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -54,9 +55,11 @@ public final class FailoverActuator implements AutoCloseable {
             deadLetters = DeadLetters.open(kafka, audit, clock);
             started.add(deadLetters);
             LazyCloudClients cloud = new LazyCloudClients();
+            NodeAgents agents = NodeAgents.connect(kafka, clock);
+            started.add(agents);
             started.add(cloud);
-            RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud)),
-                    clock, Optional.of(new OperatorControls(kafka, deadLetters)));
+            RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud),
+                    Optional.of(agents)), clock, Optional.of(new OperatorControls(kafka, deadLetters)));
             FailoverService service = new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, deadLetters, clock).start();
             started.add(service);
             workers.add(service.worker());

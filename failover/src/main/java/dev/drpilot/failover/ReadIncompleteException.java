@@ -6,11 +6,11 @@ package dev.drpilot.failover;
  * tried again later.
  */
 public final class ReadIncompleteException extends Exception {
-    ReadIncompleteException(String message) {
+    public ReadIncompleteException(String message) {
         super(message);
     }
 
-    ReadIncompleteException(String message, Throwable cause) {
+    public ReadIncompleteException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -5,6 +5,8 @@ import dev.drpilot.config.ConfigNames;
 import dev.drpilot.config.Runbook;
 import dev.drpilot.config.StepRegistry;
 import dev.drpilot.config.StepSpec;
+import dev.drpilot.failover.agent.NodeAgents;
+import dev.drpilot.failover.steps.AgentFenceStep;
 import dev.drpilot.failover.steps.CloudSteps;
 import dev.drpilot.failover.steps.CommandFenceStep;
 import dev.drpilot.failover.steps.NotifyStep;
@@ -35,18 +37,28 @@ public class StepFactory {
     private final Optional<CloudClients> cloud;
     private final PostgresAdmin admin;
 
-    /** @throws IllegalStateException when a step {@link StepRegistry} lists has no line here */
+    /** Without access to node agents: a node with an agent is then judged as if its lease could not be read. */
     public StepFactory(PostgresAdmin admin, Clock clock, Optional<CloudClients> cloud) {
+        this(admin, clock, cloud, Optional.empty());
+    }
+
+    /**
+     * @param agents the actuator's channel to node agents and their leases (fence agent, fence stop's first question, the
+     *               promotion's intent and lease wait)
+     * @throws IllegalStateException when a step {@link StepRegistry} lists has no line here
+     */
+    public StepFactory(PostgresAdmin admin, Clock clock, Optional<CloudClients> cloud, Optional<NodeAgents> agents) {
         this.cloud = cloud;
         this.admin = admin;
         on(StepSpec.Check.class, (spec, cluster) -> new PostgresCheckStep(admin, cluster.failover()));
         PostgresDemotion demotion = new PostgresDemotion(admin, clock);
-        on(StepSpec.FenceStop.class, (spec, cluster) -> new PostgresFenceStep(admin, demotion));
+        on(StepSpec.FenceStop.class, (spec, cluster) -> new PostgresFenceStep(admin, demotion, agents));
+        on(StepSpec.FenceAgent.class, (spec, cluster) -> new AgentFenceStep(agents, spec.replyTimeout()));
         on(StepSpec.FenceCommand.class, (spec, cluster) -> new CommandFenceStep(spec.command()));
         on(StepSpec.FenceKubernetes.class, (spec, cluster) -> CloudSteps.fence(spec, cloud(spec).kubernetes()));
-        on(StepSpec.PromotePostgres.class, (spec, cluster) -> new FencedPromotion(new PostgresPromoteStep(admin, clock)));
+        on(StepSpec.PromotePostgres.class, (spec, cluster) -> new FencedPromotion(new PostgresPromoteStep(admin, clock), agents));
         on(StepSpec.PromoteRds.class, (spec, cluster) ->
-                new FencedPromotion(CloudSteps.promote(spec, cloud(spec).rds(Region.of(spec.region()), spec.endpoint()))));
+                new FencedPromotion(CloudSteps.promote(spec, cloud(spec).rds(Region.of(spec.region()), spec.endpoint())), agents));
         on(StepSpec.RepointReplicas.class, (spec, cluster) -> new ReplicasFollowStep(admin));
         on(StepSpec.RepointKubernetes.class, (spec, cluster) -> CloudSteps.repoint(spec, cloud(spec).kubernetes()));
         on(StepSpec.RepointRoute53.class, (spec, cluster) -> CloudSteps.repoint(spec, cloud(spec).route53(spec.endpoint())));

@@ -16,19 +16,19 @@ import java.util.stream.Collectors;
  * that does not move within the timeout) throws {@link ReadIncompleteException} and never returns a part. A decision
  * taken on part of the pauses or of the history could miss the record that forbids it.
  */
-final class TopicReader {
+public final class TopicReader {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final Duration timeout;
 
     /** @param timeout the most one whole read may take, metadata look-ups included */
-    TopicReader(Duration timeout) {
+    public TopicReader(Duration timeout) {
         this.timeout = timeout;
     }
 
     /** Where each partition's read starts, given the end offsets captured at its beginning. */
     @FunctionalInterface
-    interface Starts {
+    public interface Starts {
         Map<TopicPartition, Long> of(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Map<TopicPartition, Long> ends);
 
         static Starts beginning() {
@@ -38,11 +38,11 @@ final class TopicReader {
 
     /** What the reader does with each record, in offset order per partition. */
     @FunctionalInterface
-    interface Sink {
+    public interface Sink {
         void accept(ConsumerRecord<byte[], byte[]> record) throws AuditLog.AuditException, ReadIncompleteException;
     }
 
-    void read(Consumer<byte[], byte[]> consumer, String topic, Starts starts, Sink sink) throws AuditLog.AuditException, ReadIncompleteException {
+    public void read(Consumer<byte[], byte[]> consumer, String topic, Starts starts, Sink sink) throws AuditLog.AuditException, ReadIncompleteException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()

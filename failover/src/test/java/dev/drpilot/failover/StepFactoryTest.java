@@ -40,6 +40,7 @@ class StepFactoryTest {
                   - {type: fence, method: stop}
                   - {type: fence, method: command, command: "ssh pg-1 sudo systemctl stop postgresql"}
                   - {type: fence, method: kubernetes, namespace: orders, statefulSet: orders-pg-1}
+                  - {type: fence, method: agent, replyTimeout: 3s}
                   - {type: promote, method: postgres}
                   - {type: promote, method: rds, region: eu-west-1}
                   - {type: repoint, method: replicas}

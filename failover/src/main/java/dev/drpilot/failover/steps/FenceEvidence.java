@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * What a fence step found out about the old primary, recorded as its {@code fenced} attribute: the evidence a promotion is
  * judged on ({@code failover.unreachablePrimary}). A hard fence leaves the old primary unable to take writes by a means no
- * client session can undo; the others only say why it does not answer now. A later proof (the old primary's agent lease
- * has expired) is one more constant here.
+ * client session can undo (or, for the agent's lease, cannot take writes any more by the agent's promise); the others
+ * only say why it does not answer now.
  */
 public enum FenceEvidence {
     /** Answered, and was demoted over SQL: {@code standby.signal} written and the server shut down. */
@@ -16,6 +16,12 @@ public enum FenceEvidence {
     COMMAND("command", true),
     /** The old primary's workload was scaled to no pods. */
     KUBERNETES("kubernetes", true),
+    /** Its node agent stopped it (or stopped and started it as a standby) and confirmed it: the reply to a FENCE command. */
+    AGENT_STOPPED("agent-stopped", true),
+    /** Its agent's lease ran out: the actuator waited {@code LeaseExpiry.readerWait(ttl)} from its read of the newest HOLDING. */
+    LEASE_EXPIRED("lease-expired", true),
+    /** Its agent, seen holding the lease during the wait, then said it fenced its node (SELF_FENCED) or released the lease. */
+    LEASE_GIVEN_UP("lease-given-up", true),
     /** Did not answer, and its host refused the connection: nothing listens on its port, the server is not running now. */
     PORT_CLOSED("stopped-port-closed", false),
     /** Did not answer at all (timed out, no route): down, or alive behind a partition — nobody can tell from here. */

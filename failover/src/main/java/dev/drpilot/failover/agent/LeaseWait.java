@@ -1,0 +1,67 @@
+package dev.drpilot.failover.agent;
+
+import dev.drpilot.config.AgentSettings;
+import dev.drpilot.config.LeaseExpiry;
+import dev.drpilot.config.NodeConfig;
+import dev.drpilot.events.AgentLease;
+import dev.drpilot.failover.ReadIncompleteException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Waits, before a promotion past an old primary that has a node agent, until its lease proves something
+ * ({@link LeaseJudgement}): reads the cluster's leases, and while the old primary's newest record is a HOLDING, reads again
+ * every {@link #RECHECK} until {@code LeaseExpiry.readerWait(ttl)} has passed on this process's monotonic clock since
+ * the first read. A wait that could not end within {@code budget} (the promote step's time) is not begun.
+ */
+public final class LeaseWait {
+    private static final Logger log = LoggerFactory.getLogger(LeaseWait.class);
+    static final Duration RECHECK = Duration.ofMillis(250);
+
+    private final LeaseReader reader;
+    private final LeaseExpiry expiry;
+
+    public LeaseWait(LeaseReader reader, LeaseExpiry expiry) {
+        this.reader = reader;
+        this.expiry = expiry;
+    }
+
+    public LeaseFinding await(String cluster, NodeConfig old, Duration budget) throws InterruptedException {
+        long begin = System.nanoTime();
+        Duration configuredTtl = old.agent().map(AgentSettings::leaseTtl).orElse(Duration.ZERO);
+        LeaseJudgement judgement = new LeaseJudgement(old.name(), expiry, configuredTtl);
+        try (LeaseReader.Session session = reader.session(cluster)) {
+            List<AgentLease> records = session.read();
+            Optional<LeaseFinding> finding = judgement.first(records, System.nanoTime());
+            if (finding.isPresent()) {
+                return finding.get();
+            }
+            long needed = judgement.expiresAt() - begin;
+            if (needed > budget.toNanos()) {
+                return new LeaseFinding(LeaseFinding.Kind.UNREADABLE, "the lease of " + old.name() + " would expire only "
+                        + TimeUnit.NANOSECONDS.toMillis(needed) + " ms from now, after the promote step's " + budget.toMillis() + " ms: give the step a"
+                        + " longer timeout");
+            }
+            log.info("[cluster={}] waiting up to {} ms for the lease of {} to expire", cluster, TimeUnit.NANOSECONDS.toMillis(needed), old.name());
+            while (true) {
+                Thread.sleep(RECHECK.toMillis());
+                records = session.read();
+                finding = judgement.next(records, System.nanoTime());
+                if (finding.isPresent()) {
+                    log.info("[cluster={}] lease of {} after {} ms: {} — {}", cluster, old.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
+                            finding.get().kind(), finding.get().detail());
+                    return finding.get();
+                }
+            }
+        } catch (ReadIncompleteException e) {
+            return new LeaseFinding(LeaseFinding.Kind.UNREADABLE, e.getMessage());
+        } catch (RuntimeException e) {
+            return new LeaseFinding(LeaseFinding.Kind.UNREADABLE, "could not read drpilot.agent.leases: " + e);
+        }
+    }
+}

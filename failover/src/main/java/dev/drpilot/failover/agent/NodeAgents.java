@@ -1,0 +1,114 @@
+package dev.drpilot.failover.agent;
+
+import dev.drpilot.config.LeaseExpiry;
+import dev.drpilot.config.NodeConfig;
+import dev.drpilot.events.AgentCommand;
+import dev.drpilot.events.AgentCommandKind;
+import dev.drpilot.events.AgentReply;
+import dev.drpilot.failover.FailoverContext;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * What the failover steps ask of the node agents: a FENCE of the old primary, a PROMOTION_INTENT to the candidate (each
+ * one {@link AgentChannel#request} with the context's incident), and the wait on the old primary's lease
+ * ({@link LeaseWait}). One per actuator, shared by every step ({@code StepFactory}).
+ */
+public final class NodeAgents implements AutoCloseable {
+    /** The most one read of the agents' leases may take before the promotion counts it as unreadable. */
+    private static final Duration LEASE_READ_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Optional<Producer<String, byte[]>> owned;
+    private final AgentChannel channel;
+    private final LeaseWait leases;
+    private final String issuedBy;
+    private final Clock clock;
+
+    public NodeAgents(AgentChannel channel, LeaseReader leases, String issuedBy, Clock clock) {
+        this(Optional.empty(), channel, leases, issuedBy, clock);
+    }
+
+    private NodeAgents(Optional<Producer<String, byte[]>> owned, AgentChannel channel, LeaseReader leases, String issuedBy, Clock clock) {
+        this.owned = owned;
+        this.channel = channel;
+        this.leases = new LeaseWait(leases, LeaseExpiry.DEFAULT);
+        this.issuedBy = issuedBy;
+        this.clock = clock;
+    }
+
+    /**
+     * The actuator's own: commands sent by an acks=all idempotent producer it owns (closed with it), replies and leases read
+     * by consumers of no group, read_committed, one per request or wait.
+     */
+    public static NodeAgents connect(Map<String, Object> kafkaClientProperties, Clock clock) {
+        Map<String, Object> producer = new HashMap<>(kafkaClientProperties);
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> consumer = new HashMap<>(kafkaClientProperties);
+        consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumer.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        consumer.remove(ConsumerConfig.CLIENT_ID_CONFIG);
+        Supplier<Consumer<byte[], byte[]>> consumers = () -> new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<String, byte[]> commands = new KafkaProducer<>(producer, new StringSerializer(), new ByteArraySerializer());
+        String issuedBy = String.valueOf(kafkaClientProperties.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "drpilot-failover"));
+        return new NodeAgents(Optional.of(commands), new AgentChannel(commands, consumers), new LeaseReader(consumers, LEASE_READ_TIMEOUT),
+                issuedBy, clock);
+    }
+
+    /** Asks the agent of {@code node} to stop its PostgreSQL taking writes; empty when no reply came within {@code timeout}. */
+    public Optional<AgentReply> fence(FailoverContext context, NodeConfig node, Duration timeout) throws AgentChannel.ChannelException,
+            InterruptedException {
+        String reason = context.chosenCandidate().map(candidate -> "failover " + context.incidentId() + " replaces " + node.name() + " by "
+                + candidate.name()).orElse(node.name() + " must take no writes (" + context.incidentId() + ")");
+        return channel.request(command(context, node, AgentCommandKind.FENCE, context.chosenCandidate().map(NodeConfig::name), reason, timeout),
+                timeout);
+    }
+
+    /**
+     * Tells the agent of {@code candidate} that it is about to be promoted; DONE means it promised to confirm no failsafe
+     * question of the old primary any more. The intent expires with the promote step ({@code validFor}).
+     */
+    public Optional<AgentReply> promotionIntent(FailoverContext context, NodeConfig candidate, Duration timeout, Duration validFor)
+            throws AgentChannel.ChannelException, InterruptedException {
+        String reason = "failover " + context.incidentId() + " is about to promote " + candidate.name()
+                + context.failedPrimary().map(old -> " in place of " + old.name()).orElse("");
+        return channel.request(command(context, candidate, AgentCommandKind.PROMOTION_INTENT, Optional.of(candidate.name()), reason, validFor),
+                timeout);
+    }
+
+    /** Waits on the old primary's lease, at most {@code budget}. */
+    public LeaseFinding awaitLease(FailoverContext context, NodeConfig old, Duration budget) throws InterruptedException {
+        return leases.await(context.cluster().name(), old, budget);
+    }
+
+    private AgentCommand command(FailoverContext context, NodeConfig node, AgentCommandKind kind, Optional<String> newPrimary, String reason,
+                                 Duration validFor) {
+        Instant now = clock.instant();
+        return AgentCommand.newBuilder().setCommandId(kind.name().toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID()).setCluster(context.cluster().name())
+                .setNode(node.name()).setKind(kind).setNewPrimary(newPrimary.orElse(null)).setIncidentId(context.incidentId())
+                .setReason(reason).setIssuedBy(issuedBy).setIssuedAt(now).setExpiresAt(now.plus(validFor)).setDetails(Map.of()).build();
+    }
+
+    @Override
+    public void close() {
+        owned.ifPresent(producer -> producer.close(Duration.ofSeconds(5)));
+    }
+}
