@@ -1,13 +1,20 @@
 package dev.drpilot.failover;
 
 import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.failover.agent.AgentChannel;
+import dev.drpilot.failover.agent.RejoinReplies;
 import dev.drpilot.failover.steps.PostgresAdmin;
 import dev.drpilot.runtime.StartedResources;
 import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Clock;
@@ -27,7 +34,7 @@ import java.util.Optional;
 public final class FailoverActuator implements AutoCloseable {
     /** The topics the failover service reads and writes. */
     public static final List<Topic<?, ?>> TOPICS = List.of(Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.FAILOVER_CONTROL,
-            Topics.DEAD_LETTER);
+            Topics.DEAD_LETTER, Topics.AGENT_COMMANDS, Topics.AGENT_REPLIES);
 
     private static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -55,8 +62,14 @@ public final class FailoverActuator implements AutoCloseable {
             started.add(deadLetters);
             LazyCloudClients cloud = new LazyCloudClients();
             started.add(cloud);
-            RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud)),
-                    clock, Optional.of(new OperatorControls(kafka, deadLetters)));
+            KafkaProducer<String, byte[]> agentCommands = new KafkaProducer<>(producer, new StringSerializer(), new ByteArraySerializer());
+            started.add(agentCommands::close);
+            AgentChannel agents = new AgentChannel(agentCommands, this::agentReplies);
+            RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud),
+                    Optional.of(agents)), clock, Optional.of(new OperatorControls(kafka, deadLetters)));
+            RejoinReplies replies = new RejoinReplies(kafka, audit, deadLetters, config.clusters().keySet(), clock).start();
+            started.add(replies);
+            workers.add(replies.worker());
             FailoverService service = new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, deadLetters, clock).start();
             started.add(service);
             workers.add(service.worker());
@@ -69,6 +82,14 @@ public final class FailoverActuator implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** A consumer for one request's reply: no group, read_committed (closed by the channel). */
+    private Consumer<byte[], byte[]> agentReplies() {
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** Its worker threads, once started, for the health endpoint. */

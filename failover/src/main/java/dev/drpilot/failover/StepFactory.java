@@ -5,6 +5,7 @@ import dev.drpilot.config.ConfigNames;
 import dev.drpilot.config.Runbook;
 import dev.drpilot.config.StepRegistry;
 import dev.drpilot.config.StepSpec;
+import dev.drpilot.failover.agent.AgentChannel;
 import dev.drpilot.failover.steps.CloudSteps;
 import dev.drpilot.failover.steps.CommandFenceStep;
 import dev.drpilot.failover.steps.NotifyStep;
@@ -34,11 +35,18 @@ public class StepFactory {
     private final Map<Class<? extends StepSpec>, Line<?>> lines = new HashMap<>();
     private final Optional<CloudClients> cloud;
     private final PostgresAdmin admin;
+    private final Optional<AgentChannel> agents;
+
+    /** Without a channel to node agents (no rejoin requests). */
+    public StepFactory(PostgresAdmin admin, Clock clock, Optional<CloudClients> cloud) {
+        this(admin, clock, cloud, Optional.empty());
+    }
 
     /** @throws IllegalStateException when a step {@link StepRegistry} lists has no line here */
-    public StepFactory(PostgresAdmin admin, Clock clock, Optional<CloudClients> cloud) {
+    public StepFactory(PostgresAdmin admin, Clock clock, Optional<CloudClients> cloud, Optional<AgentChannel> agents) {
         this.cloud = cloud;
         this.admin = admin;
+        this.agents = agents;
         on(StepSpec.Check.class, (spec, cluster) -> new PostgresCheckStep(admin, cluster.failover()));
         PostgresDemotion demotion = new PostgresDemotion(admin, clock);
         on(StepSpec.FenceStop.class, (spec, cluster) -> new PostgresFenceStep(admin, demotion));
@@ -61,6 +69,11 @@ public class StepFactory {
     /** The PostgreSQL connections the steps use: what a fence on sight asks a node about itself with. */
     public PostgresAdmin admin() {
         return admin;
+    }
+
+    /** How commands reach the node agents, when this actuator has a channel to them. */
+    public Optional<AgentChannel> agents() {
+        return agents;
     }
 
     public FailoverStep create(Runbook.Step step, ClusterConfig cluster) {
