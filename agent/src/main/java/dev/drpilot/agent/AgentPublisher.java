@@ -39,6 +39,11 @@ final class AgentPublisher implements AutoCloseable {
         return producer.send(new ProducerRecord<>(topic.name(), key, bytes), callback);
     }
 
+    /** The producer itself, for the command loop's replies (closed with this). */
+    KafkaProducer<String, byte[]> producer() {
+        return producer;
+    }
+
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(5));

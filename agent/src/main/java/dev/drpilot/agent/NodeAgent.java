@@ -1,11 +1,15 @@
 package dev.drpilot.agent;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.drpilot.agent.command.CommandLoop;
+import dev.drpilot.agent.command.RejoinHandler;
+import dev.drpilot.agent.rejoin.RejoinTimeouts;
 import dev.drpilot.config.AgentSettings;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.ConfigNames;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.config.NodeConfig;
+import dev.drpilot.events.AgentCommandKind;
 import dev.drpilot.events.LeaseState;
 import dev.drpilot.runtime.HealthHttpHandler;
 import dev.drpilot.runtime.StartedResources;
@@ -34,7 +38,8 @@ public final class NodeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
     /** The topics the agent writes. */
-    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.AGENT_LEASES, Topics.HEALTH_OBSERVATIONS);
+    public static final List<Topic<?, ?>> TOPICS = List.of(Topics.AGENT_LEASES, Topics.HEALTH_OBSERVATIONS, Topics.AGENT_COMMANDS,
+            Topics.AGENT_REPLIES);
 
     private final AgentSettings settings;
     private final AgentIdentity identity;
@@ -93,8 +98,10 @@ public final class NodeAgent implements AutoCloseable {
                     settings.fence() == AgentSettings.FenceMethod.DEMOTE, pgCtl.command("-m", "immediate", "-w", "-t", "1", "stop"),
                     Path.of(System.getProperty("java.io.tmpdir"), "drpilot-agent-" + identity.cluster() + "-" + identity.node() + "-dead-man.log"))))
                     : Optional.empty();
-            guard = new FenceGuard(settings, lease, new Fence(settings, pgCtl, postmaster, clock), deadMan, keeper, clock);
-            watch = new PostmasterWatch(settings, identity, postmaster, server, lease, keeper, publisher, clock, wallClock);
+            Fence fence = new Fence(settings, pgCtl, postmaster, clock);
+            guard = new FenceGuard(settings, lease, fence, deadMan, keeper, clock);
+            LocalControl control = new LocalControl(postmaster, server, fence, pgCtl);
+            watch = new PostmasterWatch(settings, identity, postmaster, server, lease, keeper, publisher, clock, wallClock, control::leaseWithheld);
             deadMan.ifPresent(health::watch);
             // Stopped after the loops, before the dead-man switch is told to quit: a primary left without a guard says so.
             started.add(() -> {
@@ -108,6 +115,12 @@ public final class NodeAgent implements AutoCloseable {
                 health.watch(loop);
                 loop.start();
             }
+            CommandLoop commands = keep(new CommandLoop(identity.cluster(), identity.node(), identity.agentId(),
+                    CommandLoop.consumer(kafkaClientProperties, identity.cluster(), identity.node(), identity.agentId()), publisher.producer(),
+                    Map.of(AgentCommandKind.REJOIN, new RejoinHandler(settings, identity.node(), control, RejoinTimeouts.DEFAULTS, wallClock)),
+                    wallClock));
+            health.watch(commands);
+            commands.start();
             http = HttpServer.create(new InetSocketAddress(settings.bind(), settings.listenPort()), 0);
             http.createContext("/", new HealthHttpHandler(health));
             http.start();
