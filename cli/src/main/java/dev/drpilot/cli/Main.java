@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 EmitCommand.class,
                 FailoverCli.class,
                 SwitchoverCommand.class,
+                RejoinCommand.class,
                 RestoreCheckCommand.class,
                 RecoveryCommand.class,
                 VersionCommand.class,
