@@ -88,6 +88,7 @@ public final class RejoinHandler implements CommandHandler {
                 restoreStandbySignal();
             }
             attributes.putAll(RejoinActions.attributes(report));
+            attributes.put("startedAt", report.startedAt().toString());
             String stopped = attributes.containsKey("stopped") ? "stopped the local " + attributes.get("stopped") + " first\n" : "";
             return new Reply(outcome(report.outcome()), stopped + report.describe(), attributes);
         } finally {

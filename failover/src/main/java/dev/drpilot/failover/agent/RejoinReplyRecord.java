@@ -6,6 +6,8 @@ import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.AgentReply;
 import dev.drpilot.schemas.topic.Topics;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +45,17 @@ public final class RejoinReplyRecord {
         String actionId = incident.map(id -> id + "/rejoin-" + reply.getNode())
                 .orElse("rejoin/" + reply.getCluster() + "/" + reply.getNode() + "/" + reply.getCommandId());
         return ActionRecord.newBuilder().setActionId(actionId).setKind(ActionKind.REJOIN).setName(NAME).setStatus(status(reply))
-                .setIncidentId(incident.orElse(null)).setCluster(reply.getCluster()).setStartedAt(reply.getRepliedAt())
+                .setIncidentId(incident.orElse(null)).setCluster(reply.getCluster()).setStartedAt(startedAt(reply))
                 .setFinishedAt(reply.getRepliedAt()).setDetail(reply.getDetail()).setAttributes(attributes).build();
+    }
+
+    /** When the agent began (its {@code startedAt}, the agent host's clock like {@code repliedAt}), else when it replied. */
+    private static Instant startedAt(AgentReply reply) {
+        try {
+            return Optional.ofNullable(reply.getAttributes().get("startedAt")).map(Instant::parse).orElse(reply.getRepliedAt());
+        } catch (DateTimeParseException e) {
+            return reply.getRepliedAt();
+        }
     }
 
     private static ActionStatus status(AgentReply reply) {

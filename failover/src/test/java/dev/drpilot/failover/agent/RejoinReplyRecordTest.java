@@ -26,7 +26,7 @@ class RejoinReplyRecordTest {
     @Test
     void aDoneRejoinIsRecordedSucceededWithTheReportsFigures() {
         ActionRecord record = RejoinReplyRecord.of("orders/pg-1", reply(AgentReplyOutcome.DONE, Map.of("incidentId", "i-1", "method", "REWIND",
-                "discarded.rel.public.accounts", "7 inserted")));
+                "discarded.rel.public.accounts", "7 inserted", "startedAt", "2026-12-01T02:59:55Z")));
 
         assertThat(record.getKind()).isEqualTo(ActionKind.REJOIN);
         assertThat(record.getName()).isEqualTo("rejoin");
@@ -34,6 +34,8 @@ class RejoinReplyRecordTest {
         assertThat(record.getIncidentId()).isEqualTo("i-1");
         assertThat(record.getActionId()).isEqualTo("i-1/rejoin-pg-1");
         assertThat(record.getCluster()).isEqualTo("orders");
+        assertThat(record.getStartedAt()).isEqualTo(Instant.parse("2026-12-01T02:59:55Z"));
+        assertThat(record.getFinishedAt()).isEqualTo(Instant.parse("2026-12-01T03:00:00Z"));
         assertThat(record.getDetail()).startsWith("rejoin of pg-1 onto pg-2.db:5432: SUCCEEDED");
         assertThat(record.getAttributes()).containsEntry("method", "REWIND").containsEntry("discarded.rel.public.accounts", "7 inserted")
                 .containsEntry("node", "pg-1").containsEntry("agentId", "agent-7").containsEntry("commandId", "i-1/rejoin/pg-1");
