@@ -32,7 +32,8 @@ import java.util.Optional;
  * {@code drpilot agent}: the node agent beside one PostgreSQL server, assembled from its node's {@code agent:}
  * settings. Three loops — the postmaster watch (local evidence, the role the lease follows), the lease keeper
  * (renewals on drpilot.agent.leases) and the fence guard (the lease's age; the fence; the dead-man switch) — each on
- * the health endpoint, which listens on the agent's own address.
+ * the health endpoint, which listens on the agent's own address — and the command loop, which carries out what the
+ * failover actuator asks of this node (a rejoin: {@link RejoinHandler}).
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
