@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,8 +34,8 @@ import java.util.Optional;
  * <p>A server running here is first stopped, but only once the named primary answers as a primary ahead of this node (a
  * command read long after it was sent may name a primary that was switched back since): a primary with the immediate stop
  * the fence uses (its writes end at once), a standby with a fast shutdown. {@code standby.signal} is kept out of the way of
- * pg_rewind (its crash recovery in single-user mode refuses to run beside one) and put back when the rejoin did not succeed,
- * so that whoever starts the server next starts a standby.
+ * pg_rewind (its crash recovery in single-user mode refuses to run beside one); when the rejoin did not succeed it is put back,
+ * and written into a server this handler stopped, so that whoever starts the server next starts a standby.
  */
 public final class RejoinHandler implements CommandHandler {
     private static final Logger log = LoggerFactory.getLogger(RejoinHandler.class);
@@ -63,7 +64,7 @@ public final class RejoinHandler implements CommandHandler {
         SourceServer source = new SourceServer(command.getDetails().get("host"), Integer.parseInt(command.getDetails().get("port")),
                 settings.user(), settings.database());
         Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put("incidentId", String.valueOf(command.getIncidentId()));
+        Optional.ofNullable(command.getIncidentId()).ifPresent(incident -> attributes.put("incidentId", incident));
         attributes.put("newPrimary", command.getNewPrimary());
         local.withholdLease(true);
         try {
@@ -76,7 +77,7 @@ public final class RejoinHandler implements CommandHandler {
             if (seen.role() != Lease.Role.DOWN) {
                 Optional<String> notAhead = SourceCheck.notAPrimaryToFollow(source, seen.timeline(), timeouts.command());
                 if (notAhead.isPresent()) {
-                    return refused("the local server runs as a " + seen.role().name().toLowerCase() + " and was left running: "
+                    return refused("the local server runs as a " + seen.role().name().toLowerCase(Locale.ROOT) + " and was left running: "
                             + notAhead.get(), attributes);
                 }
                 attributes.putAll(stop(seen.role(), command));
@@ -84,7 +85,8 @@ public final class RejoinHandler implements CommandHandler {
             boolean signalMoved = Files.deleteIfExists(settings.dataDir().resolve(STANDBY_SIGNAL));
             RejoinReport report = new Rejoin(new RejoinSettings(localNode(options), source,
                     Boolean.parseBoolean(command.getDetails().get("allowBaseBackup")), timeouts), clock).run();
-            if (report.outcome() != RejoinReport.Outcome.SUCCEEDED && signalMoved) {
+            // A server this handler stopped was found replaced; one it found stopped is left as it was found.
+            if (report.outcome() != RejoinReport.Outcome.SUCCEEDED && (signalMoved || attributes.containsKey("stopped"))) {
                 restoreStandbySignal();
             }
             attributes.putAll(RejoinActions.attributes(report));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -117,5 +118,24 @@ class RejoinHandlerTest {
         assertThat(reply.outcome()).isEqualTo(AgentReplyOutcome.REFUSED);
         assertThat(reply.detail()).startsWith("the local server does not answer");
         assertThat(server.calls).containsExactly("withhold true", "look", "withhold false");
+    }
+
+    @Test
+    void aStoppedServersStandbySignalIsBackAfterARejoinThatDidNotSucceedAndNoneIsAddedToOneFoundWithout() throws Exception {
+        Server server = new Server(Lease.Role.DOWN);
+        Path signal = Files.createFile(dataDir.resolve("standby.signal"));
+
+        // No PostgreSQL data directory here: the rejoin's first check refuses.
+        CommandHandler.Reply reply = handler(server).handle(command("pg-2", Map.of("host", "127.0.0.1", "port", "5432")));
+
+        assertThat(reply.outcome()).as(reply.detail()).isEqualTo(AgentReplyOutcome.REFUSED);
+        assertThat(reply.detail()).contains("local server stopped");
+        assertThat(signal).exists();
+        assertThat(server.calls).containsExactly("withhold true", "look", "withhold false");
+
+        Files.delete(signal);
+        assertThat(handler(server).handle(command("pg-2", Map.of("host", "127.0.0.1", "port", "5432"))).outcome())
+                .isEqualTo(AgentReplyOutcome.REFUSED);
+        assertThat(signal).doesNotExist();
     }
 }
