@@ -96,6 +96,19 @@ final class Fence {
         return new Outcome(stopped, stoppedAt, stopMillis, total, details);
     }
 
+    /**
+     * Ends the writes at once and leaves the server stopped, without {@code standby.signal}: for a rejoin, whose pg_rewind
+     * first recovers the crashed server in single-user mode, which refuses to run beside a standby.signal.
+     */
+    synchronized Outcome stopForRejoin() {
+        long start = clock.nanoTime();
+        Map<String, String> details = new LinkedHashMap<>();
+        boolean stopped = stop(details);
+        long stoppedAt = clock.nanoTime();
+        details.put("stopMillis", Long.toString(TimeUnit.NANOSECONDS.toMillis(stoppedAt - start)));
+        return new Outcome(stopped, stoppedAt, TimeUnit.NANOSECONDS.toMillis(stoppedAt - start), millisSince(start), details);
+    }
+
     private boolean stop(Map<String, String> details) {
         if (postmaster.look().process() == Postmaster.Process.STOPPED) {
             // A frozen postmaster would act on pg_ctl's SIGQUIT only once thawed; KILL needs no cooperation.

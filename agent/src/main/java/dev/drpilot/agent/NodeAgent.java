@@ -5,6 +5,8 @@ import dev.drpilot.agent.command.CommandHandler;
 import dev.drpilot.agent.command.CommandLoop;
 import dev.drpilot.agent.failsafe.FailsafePeers;
 import dev.drpilot.agent.failsafe.FailsafeResponder;
+import dev.drpilot.agent.command.RejoinHandler;
+import dev.drpilot.agent.rejoin.RejoinTimeouts;
 import dev.drpilot.config.AgentSettings;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.ConfigNames;
@@ -40,7 +42,7 @@ import java.util.Optional;
  * settings. Three loops — the postmaster watch (local evidence, the role the lease follows), the lease keeper
  * (renewals on drpilot.agent.leases) and the fence guard (the lease's age; the fence; the dead-man switch) — each on
  * the health endpoint, which listens on the agent's own address. Beside them: the commands the failover actuator sends it
- * ({@link CommandLoop}: FENCE, PROMOTION_INTENT) and the cluster's leases as other agents write them ({@link LeaseWatch}:
+ * ({@link CommandLoop}: FENCE, PROMOTION_INTENT, REJOIN — {@link RejoinHandler}) and the cluster's leases as other agents write them ({@link LeaseWatch}:
  * a node that answers as primary while another holds the lease was replaced, and is fenced at once). In a failsafe
  * cluster two more loops (the failsafe keeper, the lease topic's reader) and {@code POST /failsafe} on the same listener
  * (docs/agent.md).
@@ -124,8 +126,9 @@ public final class NodeAgent implements AutoCloseable {
             CommandedFence commandedFence = new CommandedFence(settings, fence, postmaster, server, lease, keeper);
             PromotionIntentHandler intents = keep(new PromotionIntentHandler(promise, clock, wallClock));
             LeaseWatch leases = new LeaseWatch(identity.cluster(), leaseConsumer(), clock, wallClock);
+            LocalControl control = new LocalControl(postmaster, server, fence, pgCtl);
             watch = new PostmasterWatch(settings, identity, postmaster, server, lease, keeper, publisher, clock, wallClock,
-                    new ReplacedFence(identity.node(), leases, intents, commandedFence));
+                    new ReplacedFence(identity.node(), leases, intents, commandedFence), control::leaseWithheld);
             deadMan.ifPresent(health::watch);
             // Stopped after the loops, before the dead-man switch is told to quit: a primary left without a guard says so.
             started.add(() -> {
@@ -147,7 +150,8 @@ public final class NodeAgent implements AutoCloseable {
             Map<AgentCommandKind, CommandHandler> handlers = Map.of(
                     AgentCommandKind.FENCE, command -> commandedFence.fence("FENCE " + command.getCommandId() + " from "
                             + command.getIssuedBy() + ": " + command.getReason()),
-                    AgentCommandKind.PROMOTION_INTENT, intents);
+                    AgentCommandKind.PROMOTION_INTENT, intents,
+                    AgentCommandKind.REJOIN, new RejoinHandler(settings, identity.node(), control, RejoinTimeouts.DEFAULTS, wallClock));
             CommandLoop commands = keep(new CommandLoop(identity.cluster(), identity.node(), identity.agentId(),
                     CommandLoop.consumer(kafkaClientProperties, identity.cluster(), identity.node(), identity.agentId()), publisher.producer(),
                     handlers, wallClock));

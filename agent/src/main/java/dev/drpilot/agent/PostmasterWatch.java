@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The agent's eyes on its own server, every check interval: the postmaster process (pid file, process table, stopped
@@ -37,12 +38,14 @@ final class PostmasterWatch extends AgentLoop {
     private final NanoClock clock;
     private final Clock wallClock;
     private final ReplacedCheck replaced;
+    private final BooleanSupplier leaseWithheld;
     private LocalVerdict lastVerdict;
     private long lastPublished;
     private volatile LocalVerdict verdict;
 
     PostmasterWatch(AgentSettings settings, AgentIdentity identity, Postmaster postmaster, LocalServer server, Lease lease,
-                    LeaseKeeper keeper, AgentPublisher publisher, NanoClock clock, Clock wallClock, ReplacedCheck replaced) {
+                    LeaseKeeper keeper, AgentPublisher publisher, NanoClock clock, Clock wallClock, ReplacedCheck replaced,
+                    BooleanSupplier leaseWithheld) {
         super("agent-postmaster-watch", settings.checkInterval());
         this.settings = settings;
         this.identity = identity;
@@ -54,6 +57,7 @@ final class PostmasterWatch extends AgentLoop {
         this.clock = clock;
         this.wallClock = wallClock;
         this.replaced = replaced;
+        this.leaseWithheld = leaseWithheld;
     }
 
     /**
@@ -80,6 +84,10 @@ final class PostmasterWatch extends AgentLoop {
         // The lease is released for a missing postmaster only when nothing answers either: a pid file caught
         // half-written must not tell the actuator that a running primary takes no writes.
         Lease.Role role = now == LocalVerdict.DOWN && !answer.answered() ? Lease.Role.DOWN : answer.role();
+        if (role == Lease.Role.PRIMARY && leaseWithheld.getAsBoolean()) {
+            // A rejoin under way: this primary was replaced and is about to be stopped; it begins no lease.
+            role = Lease.Role.UNKNOWN;
+        }
         if (answer.timeline().isPresent()) {
             keeper.timeline(answer.timeline());
         }

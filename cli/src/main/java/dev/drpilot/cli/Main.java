@@ -26,6 +26,7 @@ import java.util.Set;
                 FailoverCli.class,
                 SwitchoverCommand.class,
                 StatusCommand.class,
+                RejoinCommand.class,
                 RestoreCheckCommand.class,
                 RecoveryCommand.class,
                 VersionCommand.class,

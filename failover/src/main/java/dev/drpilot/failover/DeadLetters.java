@@ -127,6 +127,10 @@ public final class DeadLetters implements AutoCloseable {
         if (topic.equals(Topics.FAILOVER_COMMANDS.name())) {
             return "a failover command was NOT carried out; check the cluster and fail over by hand (drpilot switchover) if it needs it.";
         }
+        if (topic.equals(Topics.AGENT_REPLIES.name())) {
+            return "a node agent's reply could not be recorded (unreadable, or keyed for another node than it names); what the agent"
+                    + " did (a rejoin) is in its log, and the node's state is to be checked by hand.";
+        }
         return "an operator's instruction could not be read; an unreadable pause counts as a pause until a new pause or resume"
                 + " replaces it, an unreadable approval approves nothing.";
     }

@@ -2,6 +2,7 @@ package dev.drpilot.failover;
 
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.failover.agent.NodeAgents;
+import dev.drpilot.failover.agent.RejoinReplies;
 import dev.drpilot.failover.steps.PostgresAdmin;
 import dev.drpilot.runtime.StartedResources;
 import dev.drpilot.runtime.Worker;
@@ -60,6 +61,9 @@ public final class FailoverActuator implements AutoCloseable {
             started.add(cloud);
             RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud),
                     Optional.of(agents)), clock, Optional.of(new OperatorControls(kafka, deadLetters)));
+            RejoinReplies replies = new RejoinReplies(kafka, audit, deadLetters, config.clusters().keySet(), clock).start();
+            started.add(replies);
+            workers.add(replies.worker());
             FailoverService service = new FailoverService(config, kafka, FailoverService.GROUP, audit, executor, deadLetters, clock).start();
             started.add(service);
             workers.add(service.worker());

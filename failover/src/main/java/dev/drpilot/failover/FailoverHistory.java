@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The failovers on record, as {@code drpilot failover history} prints them: one block per
@@ -36,7 +37,7 @@ public final class FailoverHistory {
             ActionRecord summary = steps.stream().filter(r -> r.getName().equals("summary")).reduce((a, b) -> b).orElse(null);
             Instant started = steps.stream().map(ActionRecord::getStartedAt).min(Instant::compareTo).orElseThrow();
             out.append(String.format(Locale.ROOT, "%s  %s  cluster %s  %s%n", started, incident, steps.get(0).getCluster(),
-                    summary == null ? "UNDER WAY (no summary yet)" : outcome(summary)));
+                    summary != null ? outcome(summary) : rejoin(steps).orElse("UNDER WAY (no summary yet)")));
             for (ActionRecord step : steps) {
                 if (step == summary || step.getStatus() == ActionStatus.STARTED && finished(steps, step)) {
                     continue;
@@ -47,6 +48,13 @@ public final class FailoverHistory {
             }
         });
         return out.toString();
+    }
+
+    /** A rejoin has no summary: its newest record (the request, then the agent's reply) says where it stands. */
+    private static Optional<String> rejoin(List<ActionRecord> records) {
+        return records.stream().filter(record -> record.getKind() == ActionKind.REJOIN).reduce((a, b) -> b)
+                .map(record -> "REJOIN " + record.getAttributes().getOrDefault("node", "?") + " "
+                        + (record.getStatus() == ActionStatus.STARTED ? "REQUESTED (waiting for its agent's reply)" : record.getStatus().name()));
     }
 
     private static boolean finished(List<ActionRecord> steps, ActionRecord started) {

@@ -62,6 +62,7 @@ public final class RunbookExecutor {
     private final Clock clock;
     private final Optional<OperatorControls> controls;
     private final FenceOnSight fenceOnSight;
+    private final RejoinRequests rejoins;
     private final ExecutorService runner;
 
     public RunbookExecutor(AuditLog audit, StepFactory steps, Clock clock) {
@@ -90,6 +91,7 @@ public final class RunbookExecutor {
         this.runner = runner;
         // A fence on sight records through the same writer as a failover: an actuator that lost the cluster fences nothing.
         this.fenceOnSight = new FenceOnSight(audit, records, steps, steps.admin(), clock);
+        this.rejoins = new RejoinRequests(audit, records, steps.agents(), controls, clock);
     }
 
     /**
@@ -120,10 +122,7 @@ public final class RunbookExecutor {
             return fenceOnSight.execute(command, cluster, runbook);   // no failover: its own guard, no gate (see FenceOnSight)
         }
         if (command.getMode() == FailoverMode.REJOIN) {
-            // Not a failover: a rejoin is the old primary's agent's work. Never let it fall through to the runbook.
-            log.warn("[incident={} cluster={}] rejoin command {} for {}: not carried out by this version", command.getIncidentId(),
-                    cluster.name(), command.getCommandId(), command.getFailedNode());
-            return Outcome.REFUSED;
+            return rejoins.execute(command, cluster);   // no failover either: the old primary's agent does the work
         }
         String incident = command.getIncidentId();
         String prefix = "[incident=" + incident + " cluster=" + cluster.name() + "]";
@@ -206,9 +205,13 @@ public final class RunbookExecutor {
             figures.putAll(attributes);
             log.info("{} step {} ({}) done in {} ms: {}", prefix, i + 1, step.describe(), attributes.get("durationMillis"), outcome.detail());
         }
-        return finish(command, cluster, context, dryRun ? Outcome.DRY_RUN : Outcome.SUCCEEDED, ActionKind.FAILOVER_SUMMARY,
+        Outcome outcome = finish(command, cluster, context, dryRun ? Outcome.DRY_RUN : Outcome.SUCCEEDED, ActionKind.FAILOVER_SUMMARY,
                 dryRun ? "dry-run: every step planned, nothing changed" : "failed over to " + context.chosenCandidate().map(NodeConfig::name).orElse("?"),
                 figures);
+        if (outcome == Outcome.SUCCEEDED) {
+            rejoins.afterFailover(incident, cluster, context.failedPrimary(), context.chosenCandidate());
+        }
+        return outcome;
     }
 
     /** The gate's decision on the command, once an operator approved it if manual mode asks for that. */

@@ -5,6 +5,7 @@ import dev.drpilot.config.ConfigNames;
 import dev.drpilot.config.Runbook;
 import dev.drpilot.config.StepRegistry;
 import dev.drpilot.config.StepSpec;
+import dev.drpilot.failover.agent.AgentChannel;
 import dev.drpilot.failover.agent.NodeAgents;
 import dev.drpilot.failover.steps.AgentFenceStep;
 import dev.drpilot.failover.steps.CloudSteps;
@@ -36,8 +37,9 @@ public class StepFactory {
     private final Map<Class<? extends StepSpec>, Line<?>> lines = new HashMap<>();
     private final Optional<CloudClients> cloud;
     private final PostgresAdmin admin;
+    private final Optional<NodeAgents> agents;
 
-    /** Without access to node agents: a node with an agent is then judged as if its lease could not be read. */
+    /** Without access to node agents: a node with an agent is then judged as if its lease could not be read; no rejoin requests. */
     public StepFactory(PostgresAdmin admin, Clock clock, Optional<CloudClients> cloud) {
         this(admin, clock, cloud, Optional.empty());
     }
@@ -50,6 +52,7 @@ public class StepFactory {
     public StepFactory(PostgresAdmin admin, Clock clock, Optional<CloudClients> cloud, Optional<NodeAgents> agents) {
         this.cloud = cloud;
         this.admin = admin;
+        this.agents = agents;
         on(StepSpec.Check.class, (spec, cluster) -> new PostgresCheckStep(admin, cluster.failover()));
         PostgresDemotion demotion = new PostgresDemotion(admin, clock);
         on(StepSpec.FenceStop.class, (spec, cluster) -> new PostgresFenceStep(admin, demotion, agents));
@@ -73,6 +76,11 @@ public class StepFactory {
     /** The PostgreSQL connections the steps use: what a fence on sight asks a node about itself with. */
     public PostgresAdmin admin() {
         return admin;
+    }
+
+    /** How commands reach the node agents, when this actuator has a channel to them (rejoin requests). */
+    public Optional<AgentChannel> agents() {
+        return agents.map(NodeAgents::channel);
     }
 
     public FailoverStep create(Runbook.Step step, ClusterConfig cluster) {

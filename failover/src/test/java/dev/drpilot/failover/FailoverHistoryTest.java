@@ -47,6 +47,22 @@ class FailoverHistoryTest {
     }
 
     @Test
+    void aRejoinStandsAsItsNewestRecordSays() {
+        ActionRecord requested = step("rejoin-orders-pg-1", "rejoin-request", "rejoin request", ActionStatus.STARTED, 0, 0,
+                "rejoin of pg-1 onto pg-2 requested from its agent", ActionKind.REJOIN, Map.of("node", "pg-1"));
+        ActionRecord done = step("rejoin-orders-pg-1", "rejoin-pg-1", "rejoin", ActionStatus.SUCCEEDED, 10, 2510,
+                "rejoin of pg-1 onto pg-2.db:5432: SUCCEEDED (rewind)", ActionKind.REJOIN, Map.of("node", "pg-1"));
+
+        assertThat(FailoverHistory.format(List.of(requested)).lines().toList()).containsExactly(
+                "2026-11-24T03:00:00Z  rejoin-orders-pg-1  cluster orders  REJOIN pg-1 REQUESTED (waiting for its agent's reply)",
+                "    rejoin-request         STARTED              rejoin of pg-1 onto pg-2 requested from its agent");
+        assertThat(FailoverHistory.format(List.of(requested, done)).lines().toList()).containsExactly(
+                "2026-11-24T03:00:00Z  rejoin-orders-pg-1  cluster orders  REJOIN pg-1 SUCCEEDED",
+                "    rejoin-request         STARTED              rejoin of pg-1 onto pg-2 requested from its agent",
+                "    rejoin-pg-1            SUCCEEDED   2500 ms  rejoin of pg-1 onto pg-2.db:5432: SUCCEEDED (rewind)");
+    }
+
+    @Test
     void nothingOnRecord() {
         assertThat(FailoverHistory.format(List.of())).isEqualTo("no failovers on record\n");
     }

@@ -46,7 +46,7 @@ public final class RejoinActions {
         }
     }
 
-    static Map<String, String> attributes(RejoinReport report) {
+    public static Map<String, String> attributes(RejoinReport report) {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("node", report.node());
         attributes.put("source", report.source());

@@ -76,6 +76,9 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
         if (command.getIssuedAt().isBefore(wallClock().minus(FORGET_COMMANDS))) {
             return;   // a replay of old history (a new application id, a reset): long decided, not to be alerted again
         }
+        if (command.getMode() == FailoverMode.REJOIN) {
+            return;   // no failover: no summary ever follows it (its outcome is a REJOIN record, which this rule does not read)
+        }
         Track track = load(command.getIncidentId());
         track.cluster = command.getCluster();
         track.component = command.getComponent();

@@ -157,4 +157,13 @@ class FailoverHealthRuleTest {
                 + alert.getAnnotations().get("summary")).containsExactly("FailoverTrouble RESOLVED Fence on sight of orders completed",
                 "FailoverCompleted FIRING Fence on sight of orders completed");
     }
+
+    @Test
+    void aRejoinCommandIsNoFailoverToWaitFor() {
+        driver.command(FailoverCommand.newBuilder().setCommandId("rejoin-orders-pg-1/rejoin").setIncidentId("rejoin-orders-pg-1")
+                .setCluster("orders").setComponent("orders-db").setFailedNode("pg-1").setReason("drpilot rejoin")
+                .setMode(FailoverMode.REJOIN).setDetectedAt(T0).setIssuedAt(T0).build());
+        driver.advance(Duration.ofMinutes(5));
+        assertThat(trouble()).isEmpty();
+    }
 }

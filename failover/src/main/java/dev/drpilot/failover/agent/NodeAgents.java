@@ -74,6 +74,11 @@ public final class NodeAgents implements AutoCloseable {
     }
 
     /** Asks the agent of {@code node} to stop its PostgreSQL taking writes; empty when no reply came within {@code timeout}. */
+    /** The channel itself, for commands nobody waits on here (a rejoin: its reply is recorded by {@code RejoinReplies}). */
+    public AgentChannel channel() {
+        return channel;
+    }
+
     public Optional<AgentReply> fence(FailoverContext context, NodeConfig node, Duration timeout) throws AgentChannel.ChannelException,
             InterruptedException {
         String reason = context.chosenCandidate().map(candidate -> "failover " + context.incidentId() + " replaces " + node.name() + " by "
