@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 SwitchoverCommand.class,
                 RestoreCheckCommand.class,
                 RecoveryCommand.class,
+                DrillCli.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {
