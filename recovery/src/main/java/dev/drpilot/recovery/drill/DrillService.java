@@ -102,12 +102,20 @@ public final class DrillService implements AutoCloseable, Worker {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         // A drill under way is interrupted between its steps; a switchover the actuator already carries out goes on there.
         scheduler.shutdownNow();
-        if (!scheduler.awaitTermination(60, TimeUnit.SECONDS)) {
-            LOG.warn("a drill did not stop within 60 s");
+        try {
+            if (!scheduler.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("a drill did not stop within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        resources.close();
+        try {
+            resources.close();
+        } catch (Exception e) {
+            LOG.warn("the drill service's Kafka clients did not close cleanly", e);
+        }
     }
 }

@@ -32,6 +32,7 @@ import java.util.function.BooleanSupplier;
 final class SwitchoverDrill {
     private static final Logger LOG = LoggerFactory.getLogger(SwitchoverDrill.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final String UNDEFINED_TABLE = "42P01";
     // After the actuator's summary, how long the writer may take to find the new primary.
     private static final Duration WRITABLE_WAIT = Duration.ofSeconds(30);
 
@@ -94,8 +95,6 @@ final class SwitchoverDrill {
             run.step("acknowledged rows", () -> counted(run, cluster, writer, sessions, table, counted));
             rows = Optional.ofNullable(counted.get()).map(Map.Entry::getKey);
             rpo = Optional.ofNullable(counted.get()).map(Map.Entry::getValue);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         return finish(run, component, rto, rpo, rows);
     }
@@ -145,7 +144,7 @@ final class SwitchoverDrill {
         }
         Instant deadline = committed.plus(maxLag);
         try (Connection connection = sessions.connect(target)) {
-            while (!table.contains(connection, run.runId(), -1)) {
+            while (!replicated(connection, table, run.runId())) {
                 if (clock.instant().isAfter(deadline)) {
                     throw DrillStepException.refused("a row committed on " + primary.name() + " did not reach " + target.name()
                             + " within maxLag " + Durations.format(maxLag), "find why " + target.name() + " lags (drpilot's replication-lag alert, "
@@ -157,6 +156,18 @@ final class SwitchoverDrill {
         Duration lag = Duration.between(committed, clock.instant());
         return new DrillRun.Result<>(null, "a row committed on " + primary.name() + " was on " + target.name() + " after "
                 + lag.toMillis() + " ms (maxLag " + Durations.format(maxLag) + ")");
+    }
+
+    private static boolean replicated(Connection target, ProbeTable table, String run) throws SQLException {
+        try {
+            return table.contains(target, run, -1);
+        } catch (SQLException e) {
+            // The table was just created on the primary: until the target replays that, it has no such table.
+            if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Switchover {@code from} → {@code to} and writes on {@code to}: the RTO, when the switch passed. */
