@@ -192,6 +192,8 @@ public final class PlantMetricsFeed implements AutoCloseable {
                     if (record.timestamp() >= startedAt.toEpochMilli()) {
                         metrics.accept(action);
                     }
+                    // The drills' gauges are a last-known state, not a count: older runs refill them after a restart.
+                    metrics.acceptDrill(action);
                     listener.accept(action);
                 }
             }

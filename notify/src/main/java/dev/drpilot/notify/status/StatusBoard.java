@@ -44,6 +44,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     private final BackupLedger backups = new BackupLedger();
     private final Map<String, Alert> open = new LinkedHashMap<>();
     private final FailoverTimelines failovers = new FailoverTimelines(FAILOVERS_SHOWN);
+    private final DrillsSection drills;
 
     /**
      * @param staleAfter how long a replica of this cluster is shown without a new observation (as on {@code /metrics})
@@ -52,6 +53,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         this.config = config;
         this.clock = clock;
         this.staleAfter = staleAfter;
+        this.drills = new DrillsSection(config);
     }
 
     @Override
@@ -75,6 +77,12 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     @Override
     public synchronized void accept(ActionRecord record) {
         failovers.accept(record);
+        drills.accept(record);
+    }
+
+    /** The "Drills" section of the page, as of now. */
+    public synchronized String drillsSection() {
+        return drills.html(clock.instant());
     }
 
     public synchronized StatusSnapshot snapshot() {
