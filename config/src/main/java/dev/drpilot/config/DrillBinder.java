@@ -2,7 +2,6 @@ package dev.drpilot.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -42,7 +41,7 @@ final class DrillBinder {
                 item.problems().add(item.child("name"), "\"" + name + "\" may hold only letters, digits, '.', '_' and '-' (it names the report files)");
             }
             DrillSettings.Kind kind = item.enumValue("kind", DrillSettings.Kind.class, null);
-            Optional<Schedule> schedule = schedule(item);
+            Optional<Schedule> schedule = item.schedule("schedule");
             Duration timeout = item.duration("timeout", Duration.ofMinutes(5));
             DrillSettings.Drill drill = kind == null ? null : switch (kind) {
                 case SWITCHOVER -> clusterDrill(item, name, kind, schedule, timeout, Optional.of(switchover(item)));
@@ -60,19 +59,6 @@ final class DrillBinder {
         }
         section.finish();
         return new DrillSettings(reports, plans);
-    }
-
-    private Optional<Schedule> schedule(Section item) {
-        return item.optionalString("schedule").flatMap(text -> {
-            try {
-                Schedule parsed = Schedule.parse(text);
-                parsed.next(Instant.EPOCH);
-                return Optional.of(parsed);
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                item.problems().add(item.child("schedule"), e.getMessage());
-                return Optional.empty();
-            }
-        });
     }
 
     private DrillSettings.Drill clusterDrill(Section item, String name, DrillSettings.Kind kind, Optional<Schedule> schedule,

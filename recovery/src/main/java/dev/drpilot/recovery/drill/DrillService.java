@@ -2,21 +2,19 @@ package dev.drpilot.recovery.drill;
 
 import dev.drpilot.config.DrillSettings;
 import dev.drpilot.config.DrpilotConfig;
-import dev.drpilot.config.Schedule;
+import dev.drpilot.recovery.Schedules;
 import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code drpilot drill serve}: runs each drill that has a schedule when it is due, one at a time, and writes its
@@ -31,57 +29,34 @@ public final class DrillService implements AutoCloseable, Worker {
     private final DrpilotConfig config;
     private final DrillRunner runner;
     private final DrillReports reports;
-    private final Clock clock;
     private final AutoCloseable resources;
-    private final ScheduledExecutorService scheduler;
+    private final Schedules schedules;
 
     /** @param resources what the runner uses (its Kafka clients), closed after the last drill */
     public DrillService(DrpilotConfig config, DrillRunner runner, DrillReports reports, Clock clock, AutoCloseable resources) {
         this.config = config;
         this.runner = runner;
         this.reports = reports;
-        this.clock = clock;
         this.resources = resources;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "drpilot-drills");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.schedules = new Schedules("drpilot-drills", clock);
     }
 
     public DrillService start() {
         List<DrillSettings.Drill> scheduled = config.drills().plans().stream().filter(drill -> drill.schedule().isPresent()).toList();
-        scheduled.forEach(drill -> scheduleNext(drill, drill.schedule().orElseThrow()));
+        scheduled.forEach(drill -> schedules.add("drill " + drill.name(), drill.schedule().orElseThrow(), () -> runAndReport(drill)));
         if (scheduled.isEmpty()) {
             LOG.warn("no drill has a schedule (drills.plans[].schedule): the drill service has nothing to run");
         }
         return this;
     }
 
-    /** When each scheduled drill runs next, as of now. */
-    public static Optional<Instant> nextRun(DrillSettings.Drill drill, Instant now) {
-        return drill.schedule().map(schedule -> schedule.next(now));
-    }
-
-    private void scheduleNext(DrillSettings.Drill drill, Schedule schedule) {
-        Instant now = clock.instant();
-        Instant next = schedule.next(now);
-        LOG.info("drill {} next runs at {} ({})", drill.name(), next, schedule.text());
-        scheduler.schedule(() -> runAndReschedule(drill, schedule), Duration.between(now, next).toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void runAndReschedule(DrillSettings.Drill drill, Schedule schedule) {
+    private void runAndReport(DrillSettings.Drill drill) {
+        DrillReport report = runner.run(drill.name());
         try {
-            DrillReport report = runner.run(drill.name());
             DrillReports.Written written = reports.write(report);
             LOG.info("drill {}: {} in {}; report {}", drill.name(), report.outcome(), DrillReportFormat.seconds(report.duration()), written.markdown());
-        } catch (Exception e) {
-            // The schedule goes on: the next run may succeed, and its report says what this one could not.
-            LOG.error("drill {} could not run or its report could not be written", drill.name(), e);
-        } finally {
-            if (!scheduler.isShutdown()) {
-                scheduleNext(drill, schedule);
-            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the report of " + report.runId() + " could not be written to " + config.drills().reportDirectory(), e);
         }
     }
 
@@ -92,7 +67,7 @@ public final class DrillService implements AutoCloseable, Worker {
 
     @Override
     public boolean alive() {
-        return !scheduler.isShutdown();
+        return schedules.running();
     }
 
     @Override
@@ -104,14 +79,7 @@ public final class DrillService implements AutoCloseable, Worker {
     @Override
     public void close() {
         // A drill under way is interrupted between its steps; a switchover the actuator already carries out goes on there.
-        scheduler.shutdownNow();
-        try {
-            if (!scheduler.awaitTermination(60, TimeUnit.SECONDS)) {
-                LOG.warn("a drill did not stop within 60 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        schedules.close(Duration.ofSeconds(60));
         try {
             resources.close();
         } catch (Exception e) {
