@@ -61,6 +61,18 @@ class DrillConfigTest {
     }
 
     @Test
+    void theEffectiveConfigurationShowsADrillAsItIsWritten() {
+        String printed = ConfigPrinter.toYaml(valid(PLANT + """
+                drills:
+                  plans:
+                    - {name: monthly, kind: switchover, cluster: orders, schedule: "0 3 1 * *", to: pg-2, checks: {table: drill_rows}}
+                """));
+        assertThat(printed).contains("kind: switchover", "schedule: 0 3 1 * *", "to: pg-2", "switchBack: true", "maxLag: 10s",
+                "table: drill_rows", "writeInterval: 50ms").doesNotContain("switchover:", "probe:");
+        assertThat(printed.substring(printed.indexOf("drills:"))).as("a switchover drill takes its cluster's component").doesNotContain("component:");
+    }
+
+    @Test
     void withoutADrillsSectionThereAreNoDrills() {
         assertThat(valid(PLANT).drills().plans()).isEmpty();
         assertThat(DrpilotConfig.defaults().drills().reportDirectory()).isEqualTo(Path.of("./var/drills"));

@@ -56,12 +56,12 @@ public final class ActuatorLink implements DrillAudit, AutoCloseable {
         actions.send(new ProducerRecord<>(Topics.ACTIONS.name(), key, record)).get(SEND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
-    List<ActionRecord> actions(Instant since) throws TimeoutException {
-        return snapshot.read(Topics.ACTIONS.name(), Topics.ACTIONS.valueSerde().deserializer(), since);
+    List<ActionRecord> actions(Instant since, TopicSnapshot.Unreadable unreadable) throws TimeoutException {
+        return snapshot.read(Topics.ACTIONS.name(), Topics.ACTIONS.valueSerde().deserializer(), since, unreadable);
     }
 
     List<Alert> alerts(Instant since) throws TimeoutException {
-        return snapshot.read(Topics.ALERTS.name(), Topics.ALERTS.valueSerde().deserializer(), since);
+        return snapshot.read(Topics.ALERTS.name(), Topics.ALERTS.valueSerde().deserializer(), since, TopicSnapshot.Unreadable.FAIL);
     }
 
     @Override

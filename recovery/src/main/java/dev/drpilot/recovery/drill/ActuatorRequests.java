@@ -64,7 +64,8 @@ final class ActuatorRequests {
         Instant deadline = clock.instant().plus(timeout);
         Instant since = command.getIssuedAt().minus(Duration.ofMinutes(1));
         while (true) {
-            List<ActionRecord> records = link.actions(since).stream()
+            // Another writer's unreadable record is not this command's summary: left out, the wait goes on.
+            List<ActionRecord> records = link.actions(since, TopicSnapshot.Unreadable.SKIP).stream()
                     .filter(record -> command.getIncidentId().equals(record.getIncidentId())).toList();
             Optional<ActionRecord> summary = records.stream()
                     .filter(record -> record.getName().equals("summary") && !"true".equals(record.getAttributes().get(DEFERRED)))

@@ -42,11 +42,12 @@ final class Admission {
         List<ActionRecord> actions;
         List<Alert> alerts;
         try {
-            actions = link.actions(now.minus(LOOK_BACK));
+            actions = link.actions(now.minus(LOOK_BACK), TopicSnapshot.Unreadable.FAIL);
             alerts = link.alerts(now.minus(LOOK_BACK));
         } catch (Exception e) {
             throw DrillStepException.refused("the audit trail or the alerts could not be read whole (" + e.getMessage()
-                    + "): an open incident could be missed", "check that drpilot.actions and drpilot.alerts are readable with the drill's Kafka credentials");
+                    + "): an open incident could be missed", "check that drpilot.actions and drpilot.alerts are readable with the drill's Kafka"
+                    + " credentials; an unreadable record counts until it is older than " + LOOK_BACK.toHours() + " h");
         }
         List<String> open = OpenIncidents.of(cluster, run.drill().component(), actions, alerts, now, run.runId());
         if (!open.isEmpty()) {

@@ -8,6 +8,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -19,10 +21,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A topic's records since a time, read once up to the end offsets captured when the read began (read_committed, no
- * consumer group). All of it or nothing: a record that cannot be read, or an end not reached in time, fails the read —
- * a drill that cannot see whether an incident is open does not run.
+ * consumer group). An end not reached in time fails the read; a record that cannot be read fails it or is left out, as
+ * the caller says: a drill that cannot see whether an incident is open does not run.
  */
 final class TopicSnapshot {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSnapshot.class);
     private final Map<String, Object> consumerProperties;
     private final Duration timeout;
 
@@ -34,7 +37,15 @@ final class TopicSnapshot {
         this.timeout = timeout;
     }
 
-    <V> List<V> read(String topic, Deserializer<V> values, Instant since) throws TimeoutException {
+    /** What a read does with a record it cannot deserialize. */
+    enum Unreadable {
+        /** Fail the read: a decision that cannot see every record does not decide. */
+        FAIL,
+        /** Leave it out: a wait for one record is not misled by another it cannot read. */
+        SKIP
+    }
+
+    <V> List<V> read(String topic, Deserializer<V> values, Instant since, Unreadable unreadable) throws TimeoutException {
         Instant deadline = Instant.now().plus(timeout);
         List<V> read = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -54,7 +65,17 @@ final class TopicSnapshot {
                     throw new TimeoutException(topic + " not read to its end within " + timeout.toSeconds() + " s");
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    V value = values.deserialize(record.topic(), record.headers(), record.value());
+                    V value;
+                    try {
+                        value = values.deserialize(record.topic(), record.headers(), record.value());
+                    } catch (RuntimeException e) {
+                        if (unreadable == Unreadable.FAIL) {
+                            throw new IllegalStateException("unreadable record " + record.topic() + "-" + record.partition() + "@"
+                                    + record.offset() + ": " + e.getMessage(), e);
+                        }
+                        LOG.debug("left out unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+                        continue;
+                    }
                     if (value != null) {
                         read.add(value);
                     }
