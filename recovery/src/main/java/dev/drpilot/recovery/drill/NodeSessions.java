@@ -4,13 +4,19 @@ import dev.drpilot.config.DrillSettings;
 import dev.drpilot.config.NodeConfig;
 import dev.drpilot.config.Secret;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Connections to the drilled cluster's nodes, in the probe's database, with short timeouts: a drill asks often and must
@@ -50,7 +56,8 @@ final class NodeSessions {
 
     /**
      * Whether {@code node} is a standby streaming from {@code primary}: its WAL receiver streams, from the primary's
-     * port and host (or from anywhere with the primary's port when the configuration gives no host to compare).
+     * port and host — the same name, or a name or address that resolves to one of the primary's addresses (a
+     * {@code primary_conninfo} may name the host differently from drpilot's configuration).
      */
     boolean streamsFrom(NodeConfig node, NodeConfig primary) {
         try (Connection connection = connect(node); Statement statement = connection.createStatement();
@@ -58,14 +65,23 @@ final class NodeSessions {
             if (!row.next() || !"streaming".equals(row.getString(1)) || row.getInt(3) != primary.port()) {
                 return false;
             }
-            String host = row.getString(2);
-            return host == null || host.startsWith("/") || host.equals(primary.host()) || isLoopback(host) && isLoopback(primary.host());
+            return sameHost(row.getString(2), primary.host());
         } catch (SQLException e) {
             return false;
         }
     }
 
-    private static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    /** A socket directory (no host) counts as the same host: a local replica. */
+    static boolean sameHost(String sender, String configured) {
+        if (sender == null || sender.startsWith("/") || sender.equalsIgnoreCase(configured)) {
+            return true;
+        }
+        try {
+            Set<InetAddress> addresses = new HashSet<>(List.of(InetAddress.getAllByName(configured)));
+            return Arrays.stream(InetAddress.getAllByName(sender)).anyMatch(addresses::contains)
+                    || addresses.stream().allMatch(InetAddress::isLoopbackAddress) && InetAddress.getByName(sender).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }
