@@ -29,6 +29,7 @@ import java.util.Set;
                 RejoinCommand.class,
                 RestoreCheckCommand.class,
                 RecoveryCommand.class,
+                DrillCli.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {

@@ -9,6 +9,7 @@ import dev.drpilot.ingest.IngestService;
 import dev.drpilot.notify.NotifyOptions;
 import dev.drpilot.notify.NotifyService;
 import dev.drpilot.recovery.RecoveryService;
+import dev.drpilot.recovery.drill.DrillService;
 
 import java.nio.file.Path;
 
@@ -71,6 +72,14 @@ final class Services {
                 context.config().collector().id()).start();
         context.health().watch(recovery);
         return recovery;
+    });
+
+    /** The scheduled drills; one thread, which counts for the process's health. */
+    static final ServiceDefinition DRILLS = new ServiceDefinition("drills", DrillService.TOPICS, context -> {
+        DrillWiring wiring = new DrillWiring(context.config(), context.kafkaClientProperties(), context.clock());
+        DrillService drills = new DrillService(context.config(), wiring.runner(), wiring.reports(), context.clock(), wiring).start();
+        context.health().watch(drills);
+        return drills;
     });
 
     private Services() {

@@ -331,6 +331,39 @@ class KafkaAclIT {
     }
 
     @Test
+    void aDrillRunsAsTheDrillPrincipal() throws Exception {
+        // A dry-run drill: the pauses read whole, the command written, drpilot.actions read for its summary, the run recorded.
+        // No actuator here (the other tests leave unreadable records on drpilot.actions, which hold an actuator's failovers
+        // back): the drill waits 3 s for a summary that does not come, which it can tell only by reading what it may read.
+        String cluster = TestNames.unique("acl-drill");
+        Path config = Files.writeString(dir.resolve(cluster + ".yaml"), loginConfig(Principal.DRILL) + """
+                components: [{name: %1$s-db, kind: database, cluster: %1$s}]
+                clusters:
+                  %1$s:
+                    component: %1$s-db
+                    nodes: [{name: pg-1, role: primary, host: 10.0.0.1}, {name: pg-2, host: 10.0.0.2}]
+                drills:
+                  reportDirectory: %2$s
+                  plans: [{name: dry, kind: failover-dry-run, cluster: %1$s, timeout: 3s}]
+                """.formatted(cluster, dir.resolve("drills")));
+        CliRun cli = new CliRun();
+        assertThat(cli.run("drill", "run", "dry", "--config", config.toString())).as(cli.err.toString()).isEqualTo(1);
+        assertThat(cli.out.toString()).contains("| 1 | admission | PASSED |", "the failover actuator recorded no summary of drill-dry-");
+        assertThat(readable(Topics.FAILOVER_COMMANDS.name(), Topics.FAILOVER_COMMANDS.valueSerde().deserializer()))
+                .anySatisfy(command -> assertThat(command.getIncidentId()).startsWith("drill-dry-").endsWith("-dry-run"));
+        assertThat(readable(Topics.ACTIONS.name(), Topics.ACTIONS.valueSerde().deserializer())).as("the run recorded as the drill principal")
+                .anySatisfy(record -> assertThat(record.getActionId()).startsWith("drill-dry-").endsWith("/summary"));
+        // A switchover drill's order: the drill principal countersigns as the operator does.
+        try (KafkaProducer<String, ActionRecord> producer = new KafkaProducer<>(clientProperties(Principal.DRILL), new StringSerializer(),
+                Topics.FAILOVER_CONTROL.valueSerde().serializer())) {
+            new OperatorControls.Writer(producer, Clock.systemUTC(), Principal.DRILL.user()).order(cluster + "-sw", cluster, "drpilot drill", "acl test");
+        }
+        assertThat(controls().order(cluster + "-sw")).isPresent();
+        assertRefused(Principal.DRILL, Topics.AGENT_COMMANDS.name());
+        assertRefused(Principal.DRILL, Topics.HEALTH_OBSERVATIONS.name());
+    }
+
+    @Test
     void aClientWithoutTheRightPasswordIsNotLetIn() {
         Map<String, Object> props = new HashMap<>(clientProperties(Principal.OPERATOR));
         props.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"drpilot-operator\" password=\"guess\";");
@@ -416,6 +449,10 @@ class KafkaAclIT {
 
     /** The Kafka part of an operator's drpilot.yaml, the login written in (people keep it in their own file). */
     private static String operatorConfig() {
+        return loginConfig(Principal.OPERATOR);
+    }
+
+    private static String loginConfig(Principal principal) {
         return """
                 kafka:
                   bootstrapServers: %s
@@ -425,7 +462,7 @@ class KafkaAclIT {
                     sasl.jaas.config: %s
                     ssl.truststore.type: PEM
                     ssl.truststore.location: %s
-                """.formatted(secureBootstrap, "'" + jaas(Principal.OPERATOR) + "'", caPem);
+                """.formatted(secureBootstrap, "'" + jaas(principal) + "'", caPem);
     }
 
     private static String jaas(Principal principal) {

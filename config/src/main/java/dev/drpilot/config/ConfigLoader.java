@@ -92,10 +92,11 @@ public final class ConfigLoader {
         var receivers = alerting.receivers();
         var routes = alerting.routes(receivers);
         var runbooks = new RunbookBinder(top).runbooks();
+        DrillSettings drills = new DrillBinder(top, components, clusters, backups).drills();
         top.finish();
 
         DrpilotConfig config = new DrpilotConfig(kafka, collector, ingestApi, components, clusters, probeList, backups, thresholds,
-                alerts, expectedCollectors, receivers, routes, runbooks);
+                alerts, expectedCollectors, receivers, routes, runbooks, drills);
         new CrossChecks(config, problems).run();
         problems.throwIfAny(sourceName);
         return config;

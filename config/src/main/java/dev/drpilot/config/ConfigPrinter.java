@@ -61,6 +61,17 @@ public final class ConfigPrinter {
                     names.forEach(name -> environment.put(name, "****"));
                 }
             });
+            // A drill's settings are written flat in the file (switchBack, maxLag, checks: ...): printed the same way.
+            tree.path("drills").path("plans").forEach(plan -> {
+                if (plan instanceof ObjectNode drill && !"restore".equals(drill.path("kind").asText())) {
+                    // Only a restore drill names its component; the others take their cluster's.
+                    drill.remove("component");
+                }
+                if (plan instanceof ObjectNode drill && drill.remove("switchover") instanceof ObjectNode switchover) {
+                    drill.set("checks", switchover.remove("probe"));
+                    drill.setAll(switchover);
+                }
+            });
             return MAPPER.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);

@@ -21,7 +21,8 @@ public record DrpilotConfig(
         List<ExpectedCollector> expectedCollectors,
         List<Receiver> receivers,
         List<Route> routes,
-        Map<String, Runbook> runbooks) {
+        Map<String, Runbook> runbooks,
+        DrillSettings drills) {
 
     public DrpilotConfig {
         components = List.copyOf(components);

@@ -3,7 +3,6 @@ package dev.drpilot.config;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,16 +18,7 @@ final class RestoreCheckBinder {
     }
 
     static RestoreCheckSettings bind(Section section, String component) {
-        Optional<Schedule> schedule = section.optionalString("schedule").flatMap(text -> {
-            try {
-                Schedule parsed = Schedule.parse(text);
-                parsed.next(Instant.EPOCH);
-                return Optional.of(parsed);
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                section.problems().add(section.child("schedule"), e.getMessage());
-                return Optional.empty();
-            }
-        });
+        Optional<Schedule> schedule = section.schedule("schedule");
         Duration maxAge = section.duration("maxAge", schedule.map(s -> s.longestGap().multipliedBy(2)).orElse(Duration.ofDays(14)));
         if (section.has("maxAge") && schedule.isEmpty() && !section.has("schedule")) {
             section.problems().add(section.child("maxAge"), "only a scheduled restore check can be missed: set schedule too");

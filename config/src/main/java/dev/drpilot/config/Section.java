@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -193,6 +194,20 @@ final class Section {
         problems.add(child(key), "\"" + text.get() + "\" is not one of " + String.join(", ",
                 Arrays.stream(type.getEnumConstants()).map(ConfigNames::of).toList()));
         return defaultValue;
+    }
+
+    /** A {@link Schedule}, checked to run at all; empty when absent or wrong (the problem is reported). */
+    Optional<Schedule> schedule(String key) {
+        return optionalString(key).flatMap(text -> {
+            try {
+                Schedule parsed = Schedule.parse(text);
+                parsed.next(Instant.EPOCH);
+                return Optional.of(parsed);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                problems.add(child(key), e.getMessage());
+                return Optional.empty();
+            }
+        });
     }
 
     Optional<Secret> secret(String key) {

@@ -97,6 +97,7 @@ class KafkaAccessTest {
             "drpilot-operator;  drpilot.actions drpilot.failover.commands drpilot.failover.control drpilot.recovery.checks",
             "drpilot-agent;     drpilot.agent.leases drpilot.agent.replies drpilot.observations.health",
             "drpilot-recovery;  drpilot.recovery.checks",
+            "drpilot-drill;     drpilot.actions drpilot.deadletter drpilot.failover.commands drpilot.failover.control drpilot.recovery.checks",
     })
     void whoMayWriteWhichTopic(String user, String topics) {
         Set<String> writable = new TreeSet<>();
@@ -157,11 +158,11 @@ class KafkaAccessTest {
     }
 
     @Test
-    void onlyTheOperatorMayWriteControlRecordsAndIngestMayNotCommand() {
+    void onlyTheOperatorAndItsDrillsMayWriteControlRecordsAndIngestMayNotCommand() {
         Set<String> controlWriters = Arrays.stream(Principal.values())
                 .filter(p -> AccessPolicy.allows(p, AclOperation.WRITE, ResourceType.TOPIC, Topics.FAILOVER_CONTROL.name()))
                 .map(Principal::user).collect(Collectors.toSet());
-        assertThat(controlWriters).containsExactly(Principal.OPERATOR.user());
+        assertThat(controlWriters).containsExactlyInAnyOrder(Principal.OPERATOR.user(), Principal.DRILL.user());
         assertThat(AccessPolicy.allows(Principal.INGEST, AclOperation.WRITE, ResourceType.TOPIC, Topics.FAILOVER_COMMANDS.name())).isFalse();
     }
 

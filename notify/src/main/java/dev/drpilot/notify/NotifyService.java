@@ -182,7 +182,7 @@ public final class NotifyService implements AutoCloseable {
             // client_java routes /metrics (and /-/healthy) itself and everything else to the default handler: there the
             // probes get /healthz and /readyz, the status page the rest.
             HttpHandler probes = new HealthHttpHandler(health);
-            HttpHandler status = new StatusHttpHandler(board::snapshot, new ObjectMapper());
+            HttpHandler status = new StatusHttpHandler(board::snapshot, board::drillsSection, new ObjectMapper());
             metricsServer = HTTPServer.builder().hostname(options.metricsHost()).port(options.metricsPort()).registry(registry)
                     .defaultHandler(exchange -> (HealthHttpHandler.handles(exchange) ? probes : status).handle(exchange)).buildAndStart();
         } catch (IOException e) {

@@ -48,4 +48,14 @@ public final class TestObservations {
                 .setStatus(status).setIncidentId(incident).setCluster(cluster).setStartedAt(at).setFinishedAt(at)
                 .setDetail("failover " + outcome).setAttributes(attributes).build();
     }
+
+    /** A drill's summary as {@code drpilot drill} writes it on drpilot.actions. */
+    public static ActionRecord drillSummary(String drill, String run, String outcome, Instant at, Map<String, String> figures) {
+        Map<String, String> attributes = new LinkedHashMap<>(figures);
+        attributes.put("drill", drill);
+        attributes.put("outcome", outcome);
+        return ActionRecord.newBuilder().setActionId(run + "/summary").setKind(ActionKind.OPERATOR).setName("summary")
+                .setStatus(outcome.equals("PASSED") ? ActionStatus.SUCCEEDED : ActionStatus.FAILED).setIncidentId(run).setCluster("orders")
+                .setStartedAt(at.minusSeconds(30)).setFinishedAt(at).setDetail("drill " + drill + " " + outcome).setAttributes(attributes).build();
+    }
 }

@@ -15,14 +15,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code drpilot recovery}: runs each component's restore check on its schedule and publishes the
@@ -38,8 +34,7 @@ public final class RecoveryService implements AutoCloseable, Worker {
     private final RestoreCheckRunner runner;
     private final Producer<String, RestoreCheck> producer;
     private final RestoreCheckPublisher publisher;
-    private final Clock clock;
-    private final ScheduledExecutorService scheduler;
+    private final Schedules schedules;
 
     public RecoveryService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock, String host) {
         this(config, new RestoreCheckRunner(config, host), new KafkaProducer<>(producerProperties(kafkaClientProperties, host),
@@ -51,12 +46,7 @@ public final class RecoveryService implements AutoCloseable, Worker {
         this.runner = runner;
         this.producer = producer;
         this.publisher = new RestoreCheckPublisher(producer, Duration.ofMinutes(2));
-        this.clock = clock;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "drpilot-recovery");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.schedules = new Schedules("drpilot-recovery", clock);
     }
 
     static Map<String, Object> producerProperties(Map<String, Object> base, String host) {
@@ -83,26 +73,15 @@ public final class RecoveryService implements AutoCloseable, Worker {
     }
 
     private void scheduleNext(String component, Schedule schedule) {
-        Instant now = clock.instant();
-        Instant next = schedule.next(now);
-        LOG.info("restore check of {} next runs at {} ({})", component, next, schedule.text());
-        scheduler.schedule(() -> runAndReschedule(component, schedule), Duration.between(now, next).toMillis(), TimeUnit.MILLISECONDS);
+        schedules.add("restore check of " + component, schedule, () -> runAndPublish(component));
     }
 
-    private void runAndReschedule(String component, Schedule schedule) {
-        try {
-            RestoreCheck check = runner.run(component, runner.defaultTarget(component));
-            LOG.info("restore check of {}: {} in {} ms{}", component, check.getSucceeded() ? "succeeded" : "FAILED", check.getDurationMillis(),
-                    check.getError() == null ? "" : ": " + check.getError());
-            publisher.publish(check);
-        } catch (RuntimeException e) {
-            // The schedule goes on: the next run may succeed, and the rule's maxAge pages if none does.
-            LOG.error("restore check of {} could not run or be published", component, e);
-        } finally {
-            if (!scheduler.isShutdown()) {
-                scheduleNext(component, schedule);
-            }
-        }
+    private void runAndPublish(String component) {
+        RestoreCheck check = runner.run(component, runner.defaultTarget(component));
+        LOG.info("restore check of {}: {} in {} ms{}", component, check.getSucceeded() ? "succeeded" : "FAILED", check.getDurationMillis(),
+                check.getError() == null ? "" : ": " + check.getError());
+        // A check that cannot be published fails the run (Schedules logs it); the rule's maxAge pages if none arrives.
+        publisher.publish(check);
     }
 
     @Override
@@ -112,7 +91,7 @@ public final class RecoveryService implements AutoCloseable, Worker {
 
     @Override
     public boolean alive() {
-        return !scheduler.isShutdown();
+        return schedules.running();
     }
 
     @Override
@@ -124,14 +103,7 @@ public final class RecoveryService implements AutoCloseable, Worker {
     @Override
     public void close() {
         // A restore in progress is interrupted: its commands are killed and its scratch directory removed.
-        scheduler.shutdownNow();
-        try {
-            if (!scheduler.awaitTermination(90, TimeUnit.SECONDS)) {
-                LOG.warn("a restore check did not stop within 90 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        schedules.close(Duration.ofSeconds(90));
         producer.close(Duration.ofSeconds(10));
     }
 }

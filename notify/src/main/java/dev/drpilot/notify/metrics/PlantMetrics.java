@@ -59,12 +59,14 @@ public final class PlantMetrics {
     private final Histogram failoverDuration;
     private final Counter unreadable;
     private final Counter deadLettered;
+    private final DrillMetrics drills;
 
     public PlantMetrics(PrometheusRegistry registry, DrpilotConfig config, Clock clock) {
         this.clock = clock;
         this.clusters = Map.copyOf(config.clusters());
         this.topology = new LiveTopology(config);
         topologyGauges(registry);
+        this.drills = new DrillMetrics(registry);
         replicaGauge(registry, "drpilot_replication_lag_seconds",
                 "Seconds a replica's data is behind its primary, from the newest replication observation", ReplicationObservation::getLagSeconds);
         replicaGauge(registry, "drpilot_replication_lag_bytes",
@@ -235,6 +237,11 @@ public final class PlantMetrics {
 
     public void accept(BackupObservation observation) {
         backups.accept(observation);
+    }
+
+    /** A drill's summary sets its gauges, however old (see {@link DrillMetrics}). */
+    public void acceptDrill(ActionRecord record) {
+        drills.accept(record);
     }
 
     public void accept(ActionRecord record) {

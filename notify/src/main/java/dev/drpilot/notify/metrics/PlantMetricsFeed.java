@@ -213,6 +213,8 @@ public final class PlantMetricsFeed implements AutoCloseable {
                     }
                     // Who is primary is a fact older records still tell: the topology takes every one read.
                     metrics.topology().accept(action);
+                    // The drills' gauges are a last-known state, not a count: older runs refill them after a restart.
+                    metrics.acceptDrill(action);
                     listener.accept(action);
                 }
             }

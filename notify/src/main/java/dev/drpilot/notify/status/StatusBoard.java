@@ -45,6 +45,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     private final Map<String, Alert> open = new LinkedHashMap<>();
     private final FailoverTimelines failovers = new FailoverTimelines(FAILOVERS_SHOWN);
     private final LiveTopology topology;
+    private final DrillsSection drills;
 
     /**
      * @param staleAfter how long a replica of this cluster is shown without a new observation (as on {@code /metrics})
@@ -62,6 +63,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         this.clock = clock;
         this.staleAfter = staleAfter;
         this.topology = topology;
+        this.drills = new DrillsSection(config);
     }
 
     @Override
@@ -85,6 +87,12 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     @Override
     public synchronized void accept(ActionRecord record) {
         failovers.accept(record);
+        drills.accept(record);
+    }
+
+    /** The "Drills" section of the page, as of now. */
+    public synchronized String drillsSection() {
+        return drills.html(clock.instant());
     }
 
     public synchronized StatusSnapshot snapshot() {

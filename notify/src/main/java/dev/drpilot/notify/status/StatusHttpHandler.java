@@ -34,11 +34,18 @@ public final class StatusHttpHandler implements HttpHandler {
     }
 
     private final Supplier<StatusSnapshot> snapshots;
+    private final Supplier<String> extraSections;
     private final ObjectMapper json;
     private final Map<String, Asset> assets;
 
     public StatusHttpHandler(Supplier<StatusSnapshot> snapshots, ObjectMapper json) {
+        this(snapshots, () -> "", json);
+    }
+
+    /** @param extraSections sections of the page rendered apart from the snapshot (the drills') */
+    public StatusHttpHandler(Supplier<StatusSnapshot> snapshots, Supplier<String> extraSections, ObjectMapper json) {
         this.snapshots = snapshots;
+        this.extraSections = extraSections;
         this.json = json;
         this.assets = Map.of("/status/status.js", asset("status.js", "text/javascript; charset=utf-8"),
                 "/status/status.css", asset("status.css", "text/css; charset=utf-8"));
@@ -55,7 +62,7 @@ public final class StatusHttpHandler implements HttpHandler {
             }
             String path = exchange.getRequestURI().getPath();
             if (path.equals("/") || path.equals("/status")) {
-                send(exchange, 200, "text/html; charset=utf-8", StatusPage.render(snapshots.get()).getBytes(StandardCharsets.UTF_8));
+                send(exchange, 200, "text/html; charset=utf-8", StatusPage.render(snapshots.get(), extraSections.get()).getBytes(StandardCharsets.UTF_8));
             } else if (path.equals("/api/status")) {
                 send(exchange, 200, "application/json", json.writeValueAsBytes(snapshots.get()));
             } else if (assets.containsKey(path)) {

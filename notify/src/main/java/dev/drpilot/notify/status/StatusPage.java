@@ -18,6 +18,11 @@ public final class StatusPage {
     }
 
     public static String render(StatusSnapshot snapshot) {
+        return render(snapshot, "");
+    }
+
+    /** @param extraSections sections rendered elsewhere (the drills'), placed after the failovers */
+    public static String render(StatusSnapshot snapshot, String extraSections) {
         StringBuilder html = new StringBuilder(8192);
         html.append("""
                 <!DOCTYPE html>
@@ -60,7 +65,7 @@ public final class StatusPage {
             html.append("<p class=\"empty\">no failovers in the past ").append(StatusBoard.FAILOVER_LOOKBACK.toDays()).append(" days</p>");
         }
         snapshot.failovers().forEach(failover -> failover(html, failover));
-        html.append("</div>\n</section>\n</main>\n<script src=\"status/status.js\"></script>\n</body>\n</html>\n");
+        html.append("</div>\n</section>\n").append(extraSections).append("</main>\n<script src=\"status/status.js\"></script>\n</body>\n</html>\n");
         return html.toString();
     }
 

@@ -23,7 +23,9 @@ import java.util.Set;
  * other systems through its HTTP API — writes observations and heartbeats, nothing else. The node agent, which
  * runs on every database host, writes its lease, its health observations and its replies (a rejoin's report
  * too: the actuator records it on the audit trail, which no database host may write), and reads the leases and its
- * commands.
+ * commands. Drills ({@code drpilot drill}) hold the operator's power over one thing, a switchover: the brokers cannot
+ * tell an order from a pause on the control topic, so the drill principal could write either — run it where the
+ * operator's own tools run.
  */
 public final class AccessPolicy {
 
@@ -37,7 +39,9 @@ public final class AccessPolicy {
         // `drpilot agent`, one per database host: its lease and its own health evidence, nothing else.
         AGENT("drpilot-agent"),
         // `drpilot recovery` restores backups into scratch directories and publishes what it proved, nothing else.
-        RECOVERY("drpilot-recovery");
+        RECOVERY("drpilot-recovery"),
+        // `drpilot drill`: a scheduled switchover is an operator's act, so it writes orders and commands as the operator does.
+        DRILL("drpilot-drill");
 
         private final String user;
 
@@ -154,7 +158,18 @@ public final class AccessPolicy {
             // `drpilot restore-check` by hand runs as the operator.
             topic(Principal.OPERATOR, Topics.RESTORE_CHECKS, WRITES),
 
-            topic(Principal.RECOVERY, Topics.RESTORE_CHECKS, WRITES));
+            topic(Principal.RECOVERY, Topics.RESTORE_CHECKS, WRITES),
+
+            // Drills: a switchover's order and command, as `drpilot switchover` writes them; the pauses it honours (the
+            // control topic's records are read whole); the audit trail it records itself on and reads the actuator's
+            // summaries and open failovers from; the alerts that say an incident is open; a restore drill's outcome; the
+            // dead letter an unreadable control record goes to.
+            topic(Principal.DRILL, Topics.FAILOVER_COMMANDS, WRITES),
+            topic(Principal.DRILL, Topics.FAILOVER_CONTROL, READS_AND_WRITES),
+            topic(Principal.DRILL, Topics.ACTIONS, READS_AND_WRITES),
+            topic(Principal.DRILL, Topics.ALERTS, READS),
+            topic(Principal.DRILL, Topics.RESTORE_CHECKS, WRITES),
+            topic(Principal.DRILL, Topics.DEAD_LETTER, WRITES));
 
     private AccessPolicy() {
     }

@@ -34,6 +34,10 @@ class AccessPolicyTest {
             "OPERATOR, drpilot.failover.control,         true",
             "OPERATOR, drpilot.failover.commands,        true",
             "OPERATOR, drpilot.observations.health,      false",
+            "DRILL,    drpilot.failover.control,         true",
+            "DRILL,    drpilot.failover.commands,        true",
+            "DRILL,    drpilot.observations.health,      false",
+            "DRILL,    drpilot.agent.commands,           false",
             "AGENT,    drpilot.agent.leases,             true",
             "AGENT,    drpilot.observations.health,      true",
             "AGENT,    drpilot.failover.commands,        false",
@@ -51,9 +55,9 @@ class AccessPolicyTest {
     }
 
     @Test
-    void onlyTheOperatorWritesControlRecordsAndOnlyTheDetectorAndOperatorWriteCommands() {
-        assertThat(writers(Topics.FAILOVER_CONTROL)).containsExactly(Principal.OPERATOR);
-        assertThat(writers(Topics.FAILOVER_COMMANDS)).containsExactlyInAnyOrder(Principal.DETECTOR, Principal.OPERATOR);
+    void onlyTheOperatorAndItsDrillsWriteControlRecordsAndOnlyTheyAndTheDetectorWriteCommands() {
+        assertThat(writers(Topics.FAILOVER_CONTROL)).containsExactlyInAnyOrder(Principal.OPERATOR, Principal.DRILL);
+        assertThat(writers(Topics.FAILOVER_COMMANDS)).containsExactlyInAnyOrder(Principal.DETECTOR, Principal.OPERATOR, Principal.DRILL);
     }
 
     @Test
