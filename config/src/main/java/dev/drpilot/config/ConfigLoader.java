@@ -34,7 +34,7 @@ public final class ConfigLoader {
     /** The detection rules, by the name alerts and routes use. */
     public static final List<String> RULES = List.of("replication-lag", "backup-failed", "rpo-breach", "primary-down",
             "rto-breach", "split-brain", "silent-collector", "failover-health", "database-refuses", "primary-unconfirmed",
-            "archiving", "restore-check");
+            "archiving", "restore-check", "delivery-failed");
 
     private ConfigLoader() {
     }

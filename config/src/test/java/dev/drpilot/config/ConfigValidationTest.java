@@ -390,7 +390,7 @@ class ConfigValidationTest {
                 "components[0].thresholds.lagHold: \"soon\" is not a duration (use 90s, 5m, 1h)",
                 "components[0].thresholds.replicatonLag: unknown key (did you mean \"replicationLag\"?)",
                 "alerts.runbookUrl: \"wiki/{rule}\" is not an http:// or https:// URL",
-                "alerts.runbookUrls.primary-dwn: no rule named \"primary-dwn\" (rules: replication-lag, backup-failed, rpo-breach, primary-down, rto-breach, split-brain, silent-collector, failover-health, database-refuses, primary-unconfirmed, archiving, restore-check)",
+                "alerts.runbookUrls.primary-dwn: no rule named \"primary-dwn\" (rules: replication-lag, backup-failed, rpo-breach, primary-down, rto-breach, split-brain, silent-collector, failover-health, database-refuses, primary-unconfirmed, archiving, restore-check, delivery-failed)",
                 "alerts.reemitInterval: must be longer than 0s",
                 "expectedCollectors[1].id: \"eu-1\" is listed twice",
                 "expectedCollectors[2].id: missing (required)");
@@ -402,7 +402,7 @@ class ConfigValidationTest {
                 receivers: [{name: log, type: log}]
                 routes: [{match: {rule: [backup-failed, backups-failed]}, receivers: [log]}]
                 """)).containsExactly("routes[0].match.rule: no rule named \"backups-failed\" (rules: replication-lag, backup-failed, "
-                + "rpo-breach, primary-down, rto-breach, split-brain, silent-collector, failover-health, database-refuses, primary-unconfirmed, archiving, restore-check)");
+                + "rpo-breach, primary-down, rto-breach, split-brain, silent-collector, failover-health, database-refuses, primary-unconfirmed, archiving, restore-check, delivery-failed)");
     }
 
     @Test

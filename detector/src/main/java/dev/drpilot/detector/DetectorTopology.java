@@ -6,6 +6,7 @@ import dev.drpilot.detector.alert.AlertState;
 import dev.drpilot.detector.rules.ArchivingRule;
 import dev.drpilot.detector.rules.BackupFailedRule;
 import dev.drpilot.detector.rules.DatabaseRefusesRule;
+import dev.drpilot.detector.rules.DeliveryFailedRule;
 import dev.drpilot.detector.rules.FailoverHealthInput;
 import dev.drpilot.detector.rules.FailoverHealthRule;
 import dev.drpilot.detector.rules.PrimaryDownInput;
@@ -158,6 +159,17 @@ public final class DetectorTopology {
         addStore(builder, DatabaseRefusesRule.STORE, JsonSerde.of(DatabaseRefusesRule.Refusals.class));
         alerts.add(health.process(rule(builder, DatabaseRefusesRule.NAME, () -> new DatabaseRefusesRule(plant)), Named.as(DatabaseRefusesRule.NAME),
                 stores(DatabaseRefusesRule.NAME, DatabaseRefusesRule.STORE)));
+
+        // Alerts the actuator gave up delivering, re-keyed by receiver into one partition: delivery-failed tells the others.
+        addStore(builder, DeliveryFailedRule.STORE, JsonSerde.of(DeliveryFailedRule.Track.class));
+        alerts.add(actions
+                .filter((key, value) -> value != null && value.getKind() == ActionKind.ALERT_DELIVERY && value.getName() != null,
+                        Named.as("alert-deliveries"))
+                .selectKey((key, value) -> value.getName(), Named.as("alert-deliveries-by-receiver"))
+                .repartition(Repartitioned.<String, ActionRecord>as("alert-deliveries")
+                        .withKeySerde(Serdes.String()).withValueSerde(Topics.ACTIONS.valueSerde()).withNumberOfPartitions(1))
+                .process(rule(builder, DeliveryFailedRule.NAME, () -> new DeliveryFailedRule(plant)), Named.as(DeliveryFailedRule.NAME),
+                        stores(DeliveryFailedRule.NAME, DeliveryFailedRule.STORE)));
 
         // One sink for every rule's alerts: the rules stay in one sub-topology, as they always were (task ids, and so
         // the tasks' local state, must survive an upgrade).

@@ -45,7 +45,8 @@ class DetectorTopologyTest {
                 "silent-collector-alert-states", "silent-collector-firing-alerts", "collectors",
                 "failover-health-alert-states", "failover-health-firing-alerts", "failovers",
                 "database-refuses-alert-states", "database-refuses-firing-alerts", "refusals",
-                "restore-check-alert-states", "restore-check-firing-alerts", "restore-checks");
+                "restore-check-alert-states", "restore-check-firing-alerts", "restore-checks",
+                "delivery-failed-alert-states", "delivery-failed-firing-alerts", "undelivered");
     }
 
     @Test
@@ -64,9 +65,10 @@ class DetectorTopologyTest {
         assertThat(read).containsExactlyInAnyOrder("drpilot.observations.replication", "drpilot.observations.health",
                 "drpilot.observations.backup", "drpilot.collectors.heartbeat", "drpilot.failover.commands", "drpilot.actions",
                 "drpilot.recovery.checks", "restore-checks-repartition", "recovery-points-repartition", "heartbeats-repartition",
-                "failover-commands-repartition", "failover-actions-repartition", "split-brain-failovers-repartition");
+                "failover-commands-repartition", "failover-actions-repartition", "split-brain-failovers-repartition",
+                "alert-deliveries-repartition");
         assertThat(written).containsExactlyInAnyOrder("drpilot.alerts", "drpilot.failover.commands",
                 "restore-checks-repartition", "recovery-points-repartition", "heartbeats-repartition", "failover-commands-repartition",
-                "failover-actions-repartition", "split-brain-failovers-repartition");
+                "failover-actions-repartition", "split-brain-failovers-repartition", "alert-deliveries-repartition");
     }
 }

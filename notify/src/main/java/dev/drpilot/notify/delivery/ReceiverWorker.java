@@ -30,6 +30,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -206,6 +207,9 @@ public final class ReceiverWorker implements AutoCloseable {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("attempts", Integer.toString(attempt.number()));
         attributes.put("alertStatus", alert.getStatus().name());
+        // What the detector's delivery-failed rule needs to judge a final failure: what kind of alert was lost.
+        attributes.put("alertRule", alert.getRule());
+        attributes.put("alertSeverity", alert.getSeverity().name().toLowerCase(Locale.ROOT));
         attributes.put("idempotencyKey", IdempotencyKey.of(alert));
         attributes.put("offset", record.partition() + ":" + record.offset());
         return attributes;

@@ -16,13 +16,18 @@ import java.util.Set;
  * Pure: every receiver's worker asks the same router and gets the same answer.
  */
 public final class AlertRouter {
+    static final String DELIVERY_FAILED = "delivery-failed";
     private final List<Route> routes;
 
     public AlertRouter(List<Route> routes) {
         this.routes = List.copyOf(routes);
     }
 
-    /** Receiver names, in the order the routes name them, each at most once. */
+    /**
+     * Receiver names, in the order the routes name them, each at most once. A {@code delivery-failed} alert (a receiver
+     * that could not be reached) never goes to the receiver it is about, and when the routes chose no other, it goes to
+     * every other receiver the routes name: it exists so that somebody else is told.
+     */
     public List<String> receiversFor(Alert alert) {
         Set<String> chosen = new LinkedHashSet<>();
         for (Route route : routes) {
@@ -31,6 +36,14 @@ public final class AlertRouter {
                 if (!route.continueMatching()) {
                     break;
                 }
+            }
+        }
+        if (DELIVERY_FAILED.equals(alert.getRule())) {
+            String unreachable = alert.getLabels().get("receiver");
+            chosen.remove(unreachable);
+            if (chosen.isEmpty()) {
+                chosen.addAll(routedReceivers());
+                chosen.remove(unreachable);
             }
         }
         return new ArrayList<>(chosen);

@@ -7,6 +7,9 @@ import dev.drpilot.events.Severity;
 import dev.drpilot.notify.TestAlerts;
 import org.junit.jupiter.api.Test;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AlertRouterTest {
@@ -70,5 +73,26 @@ class AlertRouterTest {
         assertThat(router.receiversFor(alert(Severity.WARNING, "backup-failed"))).containsExactlyInAnyOrder("mail", "am", "log");
         assertThat(router.receiversFor(alert(Severity.WARNING, "replication-lag"))).containsExactlyInAnyOrder("am", "log");
         assertThat(router.routedReceivers()).containsExactlyInAnyOrder("mail", "pager", "am", "log");
+    }
+
+    @Test
+    void aDeliveryFailedAlertNeverGoesToTheReceiverItIsAboutAndFindsSomeoneElse() {
+        AlertRouter router = router("""
+                routes:
+                  - {match: {severity: [critical]}, receivers: [pager]}
+                  - {match: {rule: [backup-failed]}, receivers: [mail]}
+                  - {match: {}, receivers: [am, log]}
+                """);
+        assertThat(router.receiversFor(deliveryFailed("pager", Severity.CRITICAL)))
+                .as("the critical route names only pager: every other routed receiver is told").containsExactly("mail", "am", "log");
+        assertThat(router.receiversFor(deliveryFailed("am", Severity.WARNING))).as("the routes' choice, without am").containsExactly("log");
+        assertThat(router.receiversFor(alert(Severity.CRITICAL, "primary-down"))).as("other alerts route as before").containsExactly("pager");
+    }
+
+    private static Alert deliveryFailed(String receiver, Severity severity) {
+        Alert.Builder alert = TestAlerts.firing("orders", severity).setRule("delivery-failed");
+        Map<String, String> labels = new LinkedHashMap<>(alert.getLabels());
+        labels.put("receiver", receiver);
+        return alert.setLabels(labels).build();
     }
 }
