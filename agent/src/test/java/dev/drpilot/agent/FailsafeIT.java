@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +99,13 @@ class FailsafeIT {
         healths.clear();
         PostgresNode primary = cluster.primary();
         if (!primary.isRunning()) {
+            // The fence left standby.signal (started as it was, the node would be a standby): the next test needs it back as
+            // the primary, as an operator would bring it back after deciding no failover happened.
+            try {
+                Files.deleteIfExists(primary.dataDir().resolve(Fence.STANDBY_SIGNAL));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             primary.start();
         }
         cluster.awaitStreaming(Duration.ofSeconds(30));
