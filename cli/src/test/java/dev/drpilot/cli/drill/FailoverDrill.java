@@ -6,6 +6,7 @@ import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.detector.DetectorService;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.failover.AuditLog;
 import dev.drpilot.failover.CloudClients;
 import dev.drpilot.failover.DeadLetters;
@@ -22,8 +23,14 @@ import dev.drpilot.schemas.topic.TopicAdmin;
 import dev.drpilot.schemas.topic.Topics;
 import dev.drpilot.testkit.TestNames;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.file.Files;
@@ -38,6 +45,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +71,7 @@ public final class FailoverDrill implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
     private final AuditLog audit;
     private final Path stateDir;
+    private final Map<String, Object> kafka;
 
     public FailoverDrill(EmbeddedKafkaBroker broker, PostgresCluster pg, String cluster, String extraYaml) throws Exception {
         this(broker, pg, cluster, "{mode: auto}", extraYaml, Optional.empty());
@@ -88,7 +97,7 @@ public final class FailoverDrill implements AutoCloseable {
         try (Admin admin = Admin.create(broker.clientProperties())) {
             TopicAdmin.ensureTopics(admin, topics, 0, Optional.empty(), Duration.ofSeconds(30));
         }
-        Map<String, Object> kafka = broker.clientProperties();
+        this.kafka = broker.clientProperties();
         this.audit = new AuditLog(new KafkaProducer<>(producerProperties(kafka), new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()), kafka);
         running.add(audit);
         running.add(new IngestService(config, new CollectorIdentity(config.collector().id(), config.collector().vantage(), "drill"), kafka,
@@ -101,7 +110,7 @@ public final class FailoverDrill implements AutoCloseable {
         running.add(deadLetters);
         running.add(new FailoverService(config, kafka, TestNames.unique("drill-failover"), audit, executor, deadLetters, Clock.systemUTC()).start());
         await("the detector running").atMost(Duration.ofSeconds(60))
-                .until(() -> detector.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+                .until(() -> detector.state() == KafkaStreams.State.RUNNING);
     }
 
     public DrpilotConfig config() {
@@ -114,11 +123,17 @@ public final class FailoverDrill implements AutoCloseable {
 
     /** The DR plan's defaults, but for how often replication is read (1s instead of 5s) and failover switched on. */
     public static String yaml(String cluster, PostgresCluster pg, String failoverYaml, String extraYaml) {
+        return yaml(cluster, pg, failoverYaml, extraYaml, false);
+    }
+
+    /** The same, and with {@code agents} an {@code agent:} section on every node ({@link DrillAgents#agentYaml}). */
+    public static String yaml(String cluster, PostgresCluster pg, String failoverYaml, String extraYaml, boolean agents) {
         StringBuilder nodes = new StringBuilder();
         for (PostgresNode node : pg.nodes()) {
             nodes.append("      - {name: ").append(node.name()).append(", host: ").append(node.host()).append(", port: ")
                     .append(node.port()).append(", user: postgres")
                     .append(node == pg.primary() ? ", role: primary" : node == pg.replica(0) ? ", priority: 80" : ", priority: 40")
+                    .append(agents ? ", agent: " + DrillAgents.agentYaml(node) : "")
                     .append("}\n");
         }
         return """
@@ -134,8 +149,18 @@ public final class FailoverDrill implements AutoCloseable {
                 %3$s""".formatted(cluster, nodes, extraYaml, failoverYaml);
     }
 
-    /** What one kill did. */
-    public record Result(Duration toWritable, String newPrimary, int acknowledged, int lost, ActionRecord summary) {
+    /**
+     * What one kill did.
+     *
+     * @param command the incident's failover command (its evidence, and when the detector issued it)
+     * @param killedAt when the kill began
+     */
+    public record Result(Duration toWritable, String newPrimary, int acknowledged, int lost, ActionRecord summary, FailoverCommand command,
+                         Instant killedAt) {
+        /** Kill → the detector's command (detection, on this host's clock). */
+        public Duration toCommand() {
+            return Duration.between(killedAt, command.getIssuedAt());
+        }
     }
 
     /**
@@ -144,6 +169,11 @@ public final class FailoverDrill implements AutoCloseable {
      * waits for a replica to take writes and the failover's summary.
      */
     public Result killPrimary(Duration timeout) throws Exception {
+        return killPrimary(timeout, () -> { });
+    }
+
+    /** The same, {@code alongWithPrimary} killing more (the primary's agent: the machine lost) at the same instant, just before. */
+    public Result killPrimary(Duration timeout, Runnable alongWithPrimary) throws Exception {
         PostgresNode primary = pg.primary();
         primary.execute("CREATE TABLE IF NOT EXISTS drill (id bigint PRIMARY KEY)");
         Set<Long> acknowledged = new ConcurrentSkipListSet<>();
@@ -153,6 +183,7 @@ public final class FailoverDrill implements AutoCloseable {
         // Watched long enough: every vantage has reported the primary healthy a few times.
         await("rows acknowledged before the kill").atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 250);
         Instant killedAt = Instant.now();
+        alongWithPrimary.run();
         primary.kill();
         writing.set(false);
         writer.join();
@@ -175,7 +206,7 @@ public final class FailoverDrill implements AutoCloseable {
                     && record.getKind() == ActionKind.FAILOVER_SUMMARY).stream().reduce((a, b) -> b).orElse(null);
             return summary[0] != null;
         });
-        Set<Long> present = new java.util.HashSet<>();
+        Set<Long> present = new HashSet<>();
         try (Connection connection = promoted[0].connect(); Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT id FROM drill")) {
             while (rows.next()) {
@@ -183,7 +214,7 @@ public final class FailoverDrill implements AutoCloseable {
             }
         }
         int lost = (int) acknowledged.stream().filter(id -> !present.contains(id)).count();
-        return new Result(toWritable, promoted[0].name(), acked, lost, summary[0]);
+        return new Result(toWritable, promoted[0].name(), acked, lost, summary[0], command(summary[0].getIncidentId()), killedAt);
     }
 
     /**
@@ -211,6 +242,36 @@ public final class FailoverDrill implements AutoCloseable {
             // The primary died under the writer: what it acknowledged until then is what counts.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The failover command of an incident. */
+    private FailoverCommand command(String incidentId) {
+        return commands().stream().filter(command -> incidentId.equals(command.getIncidentId())).reduce((a, b) -> b)
+                .orElseThrow(() -> new IllegalStateException("no failover command for incident " + incidentId + " on "
+                        + Topics.FAILOVER_COMMANDS.name()));
+    }
+
+    /** Every failover command about this drill's cluster on drpilot.failover.commands so far (read to its end). */
+    public List<FailoverCommand> commands() {
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, FailoverCommand> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                Topics.FAILOVER_COMMANDS.valueSerde().deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.FAILOVER_COMMANDS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<FailoverCommand> found = new ArrayList<>();
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+                for (ConsumerRecord<String, FailoverCommand> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null && cluster.equals(record.value().getCluster())) {
+                        found.add(record.value());
+                    }
+                }
+            }
+            return found;
         }
     }
 
