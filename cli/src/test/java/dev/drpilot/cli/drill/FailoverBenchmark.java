@@ -3,6 +3,7 @@ package dev.drpilot.cli.drill;
 import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.events.ActionRecord;
 import dev.drpilot.localpg.PostgresCluster;
 import dev.drpilot.localpg.PostgresNode;
 
@@ -80,10 +81,11 @@ public final class FailoverBenchmark {
                 FailoverDrill.Result result = round(scenario, "bench" + round, durable, sync);
                 results.add(result);
                 System.out.printf(Locale.ROOT, "%s, round %d: writable after %,d ms (command after %,d ms); drpilot's recorded recovery time %s ms;"
-                                + " %d of %d acknowledged rows lost; evidence %s; %s%n",
+                                + " %d of %d acknowledged rows lost; evidence %s; %s; %s%n",
                         scenario.description, round, result.toWritable().toMillis(), result.toCommand().toMillis(),
                         result.summary().getAttributes().getOrDefault("rtoMillis", "?"), result.lost(), result.acknowledged(),
-                        result.command().getEvidence().stream().map(source -> source.getVantage()).toList(), result.summary().getDetail());
+                        result.command().getEvidence().stream().map(source -> source.getVantage()).toList(), timeline(result),
+                        result.summary().getDetail());
             }
             String report = report(results, rounds, scenario, durable, sync);
             System.out.println(report);
@@ -150,6 +152,17 @@ public final class FailoverBenchmark {
             rows.next();
             return rows.getString(1);
         }
+    }
+
+    /** Where the time after the command went: from the command to each step's start, and each step's own duration. */
+    static String timeline(FailoverDrill.Result result) {
+        StringBuilder line = new StringBuilder("runbook");
+        for (ActionRecord step : result.steps()) {
+            line.append(String.format(Locale.ROOT, " %s +%d ms (%d ms)", step.getName(),
+                    Duration.between(result.command().getIssuedAt(), step.getStartedAt()).toMillis(),
+                    step.getFinishedAt() == null ? -1 : Duration.between(step.getStartedAt(), step.getFinishedAt()).toMillis()));
+        }
+        return line.toString();
     }
 
     static String report(List<FailoverDrill.Result> results, int rounds, Scenario scenario, boolean durable, boolean sync) {

@@ -6,6 +6,7 @@ import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.detector.DetectorService;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.failover.AuditLog;
 import dev.drpilot.failover.CloudClients;
@@ -44,6 +45,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -154,9 +156,10 @@ public final class FailoverDrill implements AutoCloseable {
      *
      * @param command the incident's failover command (its evidence, and when the detector issued it)
      * @param killedAt when the kill began
+     * @param steps the runbook's step records, in order (each timed)
      */
     public record Result(Duration toWritable, String newPrimary, int acknowledged, int lost, ActionRecord summary, FailoverCommand command,
-                         Instant killedAt) {
+                         Instant killedAt, List<ActionRecord> steps) {
         /** Kill → the detector's command (detection, on this host's clock). */
         public Duration toCommand() {
             return Duration.between(killedAt, command.getIssuedAt());
@@ -214,7 +217,10 @@ public final class FailoverDrill implements AutoCloseable {
             }
         }
         int lost = (int) acknowledged.stream().filter(id -> !present.contains(id)).count();
-        return new Result(toWritable, promoted[0].name(), acked, lost, summary[0], command(summary[0].getIncidentId()), killedAt);
+        List<ActionRecord> steps = audit.incident(summary[0].getIncidentId(), killedAt.minusSeconds(60)).stream()
+                .filter(record -> record.getKind() == ActionKind.FAILOVER_STEP && record.getStatus() != ActionStatus.STARTED)
+                .sorted(Comparator.comparing(ActionRecord::getStartedAt)).toList();
+        return new Result(toWritable, promoted[0].name(), acked, lost, summary[0], command(summary[0].getIncidentId()), killedAt, steps);
     }
 
     /**
