@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * Repeats "kill -9 the primary → a replica takes writes" on real PostgreSQL through the whole
  * pipeline with default detection settings (2 s probes, 3 failed probes from a quorum of 2
  * vantages: a blip under ~4 s is ignored) and prints, per round and over all rounds, the time to a
- * writable new primary (kill → first accepted write, measured by a client polling every 50 ms), the
+ * writable new primary (kill → first accepted write, measured by a client per replica trying every 50 ms), the
  * time to the detector's command, the recovery time drpilot recorded (first failed probe → writable),
  * and the rows a steady writer had acknowledged that the new primary lacks. Not a test: run it with
  * {@code bench/failover}.
@@ -156,7 +156,8 @@ public final class FailoverBenchmark {
 
     /** Where the time after the command went: from the command to each step's start, and each step's own duration. */
     static String timeline(FailoverDrill.Result result) {
-        StringBuilder line = new StringBuilder("runbook");
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "writer's last statement failed after %d ms; runbook",
+                result.writerEnded() == null ? -1 : result.writerEnded().toMillis()));
         for (ActionRecord step : result.steps()) {
             line.append(String.format(Locale.ROOT, " %s +%d ms (%d ms)", step.getName(),
                     Duration.between(result.command().getIssuedAt(), step.getStartedAt()).toMillis(),

@@ -56,6 +56,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 
@@ -157,9 +158,10 @@ public final class FailoverDrill implements AutoCloseable {
      * @param command the incident's failover command (its evidence, and when the detector issued it)
      * @param killedAt when the kill began
      * @param steps the runbook's step records, in order (each timed)
+     * @param writerEnded kill → the writer's last statement on the old primary failed
      */
     public record Result(Duration toWritable, String newPrimary, int acknowledged, int lost, ActionRecord summary, FailoverCommand command,
-                         Instant killedAt, List<ActionRecord> steps) {
+                         Instant killedAt, List<ActionRecord> steps, Duration writerEnded) {
         /** Kill → the detector's command (detection, on this host's clock). */
         public Duration toCommand() {
             return Duration.between(killedAt, command.getIssuedAt());
@@ -185,24 +187,54 @@ public final class FailoverDrill implements AutoCloseable {
         writer.start();
         // Watched long enough: every vantage has reported the primary healthy a few times.
         await("rows acknowledged before the kill").atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 250);
+        Duration[] writerEnded = new Duration[1];
         Instant killedAt = Instant.now();
         alongWithPrimary.run();
         primary.kill();
         writing.set(false);
-        writer.join();
-        int acked = acknowledged.size();
-
-        PostgresNode[] promoted = new PostgresNode[1];
-        await("a replica that takes writes").atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
-            for (PostgresNode replica : pg.replicas()) {
-                if (takesWrites(replica)) {
-                    promoted[0] = replica;
-                    return true;
-                }
+        // The client polls the replicas from the kill on: the writer's last statement may take a while to fail on the
+        // dead primary, and waiting for it first would count that wait as failover time.
+        Thread writerEnd = new Thread(() -> {
+            try {
+                writer.join();
+                writerEnded[0] = Duration.between(killedAt, Instant.now());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            return false;
-        });
-        Duration toWritable = Duration.between(killedAt, Instant.now());
+        }, "drill-writer-end");
+        writerEnd.start();
+
+        // A client per replica, each trying every 50 ms: one client trying them in turn would count the time it spends
+        // on a replica the runbook is restarting (repoint) against the one already promoted.
+        AtomicReference<PostgresNode> promotedNode = new AtomicReference<>();
+        AtomicReference<Instant> writableAt = new AtomicReference<>();
+        List<Thread> clients = new ArrayList<>();
+        for (PostgresNode replica : pg.replicas()) {
+            Thread client = new Thread(() -> {
+                while (writableAt.get() == null && !Thread.currentThread().isInterrupted()) {
+                    if (takesWrites(replica)) {
+                        Instant at = Instant.now();
+                        if (writableAt.compareAndSet(null, at)) {
+                            promotedNode.set(replica);
+                        }
+                        return;
+                    }
+                    pause(Duration.ofMillis(50));
+                }
+            }, "drill-client-" + replica.name());
+            client.setDaemon(true);
+            clients.add(client);
+            client.start();
+        }
+        try {
+            await("a replica that takes writes").atMost(timeout).pollInterval(Duration.ofMillis(10)).until(() -> promotedNode.get() != null);
+        } finally {
+            clients.forEach(Thread::interrupt);
+        }
+        PostgresNode[] promoted = {promotedNode.get()};
+        Duration toWritable = Duration.between(killedAt, writableAt.get());
+        writerEnd.join();
+        int acked = acknowledged.size();
         ActionRecord[] summary = new ActionRecord[1];
         await("the failover's summary").atMost(Duration.ofSeconds(60)).until(() -> {
             summary[0] = audit.read(killedAt.minusSeconds(60), record -> cluster.equals(record.getCluster())
@@ -220,7 +252,8 @@ public final class FailoverDrill implements AutoCloseable {
         List<ActionRecord> steps = audit.incident(summary[0].getIncidentId(), killedAt.minusSeconds(60)).stream()
                 .filter(record -> record.getKind() == ActionKind.FAILOVER_STEP && record.getStatus() != ActionStatus.STARTED)
                 .sorted(Comparator.comparing(ActionRecord::getStartedAt)).toList();
-        return new Result(toWritable, promoted[0].name(), acked, lost, summary[0], command(summary[0].getIncidentId()), killedAt, steps);
+        return new Result(toWritable, promoted[0].name(), acked, lost, summary[0], command(summary[0].getIncidentId()), killedAt, steps,
+                writerEnded[0]);
     }
 
     /**
@@ -278,6 +311,15 @@ public final class FailoverDrill implements AutoCloseable {
                 }
             }
             return found;
+        }
+    }
+
+    /** The clients' pace between attempts (a paced client, not a wait for something). */
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

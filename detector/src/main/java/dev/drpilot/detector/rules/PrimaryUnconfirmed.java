@@ -20,7 +20,8 @@ final class PrimaryUnconfirmed {
     static AlertDraft draft(String cluster, String component, String node, List<PrimaryWatch.Vantage> seeing, int quorum) {
         String summary = "Primary " + node + " of " + cluster + " looks down, but too few vantages report to confirm it";
         String description = seeing.isEmpty() ? "" : "Primary " + node + " of " + cluster + " fails from every vantage that reports ("
-                + String.join("; ", seeing.stream().map(PrimaryWatch.Vantage::describe).toList()) + "), but they are " + seeing.size() + " of the " + quorum + " distinct vantages failover.quorum needs. "
+                + String.join("; ", seeing.stream().map(PrimaryWatch.Vantage::describe).toList()) + "), but they are " + seeing.size()
+                + " of the " + quorum + " distinct vantages failover.quorum needs. "
                 + "drpilot cannot confirm the failure and will not fail over: check the primary yourself, bring back the silent "
                 + "collectors or replicas, and fail over by hand (drpilot switchover) if it is down.";
         return new AlertDraft(NAME, "PrimaryUnconfirmed", Alerts.identity("component", component, "cluster", cluster, "node", node),

@@ -9,7 +9,10 @@ import dev.drpilot.events.NodeRole;
 import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.Source;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +42,16 @@ class AgentEvidenceTest {
                 failover: {mode: auto, quorum: 2, holdProbes: 3}
             """;
 
-    private RuleDriver driver = new RuleDriver(CONFIG);
+    private RuleDriver driver;
+
+    @BeforeEach
+    void start(TestInfo test) {
+        // A driver per test, on the configuration the test names (a TopologyTestDriver takes seconds to build).
+        String config = test.getTags().contains("two-agents") ? CONFIG.replace("- {name: pg-2, host: pg-2}",
+                "- {name: pg-2, host: pg-2, agent: {dataDir: /var/lib/postgresql/15/main, bin: /usr/lib/postgresql/15/bin}}")
+                : test.getTags().contains("no-agent") ? CONFIG.replaceAll(", agent: \\{[^}]*}", "") : CONFIG;
+        driver = new RuleDriver(config);
+    }
 
     @AfterEach
     void stop() {
@@ -196,30 +208,26 @@ class AgentEvidenceTest {
     }
 
     @Test
+    @Tag("no-agent")
     void aNodeWithoutAnAgentSectionHasNoAgentEvidence() {
-        try (RuleDriver noAgent = new RuleDriver(CONFIG.replaceAll(", agent: \\{[^}]*}", ""))) {
-            noAgent.health("orders", agentSays("agent:orders/pg-1", "pg-1", 0, "up", "running"));
-            for (double s = 0; s <= 4; s += 2) {
-                noAgent.health("orders", postgres(s, "eu-1", "orders-db", "orders", "pg-1", NodeRole.PRIMARY));
-            }
-            noAgent.health("orders", agentSays("agent:orders/pg-1", "pg-1", 5.3, "down", "gone"));
-            noAgent.health("orders", postgres(6, "eu-1", "orders-db", "orders", "pg-1", null));
-            noAgent.health("orders", postgres(6.5, "us-1", "orders-db", "orders", "pg-1", null));
-            assertThat(noAgent.commands()).isEmpty();
+        agent(0, "up", "running");
+        for (double s = 0; s <= 4; s += 2) {
+            probe(s, "eu-1", NodeRole.PRIMARY);
         }
+        agent(5.3, "down", "gone");
+        probe(6, "eu-1", null);
+        probe(6.5, "us-1", null);
+        assertThat(driver.commands()).isEmpty();
     }
 
     @Test
+    @Tag("two-agents")
     void anAgentsWordAboutANodeThatIsNotThePrimaryChangesNothing() {
-        try (RuleDriver twoAgents = new RuleDriver(CONFIG.replace("- {name: pg-2, host: pg-2}",
-                "- {name: pg-2, host: pg-2, agent: {dataDir: /var/lib/postgresql/15/main, bin: /usr/lib/postgresql/15/bin}}"))) {
-            // pg-2's agent says its node is a writable primary: who is primary is the remote vantages' to say.
-            HealthObservation claim = HealthObservation.newBuilder(agentSays("agent:orders/pg-2", "pg-2", 1, "up", "running"))
-                    .setRole(NodeRole.PRIMARY).build();
-            twoAgents.health("orders", claim);
-            twoAgents.health("orders", agentSays("agent:orders/pg-1", "pg-1", 1.2, "down", "gone"));
-            twoAgents.health("orders", postgres(2, "eu-1", "orders-db", "orders", "pg-1", null));
-            assertThat(twoAgents.commands()).singleElement().satisfies(command -> assertThat(command.getFailedNode()).isEqualTo("pg-1"));
-        }
+        // pg-2's agent says its node is a writable primary: who is primary is the remote vantages' to say.
+        driver.health("orders", HealthObservation.newBuilder(agentSays("agent:orders/pg-2", "pg-2", 1, "up", "running"))
+                .setRole(NodeRole.PRIMARY).build());
+        agent(1.2, "down", "gone");
+        probe(2, "eu-1", null);
+        assertThat(driver.commands()).singleElement().satisfies(command -> assertThat(command.getFailedNode()).isEqualTo("pg-1"));
     }
 }
