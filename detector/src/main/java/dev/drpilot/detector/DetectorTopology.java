@@ -86,8 +86,14 @@ public final class DetectorTopology {
         KStream<String, ReplicationObservation> replicationFromVantages = replication.filter((key, value) -> value == null
                 || plant.countsAsVantage(value.getSource().getCollectorId()), Named.as("replication-from-vantages"));
 
+        // The primary-down rule also weighs each node's own agent (its host's view); split brain does not: who answers as
+        // primary is the vantages' to say.
+        KStream<String, HealthObservation> healthFromVantagesAndAgents = health.filter((key, value) -> value == null
+                || plant.countsAsVantage(value.getSource().getCollectorId())
+                || plant.countsAsAgentEvidence(value.getSource().getCollectorId(), value.getCluster(), value.getNode()),
+                Named.as("health-from-vantages-and-agents"));
         addStore(builder, PrimaryDownRule.STORE, JsonSerde.of(PrimaryWatch.class));
-        KStream<String, PrimaryDownOutput> primaryDown = healthFromVantages.<PrimaryDownInput>mapValues(PrimaryDownInput.Probe::new, Named.as("health-for-primary-down"))
+        KStream<String, PrimaryDownOutput> primaryDown = healthFromVantagesAndAgents.<PrimaryDownInput>mapValues(PrimaryDownInput.Probe::new, Named.as("health-for-primary-down"))
                 .merge(replicationFromVantages.mapValues(PrimaryDownInput.ReplicaView::new, Named.as("replication-for-primary-down")), Named.as("primary-down-input"))
                 .process(rule(builder, PrimaryDownRule.NAME, () -> new PrimaryDownRule(plant)), Named.as(PrimaryDownRule.NAME),
                         stores(PrimaryDownRule.NAME, PrimaryDownRule.STORE));

@@ -1,5 +1,6 @@
 package dev.drpilot.detector;
 
+import dev.drpilot.config.AgentSettings;
 import dev.drpilot.config.AlertSettings;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Component;
@@ -87,6 +88,16 @@ public final class Plant {
      */
     public boolean countsAsVantage(String collectorId) {
         return config.ingestApi().countsAsVantage(collectorId);
+    }
+
+    /** Whether an observation with this collector id about {@code node} of {@code cluster} is that node's own configured agent's. */
+    public boolean countsAsAgentEvidence(String collectorId, String cluster, String node) {
+        return config.countsAsAgentEvidence(collectorId, cluster, node);
+    }
+
+    /** How often the node's agent publishes an unchanged verdict again; empty when the node has no agent. */
+    public Optional<Duration> agentObservationInterval(String cluster, String node) {
+        return cluster(cluster).flatMap(c -> c.node(node)).flatMap(NodeConfig::agent).map(AgentSettings::observationInterval);
     }
 
     public AlertSettings alerts() {

@@ -6,6 +6,8 @@ import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.detector.DetectorService;
 import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
+import dev.drpilot.events.ActionStatus;
+import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.failover.AuditLog;
 import dev.drpilot.failover.CloudClients;
 import dev.drpilot.failover.DeadLetters;
@@ -22,8 +24,14 @@ import dev.drpilot.schemas.topic.TopicAdmin;
 import dev.drpilot.schemas.topic.Topics;
 import dev.drpilot.testkit.TestNames;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.file.Files;
@@ -37,7 +45,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +56,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 
@@ -63,6 +74,7 @@ public final class FailoverDrill implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
     private final AuditLog audit;
     private final Path stateDir;
+    private final Map<String, Object> kafka;
 
     public FailoverDrill(EmbeddedKafkaBroker broker, PostgresCluster pg, String cluster, String extraYaml) throws Exception {
         this(broker, pg, cluster, "{mode: auto}", extraYaml, Optional.empty());
@@ -88,7 +100,7 @@ public final class FailoverDrill implements AutoCloseable {
         try (Admin admin = Admin.create(broker.clientProperties())) {
             TopicAdmin.ensureTopics(admin, topics, 0, Optional.empty(), Duration.ofSeconds(30));
         }
-        Map<String, Object> kafka = broker.clientProperties();
+        this.kafka = broker.clientProperties();
         this.audit = new AuditLog(new KafkaProducer<>(producerProperties(kafka), new StringSerializer(), Topics.ACTIONS.valueSerde().serializer()), kafka);
         running.add(audit);
         running.add(new IngestService(config, new CollectorIdentity(config.collector().id(), config.collector().vantage(), "drill"), kafka,
@@ -101,7 +113,7 @@ public final class FailoverDrill implements AutoCloseable {
         running.add(deadLetters);
         running.add(new FailoverService(config, kafka, TestNames.unique("drill-failover"), audit, executor, deadLetters, Clock.systemUTC()).start());
         await("the detector running").atMost(Duration.ofSeconds(60))
-                .until(() -> detector.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+                .until(() -> detector.state() == KafkaStreams.State.RUNNING);
     }
 
     public DrpilotConfig config() {
@@ -114,11 +126,17 @@ public final class FailoverDrill implements AutoCloseable {
 
     /** The DR plan's defaults, but for how often replication is read (1s instead of 5s) and failover switched on. */
     public static String yaml(String cluster, PostgresCluster pg, String failoverYaml, String extraYaml) {
+        return yaml(cluster, pg, failoverYaml, extraYaml, false);
+    }
+
+    /** The same, and with {@code agents} an {@code agent:} section on every node ({@link DrillAgents#agentYaml}). */
+    public static String yaml(String cluster, PostgresCluster pg, String failoverYaml, String extraYaml, boolean agents) {
         StringBuilder nodes = new StringBuilder();
         for (PostgresNode node : pg.nodes()) {
             nodes.append("      - {name: ").append(node.name()).append(", host: ").append(node.host()).append(", port: ")
                     .append(node.port()).append(", user: postgres")
                     .append(node == pg.primary() ? ", role: primary" : node == pg.replica(0) ? ", priority: 80" : ", priority: 40")
+                    .append(agents ? ", agent: " + DrillAgents.agentYaml(node) : "")
                     .append("}\n");
         }
         return """
@@ -134,8 +152,20 @@ public final class FailoverDrill implements AutoCloseable {
                 %3$s""".formatted(cluster, nodes, extraYaml, failoverYaml);
     }
 
-    /** What one kill did. */
-    public record Result(Duration toWritable, String newPrimary, int acknowledged, int lost, ActionRecord summary) {
+    /**
+     * What one kill did.
+     *
+     * @param command the incident's failover command (its evidence, and when the detector issued it)
+     * @param killedAt when the kill began
+     * @param steps the runbook's step records, in order (each timed)
+     * @param writerEnded kill → the writer's last statement on the old primary failed
+     */
+    public record Result(Duration toWritable, String newPrimary, int acknowledged, int lost, ActionRecord summary, FailoverCommand command,
+                         Instant killedAt, List<ActionRecord> steps, Duration writerEnded) {
+        /** Kill → the detector's command (detection, on this host's clock). */
+        public Duration toCommand() {
+            return Duration.between(killedAt, command.getIssuedAt());
+        }
     }
 
     /**
@@ -144,6 +174,11 @@ public final class FailoverDrill implements AutoCloseable {
      * waits for a replica to take writes and the failover's summary.
      */
     public Result killPrimary(Duration timeout) throws Exception {
+        return killPrimary(timeout, () -> { });
+    }
+
+    /** The same, {@code alongWithPrimary} killing more (the primary's agent: the machine lost) at the same instant, just before. */
+    public Result killPrimary(Duration timeout, Runnable alongWithPrimary) throws Exception {
         PostgresNode primary = pg.primary();
         primary.execute("CREATE TABLE IF NOT EXISTS drill (id bigint PRIMARY KEY)");
         Set<Long> acknowledged = new ConcurrentSkipListSet<>();
@@ -152,30 +187,61 @@ public final class FailoverDrill implements AutoCloseable {
         writer.start();
         // Watched long enough: every vantage has reported the primary healthy a few times.
         await("rows acknowledged before the kill").atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 250);
+        Duration[] writerEnded = new Duration[1];
         Instant killedAt = Instant.now();
+        alongWithPrimary.run();
         primary.kill();
         writing.set(false);
-        writer.join();
-        int acked = acknowledged.size();
-
-        PostgresNode[] promoted = new PostgresNode[1];
-        await("a replica that takes writes").atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
-            for (PostgresNode replica : pg.replicas()) {
-                if (takesWrites(replica)) {
-                    promoted[0] = replica;
-                    return true;
-                }
+        // The client polls the replicas from the kill on: the writer's last statement may take a while to fail on the
+        // dead primary, and waiting for it first would count that wait as failover time.
+        Thread writerEnd = new Thread(() -> {
+            try {
+                writer.join();
+                writerEnded[0] = Duration.between(killedAt, Instant.now());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            return false;
-        });
-        Duration toWritable = Duration.between(killedAt, Instant.now());
+        }, "drill-writer-end");
+        writerEnd.start();
+
+        // A client per replica, each trying every 50 ms: one client trying them in turn would count the time it spends
+        // on a replica the runbook is restarting (repoint) against the one already promoted.
+        AtomicReference<PostgresNode> promotedNode = new AtomicReference<>();
+        AtomicReference<Instant> writableAt = new AtomicReference<>();
+        List<Thread> clients = new ArrayList<>();
+        for (PostgresNode replica : pg.replicas()) {
+            Thread client = new Thread(() -> {
+                while (writableAt.get() == null && !Thread.currentThread().isInterrupted()) {
+                    if (takesWrites(replica)) {
+                        Instant at = Instant.now();
+                        if (writableAt.compareAndSet(null, at)) {
+                            promotedNode.set(replica);
+                        }
+                        return;
+                    }
+                    pause(Duration.ofMillis(50));
+                }
+            }, "drill-client-" + replica.name());
+            client.setDaemon(true);
+            clients.add(client);
+            client.start();
+        }
+        try {
+            await("a replica that takes writes").atMost(timeout).pollInterval(Duration.ofMillis(10)).until(() -> promotedNode.get() != null);
+        } finally {
+            clients.forEach(Thread::interrupt);
+        }
+        PostgresNode[] promoted = {promotedNode.get()};
+        Duration toWritable = Duration.between(killedAt, writableAt.get());
+        writerEnd.join();
+        int acked = acknowledged.size();
         ActionRecord[] summary = new ActionRecord[1];
         await("the failover's summary").atMost(Duration.ofSeconds(60)).until(() -> {
             summary[0] = audit.read(killedAt.minusSeconds(60), record -> cluster.equals(record.getCluster())
                     && record.getKind() == ActionKind.FAILOVER_SUMMARY).stream().reduce((a, b) -> b).orElse(null);
             return summary[0] != null;
         });
-        Set<Long> present = new java.util.HashSet<>();
+        Set<Long> present = new HashSet<>();
         try (Connection connection = promoted[0].connect(); Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT id FROM drill")) {
             while (rows.next()) {
@@ -183,7 +249,11 @@ public final class FailoverDrill implements AutoCloseable {
             }
         }
         int lost = (int) acknowledged.stream().filter(id -> !present.contains(id)).count();
-        return new Result(toWritable, promoted[0].name(), acked, lost, summary[0]);
+        List<ActionRecord> steps = audit.incident(summary[0].getIncidentId(), killedAt.minusSeconds(60)).stream()
+                .filter(record -> record.getKind() == ActionKind.FAILOVER_STEP && record.getStatus() != ActionStatus.STARTED)
+                .sorted(Comparator.comparing(ActionRecord::getStartedAt)).toList();
+        return new Result(toWritable, promoted[0].name(), acked, lost, summary[0], command(summary[0].getIncidentId()), killedAt, steps,
+                writerEnded[0]);
     }
 
     /**
@@ -209,6 +279,45 @@ public final class FailoverDrill implements AutoCloseable {
             }
         } catch (SQLException e) {
             // The primary died under the writer: what it acknowledged until then is what counts.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The failover command of an incident. */
+    private FailoverCommand command(String incidentId) {
+        return commands().stream().filter(command -> incidentId.equals(command.getIncidentId())).reduce((a, b) -> b)
+                .orElseThrow(() -> new IllegalStateException("no failover command for incident " + incidentId + " on "
+                        + Topics.FAILOVER_COMMANDS.name()));
+    }
+
+    /** Every failover command about this drill's cluster on drpilot.failover.commands so far (read to its end). */
+    public List<FailoverCommand> commands() {
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, FailoverCommand> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                Topics.FAILOVER_COMMANDS.valueSerde().deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.FAILOVER_COMMANDS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<FailoverCommand> found = new ArrayList<>();
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+                for (ConsumerRecord<String, FailoverCommand> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null && cluster.equals(record.value().getCluster())) {
+                        found.add(record.value());
+                    }
+                }
+            }
+            return found;
+        }
+    }
+
+    /** The clients' pace between attempts (a paced client, not a wait for something). */
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -37,6 +38,11 @@ import java.util.stream.Collectors;
  * store in the same transaction as the command (exactly-once v2), so a restart or rebalance can
  * neither lose the command nor issue a second one; the incident id is derived from the cluster
  * and the first failure, so even a replay names the same incident.
+ *
+ * <p>The node's own agent (configured under the node's {@code agent:}, its id {@code agent:<cluster>/<node>}) is a
+ * vantage on the host: its {@code down} with one remote vantage seeing the node fail confirms at once; its
+ * {@code not-answering} is one failed vantage after the blip tolerance; its fresh {@code up} holds a quorum back and
+ * pages {@code primary-unconfirmed} instead (see {@link PrimaryWatch}).
  *
  * <p>Input: health observations of PostgreSQL probes and replication observations, keyed by cluster,
  * from collectors and from ingest API sources configured as vantages only (the topology filters the rest).
@@ -80,6 +86,10 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
         String cluster = observation.getCluster();
         PrimaryWatch watch = load(cluster);
         String node = observation.getNode();
+        if (plant.countsAsAgentEvidence(observation.getSource().getCollectorId(), cluster, node)) {
+            onAgent(watch, observation);
+            return;
+        }
         boolean claimsPrimary = Claims.writablePrimary(observation);
         if (!node.equals(watch.primary)) {
             if (claimsPrimary && (watch.newest == null || !observation.getObservedAt().isBefore(watch.now(streamTime).minus(
@@ -100,6 +110,26 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
                 observation.getObservedAt(), detail)) {
             decide(watch, cluster, observation.getComponent(), observation.getObservedAt());
             watches.put(cluster, watch);
+        }
+    }
+
+    /**
+     * The node's own agent: only about the node the rule holds for primary (who is primary is the remote vantages' to
+     * say). Any other "agent:" id never reaches this rule: the topology lets only a node's own configured agent through.
+     */
+    private void onAgent(PrimaryWatch watch, HealthObservation observation) {
+        String node = observation.getNode();
+        if (!node.equals(watch.primary)) {
+            return;
+        }
+        AgentVerdict verdict = AgentVerdict.of(observation);
+        String postmaster = observation.getDetails() == null ? null : observation.getDetails().get("postmaster");
+        String detail = "agent verdict " + verdict.label() + (postmaster == null ? "" : " (postmaster " + postmaster + ")");
+        Duration vouchesFor = plant.agentObservationInterval(observation.getCluster(), node).orElse(Duration.ZERO).plus(PrimaryWatch.AGENT_SLACK);
+        Source source = observation.getSource();
+        if (watch.seeAgent("agent:" + node, source.getCollectorId(), source.getVantage(), verdict, vouchesFor, observation.getObservedAt(), detail)) {
+            decide(watch, observation.getCluster(), observation.getComponent(), observation.getObservedAt());
+            watches.put(observation.getCluster(), watch);
         }
     }
 
@@ -169,12 +199,20 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
         }
         List<PrimaryWatch.Vantage> seeing = watch.incident == null
                 ? watch.unconfirmed(failover.quorum(), failover.holdProbes(), now, maxAge) : List.of();
-        unconfirmed(cluster, component, watch.primary, seeing, failover.quorum(), at);
+        List<PrimaryWatch.Vantage> heldBack = watch.incident == null
+                ? watch.heldBack(failover.quorum(), failover.holdProbes(), now, maxAge) : List.of();
+        if (!heldBack.isEmpty()) {
+            PrimaryWatch.Vantage agent = watch.fresh(now, maxAge).stream().filter(v -> v.agent).findFirst().orElseThrow();
+            unconfirmed(cluster, component, watch.primary, heldBack,
+                    PrimaryUnconfirmed.heldBack(cluster, component, watch.primary, heldBack, agent), at);
+        } else {
+            unconfirmed(cluster, component, watch.primary, seeing,
+                    PrimaryUnconfirmed.draft(cluster, component, watch.primary, seeing, failover.quorum()), at);
+        }
     }
 
-    /** Pages while every reporting vantage sees the primary down but too few report; resolves when that no longer holds. */
-    private void unconfirmed(String cluster, String component, String node, List<PrimaryWatch.Vantage> seeing, int quorum, Instant at) {
-        AlertDraft draft = PrimaryUnconfirmed.draft(cluster, component, node, seeing, quorum);
+    /** Pages while the primary looks down but cannot be confirmed; resolves when that no longer holds. */
+    private void unconfirmed(String cluster, String component, String node, List<PrimaryWatch.Vantage> seeing, AlertDraft draft, Instant at) {
         if (!seeing.isEmpty()) {
             Instant since = seeing.stream().map(v -> v.firstFailureAt).filter(Objects::nonNull).min(Comparator.naturalOrder()).orElse(at);
             book.fire(draft, since, Severity.CRITICAL, wallClock()).ifPresent(alert ->
@@ -193,12 +231,13 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
         incident.node = watch.primary;
         incident.detectedAt = detectedAt;
         incident.confirmedAt = at;
-        incident.evidence = confirming.stream().map(v -> v.vantage + ": " + v.detail
-                + (v.replica ? "" : " (" + v.failures + " consecutive)")).toList();
+        incident.evidence = confirming.stream().map(PrimaryWatch.Vantage::describe).toList();
         watch.incident = incident;
         int reporting = watch.fresh(watch.now(streamTime), plant.thresholds(component).evidenceMaxAge()).size();
+        boolean agentCertain = confirming.stream().anyMatch(v -> v.agent && v.certainSince != null);
         String reason = "primary " + incident.node + " of " + cluster + " unreachable from " + confirming.size() + " of " + reporting
-                + " vantages since " + detectedAt + ": " + String.join("; ", incident.evidence);
+                + " vantages since " + detectedAt + (agentCertain ? " (its agent on the host sees no postmaster: certain, with one remote vantage)" : "")
+                + ": " + String.join("; ", incident.evidence);
         Instant now = wallClock();
         book.fire(draft(cluster, component, incident, "Primary " + incident.node + " of " + cluster + " is down",
                 reason + (failover.mode() == FailoverSettings.Mode.OFF ? ". Automatic failover is off for this cluster."
@@ -231,7 +270,8 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
         }
         if (watch.primary != null) {
             log.info("[rule={} cluster={}] primary is now {} (was {})", NAME, cluster, node, watch.primary);
-            unconfirmed(cluster, component, watch.primary, List.of(), plant.failover(cluster).quorum(), at);
+            unconfirmed(cluster, component, watch.primary, List.of(),
+                    PrimaryUnconfirmed.draft(cluster, component, watch.primary, List.of(), plant.failover(cluster).quorum()), at);
         }
         watch.newPrimary(node);
         watch.touch(at);

@@ -3,7 +3,6 @@ package dev.drpilot.ingest.backup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -80,13 +79,17 @@ final class BackupCommand {
         // Threads of their own, not the common pool: on 2 cores that pool has one thread, and the stdout reader of a hung
         // command holds it until the kill, while stderr — often the reason it hangs — waits unread behind it.
         return CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
             try (InputStream in = stream) {
-                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-                in.transferTo(buffer);
-                return buffer.toString(StandardCharsets.UTF_8);
+                byte[] chunk = new byte[8192];
+                for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                    buffer.write(chunk, 0, n);
+                }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                // Killing a hung command closes the pipe under a blocked read ("Stream closed"): what was read before
+                // that is kept — it is the part that says why the command hung.
             }
+            return buffer.toString(StandardCharsets.UTF_8);
         }, OUTPUT_READERS);
     }
 }
