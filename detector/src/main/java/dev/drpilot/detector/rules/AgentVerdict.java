@@ -1,6 +1,7 @@
 package dev.drpilot.detector.rules;
 
 import dev.drpilot.events.HealthObservation;
+import dev.drpilot.events.NodeRole;
 
 import java.util.Locale;
 
@@ -14,6 +15,12 @@ enum AgentVerdict {
     UP,
     ANSWERED_WITH_ERROR,
     NOT_ANSWERING,
+    /**
+     * Its server answers, in recovery: alive, but no primary — what an agent's own fence ({@code fence: demote}) or an
+     * operator's demotion leaves. Weighed like {@code not-answering}: one failed vantage with the blip tolerance, never
+     * a vouch that would hold remote failures back. Derived from {@code up} with the role the agent read, not published.
+     */
+    IN_RECOVERY,
     DOWN;
 
     /**
@@ -31,7 +38,13 @@ enum AgentVerdict {
     }
 
     boolean failing() {
-        return this == NOT_ANSWERING || this == DOWN;
+        return this == NOT_ANSWERING || this == IN_RECOVERY || this == DOWN;
+    }
+
+    /** The verdict about a node held for primary: an answer from a server in recovery is no primary's answer. */
+    static AgentVerdict aboutPrimary(HealthObservation observation) {
+        AgentVerdict verdict = of(observation);
+        return verdict == UP && observation.getRole() == NodeRole.REPLICA ? IN_RECOVERY : verdict;
     }
 
     /** The spelling the agent publishes. */

@@ -8,6 +8,7 @@ import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.FailoverMode;
 import dev.drpilot.events.HealthObservation;
+import dev.drpilot.events.NodeRole;
 import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.Severity;
@@ -102,11 +103,16 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
         // An error the server answered with (a refused login, no free slot, starting up) is an answer: it is alive and may
         // still serve its sessions, so it resets this vantage like a success; the database-refuses rule pages about it.
         boolean noAnswer = !observation.getOk() && !observation.getAnswered();
-        String detail = observation.getOk() ? "answered as " + observation.getRole()
+        // The node held for primary answering in recovery takes no writes: its agent fenced it (fence: demote), or someone
+        // demoted it without promoting another. No primary answers — a failure of this vantage, with the blip tolerance (a
+        // switchover's demoted primary is followed within moments by a new primary's claim, which moves the watch on).
+        boolean inRecovery = observation.getOk() && observation.getRole() == NodeRole.REPLICA;
+        String detail = inRecovery ? "answered in recovery (takes no writes)"
+                : observation.getOk() ? "answered as " + observation.getRole()
                 : noAnswer ? "probe " + observation.getProbe() + " failed: " + observation.getError()
                 : "answered with SQLSTATE " + observation.getSqlState() + " (alive)";
         Source source = observation.getSource();
-        if (watch.see("probe:" + source.getVantage(), source.getCollectorId(), source.getVantage(), false, noAnswer,
+        if (watch.see("probe:" + source.getVantage(), source.getCollectorId(), source.getVantage(), false, noAnswer || inRecovery,
                 observation.getObservedAt(), detail)) {
             decide(watch, cluster, observation.getComponent(), observation.getObservedAt());
             watches.put(cluster, watch);
@@ -122,7 +128,7 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
         if (!node.equals(watch.primary)) {
             return;
         }
-        AgentVerdict verdict = AgentVerdict.of(observation);
+        AgentVerdict verdict = AgentVerdict.aboutPrimary(observation);
         String postmaster = observation.getDetails() == null ? null : observation.getDetails().get("postmaster");
         String detail = "agent verdict " + verdict.label() + (postmaster == null ? "" : " (postmaster " + postmaster + ")");
         Duration vouchesFor = plant.agentObservationInterval(observation.getCluster(), node).orElse(Duration.ZERO).plus(PrimaryWatch.AGENT_SLACK);

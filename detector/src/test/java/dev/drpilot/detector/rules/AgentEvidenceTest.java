@@ -189,6 +189,23 @@ class AgentEvidenceTest {
     }
 
     @Test
+    void anAgentWhoseServerAnswersInRecoveryVouchesForNoPrimary() {
+        healthyUntil(10);
+        // Its agent demoted it (fence: demote): the server answers its agent, in recovery, and the probes see the same.
+        for (double s = 12; s <= 16; s += 2) {
+            driver.health("orders", inRecovery(agentSays("agent:orders/pg-1", "pg-1", s, "up", "running")));
+            probe(s, "eu-1", NodeRole.REPLICA);
+            probe(s + 0.5, "us-1", NodeRole.REPLICA);
+        }
+        assertThat(rule("primary-unconfirmed")).as("no hold-back: a server in recovery is no primary's answer").isEmpty();
+        assertThat(driver.commands()).singleElement().satisfies(command -> assertThat(command.getFailedNode()).isEqualTo("pg-1"));
+    }
+
+    private static HealthObservation inRecovery(HealthObservation observation) {
+        return HealthObservation.newBuilder(observation).setRole(NodeRole.REPLICA).build();
+    }
+
+    @Test
     void onlyTheNodesOwnConfiguredAgentCounts() {
         healthyUntil(10);
         // Forged or misdirected "agent:" ids saying pg-1 is gone: the agent of another node, of another cluster, a

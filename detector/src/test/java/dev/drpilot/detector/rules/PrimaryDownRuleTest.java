@@ -86,6 +86,47 @@ class PrimaryDownRuleTest {
     }
 
     @Test
+    void aPrimaryThatAnswersInRecoveryIsNoPrimaryAndIsFailedOverAfterTheHold() {
+        // Its agent fenced it (fence: demote, Kafka lost) or someone demoted it: it answers, in recovery, and nobody takes
+        // writes. Its replicas may even keep streaming from it (cascading): only the probes tell.
+        probe(0, "eu-1", NodeRole.PRIMARY);
+        probe(0, "us-1", NodeRole.PRIMARY);
+        walReceiver(0, "streaming");
+        for (double s = 2; s <= 4; s += 2) {
+            probe(s, "eu-1", NodeRole.REPLICA);
+            probe(s, "us-1", NodeRole.REPLICA);
+            walReceiver(s, "streaming");
+        }
+        assertThat(driver.commands()).as("two answers in recovery are within the blip tolerance").isEmpty();
+        probe(6, "eu-1", NodeRole.REPLICA);
+        probe(6, "us-1", NodeRole.REPLICA);
+
+        assertThat(driver.commands()).singleElement().satisfies(command -> {
+            assertThat(command.getFailedNode()).isEqualTo("pg-1");
+            assertThat(command.getEvidence()).extracting(source -> source.getVantage()).contains("eu-1", "us-1");
+        });
+        assertThat(primaryDown()).singleElement().satisfies(alert ->
+                assertThat(alert.getAnnotations().get("description")).contains("answered in recovery (takes no writes)"));
+    }
+
+    @Test
+    void aSwitchoversDemotedPrimaryFollowedByTheNewPrimarysClaimOpensNoIncident() {
+        probe(0, "eu-1", NodeRole.PRIMARY);
+        probe(0, "us-1", NodeRole.PRIMARY);
+        probe(2, "eu-1", NodeRole.REPLICA);
+        probe(2, "us-1", NodeRole.REPLICA);
+        // The promoted replica claims primary before the hold is over: the watch moves to it.
+        driver.health("orders", postgres(3, "eu-1", "orders-db", "orders", "pg-2", NodeRole.PRIMARY));
+        for (double s = 4; s <= 12; s += 2) {
+            probe(s, "eu-1", NodeRole.REPLICA);
+            probe(s, "us-1", NodeRole.REPLICA);
+            driver.health("orders", postgres(s, "eu-1", "orders-db", "orders", "pg-2", NodeRole.PRIMARY));
+        }
+        assertThat(driver.commands()).isEmpty();
+        assertThat(primaryDown()).isEmpty();
+    }
+
+    @Test
     void oneVantageAloneIsNotAQuorumWhenTwoReport() {
         walReceiver(0, "streaming");
         for (double s = 0; s <= 30; s += 2) {
