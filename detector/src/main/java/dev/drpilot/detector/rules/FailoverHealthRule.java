@@ -95,6 +95,10 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
     }
 
     void onAction(ActionRecord action) {
+        if (action != null && action.getKind() == ActionKind.REJOIN) {
+            onRejoin(action);
+            return;
+        }
         if (action == null || action.getIncidentId() == null || !isFailover(action)) {
             return;
         }
@@ -160,6 +164,32 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
                 "Failover " + incident + " of " + track.cluster + " " + track.trouble + ". The cluster may have no writable primary:"
                         + " check `drpilot failover history` and the runbook's records."),
                 track.issuedAt, Severity.CRITICAL, now);
+    }
+
+    /**
+     * A rejoin that failed or was refused leaves the cluster a replica short (and a second failure fatal) until someone acts:
+     * WARNING, per node, resolved by the node's next successful rejoin. A request under way (STARTED) changes nothing.
+     */
+    private void onRejoin(ActionRecord action) {
+        String node = action.getAttributes().get("node");
+        if (node == null || action.getCluster() == null) {
+            return;
+        }
+        String component = plant.cluster(action.getCluster()).map(ClusterConfig::component).orElse(null);
+        AlertDraft draft = new AlertDraft(NAME, "RejoinFailed", Alerts.identity("component", component, "cluster", action.getCluster(),
+                "node", node, "outcome", "rejoin"), "Rejoin of " + node + " of " + action.getCluster() + " "
+                + (action.getStatus() == ActionStatus.REFUSED ? "refused" : "failed"),
+                "The rejoin of " + node + " (" + action.getName() + ") ended " + action.getStatus() + ": " + action.getDetail()
+                        + ". Until it streams again " + action.getCluster() + " is one replica short. Fix what the record says, then"
+                        + " `drpilot rejoin " + action.getCluster() + " " + node + "` (docs/agent.md#rejoin).",
+                null, null, null, action.getIncidentId());
+        Instant now = wallClock();
+        Instant at = action.getFinishedAt() != null ? action.getFinishedAt() : action.getStartedAt();
+        if (action.getStatus() == ActionStatus.SUCCEEDED) {
+            book.resolve(draft, at, now);
+        } else if (action.getStatus() == ActionStatus.FAILED || action.getStatus() == ActionStatus.REFUSED) {
+            book.fire(draft, at, Severity.WARNING, now);
+        }
     }
 
     @Override

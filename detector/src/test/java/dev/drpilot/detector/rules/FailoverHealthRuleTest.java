@@ -2,6 +2,7 @@ package dev.drpilot.detector.rules;
 
 import dev.drpilot.detector.RuleDriver;
 import dev.drpilot.events.ActionKind;
+import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static dev.drpilot.detector.RuleDriver.T0;
 import static dev.drpilot.detector.RuleDriver.action;
@@ -165,5 +167,20 @@ class FailoverHealthRuleTest {
                 .setMode(FailoverMode.REJOIN).setDetectedAt(T0).setIssuedAt(T0).build());
         driver.advance(Duration.ofMinutes(5));
         assertThat(trouble()).isEmpty();
+    }
+
+    @Test
+    void aFailedRejoinWarnsThatTheClusterIsAReplicaShortUntilARejoinSucceeds() {
+        ActionRecord failed = ActionRecord.newBuilder(action("orders-rejoin-1", "orders", ActionKind.REJOIN, "rejoin", ActionStatus.FAILED,
+                T0.plusSeconds(5), "pg_rewind failed: could not find previous WAL record")).setAttributes(Map.of("node", "pg-1")).build();
+        driver.action(failed);
+        assertThat(trouble()).singleElement().satisfies(alert -> {
+            assertThat(alert.getSeverity()).isEqualTo(Severity.WARNING);
+            assertThat(alert.getLabels()).containsEntry("alertname", "RejoinFailed").containsEntry("node", "pg-1");
+            assertThat(alert.getAnnotations().get("description")).contains("pg_rewind failed", "drpilot rejoin orders pg-1");
+        });
+        driver.action(ActionRecord.newBuilder(action("orders-rejoin-2", "orders", ActionKind.REJOIN, "rejoin", ActionStatus.SUCCEEDED,
+                T0.plusSeconds(60), "rejoined (rewind)")).setAttributes(Map.of("node", "pg-1")).build());
+        assertThat(trouble()).extracting(Alert::getStatus).containsExactly(AlertStatus.RESOLVED);
     }
 }
