@@ -253,6 +253,9 @@ class AgentLeaseFailoverIT {
         // The old primary's host comes back with its network: its agent reaches Kafka again, and its server starts as it was.
         primaryAgent.close();
         primaryAgent = NodeAgent.of(config, CLUSTER, old.name(), broker.clientProperties(), new WorkerHealth()).start();
+        // Its own fence left standby.signal (every fence does): the worst case is a primary that comes back writable anyway —
+        // the fence never got to write it (the machine died mid-fence), or someone removed it.
+        Files.deleteIfExists(old.dataDir().resolve("standby.signal"));
         long startedAt = System.currentTimeMillis();
         old.start();
         assertThat(old.isInRecovery()).as("started as it was: a writable primary").isFalse();

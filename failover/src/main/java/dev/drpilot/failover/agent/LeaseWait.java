@@ -25,10 +25,17 @@ public final class LeaseWait {
 
     private final LeaseReader reader;
     private final LeaseExpiry expiry;
+    private final Optional<LeaseSightings> sightings;
 
     public LeaseWait(LeaseReader reader, LeaseExpiry expiry) {
+        this(reader, expiry, Optional.empty());
+    }
+
+    /** @param sightings when present, the wait counts from when this process first saw the newest record, if earlier */
+    public LeaseWait(LeaseReader reader, LeaseExpiry expiry, Optional<LeaseSightings> sightings) {
         this.reader = reader;
         this.expiry = expiry;
+        this.sightings = sightings;
     }
 
     public LeaseFinding await(String cluster, NodeConfig old, Duration budget) throws InterruptedException {
@@ -37,7 +44,13 @@ public final class LeaseWait {
         LeaseJudgement judgement = new LeaseJudgement(old.name(), expiry, configuredTtl);
         try (LeaseReader.Session session = reader.session(cluster)) {
             List<AgentLease> records = session.read();
-            Optional<LeaseFinding> finding = judgement.first(records, System.nanoTime());
+            long readAt = System.nanoTime();
+            if (!records.isEmpty() && sightings.isPresent()) {
+                // The tail saw this very record earlier (agent id and sequence match): its send came before that sighting too.
+                long read = readAt;
+                readAt = sightings.get().firstSeen(records.get(records.size() - 1)).map(seen -> Math.min(seen, read)).orElse(read);
+            }
+            Optional<LeaseFinding> finding = judgement.first(records, readAt);
             if (finding.isPresent()) {
                 return finding.get();
             }

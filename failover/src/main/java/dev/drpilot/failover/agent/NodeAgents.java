@@ -36,19 +36,22 @@ public final class NodeAgents implements AutoCloseable {
     private static final Duration LEASE_READ_TIMEOUT = Duration.ofSeconds(10);
 
     private final Optional<Producer<String, byte[]>> owned;
+    private final Optional<LeaseSightings> sightings;
     private final AgentChannel channel;
     private final LeaseWait leases;
     private final String issuedBy;
     private final Clock clock;
 
     public NodeAgents(AgentChannel channel, LeaseReader leases, String issuedBy, Clock clock) {
-        this(Optional.empty(), channel, leases, issuedBy, clock);
+        this(Optional.empty(), Optional.empty(), channel, leases, issuedBy, clock);
     }
 
-    private NodeAgents(Optional<Producer<String, byte[]>> owned, AgentChannel channel, LeaseReader leases, String issuedBy, Clock clock) {
+    private NodeAgents(Optional<Producer<String, byte[]>> owned, Optional<LeaseSightings> sightings, AgentChannel channel, LeaseReader leases,
+                       String issuedBy, Clock clock) {
         this.owned = owned;
+        this.sightings = sightings;
         this.channel = channel;
-        this.leases = new LeaseWait(leases, LeaseExpiry.DEFAULT);
+        this.leases = new LeaseWait(leases, LeaseExpiry.DEFAULT, sightings);
         this.issuedBy = issuedBy;
         this.clock = clock;
     }
@@ -69,15 +72,18 @@ public final class NodeAgents implements AutoCloseable {
         Supplier<Consumer<byte[], byte[]>> consumers = () -> new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         KafkaProducer<String, byte[]> commands = new KafkaProducer<>(producer, new StringSerializer(), new ByteArraySerializer());
         String issuedBy = String.valueOf(kafkaClientProperties.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "drpilot-failover"));
-        return new NodeAgents(Optional.of(commands), new AgentChannel(commands, consumers), new LeaseReader(consumers, LEASE_READ_TIMEOUT),
-                issuedBy, clock);
+        // The leases tailed from the start: a lost machine's last renewal is seen when it is written, long before the promotion.
+        LeaseSightings sightings = new LeaseSightings(consumers.get(), System::nanoTime).start();
+        return new NodeAgents(Optional.of(commands), Optional.of(sightings), new AgentChannel(commands, consumers),
+                new LeaseReader(consumers, LEASE_READ_TIMEOUT), issuedBy, clock);
     }
 
-    /** Asks the agent of {@code node} to stop its PostgreSQL taking writes; empty when no reply came within {@code timeout}. */
     /** The channel itself, for commands nobody waits on here (a rejoin: its reply is recorded by {@code RejoinReplies}). */
     public AgentChannel channel() {
         return channel;
     }
+
+    /** Asks the agent of {@code node} to stop its PostgreSQL taking writes; empty when no reply came within {@code timeout}. */
 
     public Optional<AgentReply> fence(FailoverContext context, NodeConfig node, Duration timeout) throws AgentChannel.ChannelException,
             InterruptedException {
@@ -114,6 +120,7 @@ public final class NodeAgents implements AutoCloseable {
 
     @Override
     public void close() {
+        sightings.ifPresent(LeaseSightings::close);
         owned.ifPresent(producer -> producer.close(Duration.ofSeconds(5)));
     }
 }

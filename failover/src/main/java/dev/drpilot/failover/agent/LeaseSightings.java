@@ -1,0 +1,120 @@
+package dev.drpilot.failover.agent;
+
+import dev.drpilot.events.AgentLease;
+import dev.drpilot.schemas.topic.Topics;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * When this actuator first saw each node's newest lease record, on its monotonic clock, by tailing
+ * {@code drpilot.agent.leases} from the moment it started. The lease wait may count {@code readerWait} from that sighting
+ * instead of from its own read at the promotion: the agent's anchor is the record's send, which came before any read of
+ * it, so the earlier sighting keeps the guarantee — and the wait for a lost machine's lease then runs while the detector
+ * is still confirming the loss instead of after it.
+ *
+ * <p>Only ever an earlier start for a record the fail-closed read also returned ({@link #firstSeen} matches agent id and
+ * sequence): a tail that lags, missed a record or died gives no sighting, and the wait counts from the read as before.
+ */
+public final class LeaseSightings implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LeaseSightings.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    /** The newest record of one node, and when it was first seen. */
+    record Sighting(String agentId, long sequence, long seenAt) {
+    }
+
+    private final Map<String, Sighting> newest = new ConcurrentHashMap<>();
+    private final LongSupplier clock;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    LeaseSightings(Consumer<byte[], byte[]> consumer, LongSupplier clock) {
+        this.consumer = consumer;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "failover-lease-sightings");
+        this.thread.setDaemon(true);
+    }
+
+    /** A tail without a consumer, for tests of the bookkeeping. */
+    static LeaseSightings detached(LongSupplier clock) {
+        return new LeaseSightings(null, clock);
+    }
+
+    LeaseSightings start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.AGENT_LEASES.name(), Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);   // what was there before is the fail-closed read's; only the new counts here
+            while (running) {
+                var records = consumer.poll(POLL);
+                long seenAt = clock.getAsLong();
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    try {
+                        accept(Topics.AGENT_LEASES.valueSerde().deserializer().deserialize(record.topic(), record.value()), seenAt);
+                    } catch (RuntimeException e) {
+                        log.debug("lease sightings: skipped an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            // The tail is only ever an earlier start: without it every wait counts from its own read, as it always may.
+            log.warn("lease sightings stopped ({}): lease waits count from the promotion's own read", e.toString());
+        } finally {
+            newest.clear();
+        }
+    }
+
+    void accept(AgentLease lease, long seenAt) {
+        if (lease == null) {
+            return;
+        }
+        newest.compute(key(lease.getCluster(), lease.getNode()), (key, known) ->
+                known != null && known.agentId().equals(lease.getAgentId()) && known.sequence() >= lease.getSequence()
+                        ? known : new Sighting(lease.getAgentId(), lease.getSequence(), seenAt));
+    }
+
+    /** When this record was first seen, if it is the newest this tail knows of its node. */
+    public Optional<Long> firstSeen(AgentLease lease) {
+        Sighting sighting = newest.get(key(lease.getCluster(), lease.getNode()));
+        return sighting != null && sighting.agentId().equals(lease.getAgentId()) && sighting.sequence() == lease.getSequence()
+                ? Optional.of(sighting.seenAt()) : Optional.empty();
+    }
+
+    private static String key(String cluster, String node) {
+        return cluster + "/" + node;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+}
