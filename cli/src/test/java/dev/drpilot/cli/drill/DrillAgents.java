@@ -45,7 +45,10 @@ public final class DrillAgents implements AutoCloseable {
     /** The {@code agent:} section a node of the drill gets: its data directory, the server's binaries, defaults otherwise. */
     public static String agentYaml(PostgresNode node) {
         String osUser = "root".equals(System.getProperty("user.name")) ? ", osUser: postgres" : "";
-        return "{dataDir: " + node.dataDir() + ", bin: " + PostgresInstallation.find().bin() + osUser + ", bind: 127.0.0.1, listenPort: 0}";
+        // bench/failover --short-lease: the lease a team that wants a lost machine failed over within seconds would choose.
+        String lease = Boolean.getBoolean("drpilot.bench.shortLease") ? ", leaseTtl: 3s, renewInterval: 500ms, stopBudget: 1s" : "";
+        return "{dataDir: " + node.dataDir() + ", bin: " + PostgresInstallation.find().bin() + osUser + ", bind: 127.0.0.1, listenPort: 0"
+                + lease + "}";
     }
 
     /**

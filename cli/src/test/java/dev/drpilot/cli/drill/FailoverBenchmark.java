@@ -71,6 +71,9 @@ public final class FailoverBenchmark {
         Path out = Path.of(args.length > 1 ? args[1] : "target/bench");
         List<String> flags = Arrays.asList(args).subList(Math.min(2, args.length), args.length);
         boolean sync = flags.contains("--sync");
+        if (flags.contains("--short-lease")) {
+            System.setProperty("drpilot.bench.shortLease", "true");
+        }
         boolean durable = sync || flags.contains("--durable");
         List<Scenario> scenarios = flags.contains("--agents") ? List.of(Scenario.AGENT_ALIVE, Scenario.MACHINE_LOSS) : List.of(Scenario.NO_AGENTS);
         Files.createDirectories(out);

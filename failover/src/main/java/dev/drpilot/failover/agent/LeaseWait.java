@@ -39,13 +39,22 @@ public final class LeaseWait {
     }
 
     public LeaseFinding await(String cluster, NodeConfig old, Duration budget) throws InterruptedException {
+        return await(cluster, old, budget, true);
+    }
+
+    /**
+     * @param fromSighting whether the wait may count from the tail's earlier sighting of the newest record. Not in a failsafe
+     *                     cluster: there the old primary also renews through its replicas' confirmations, which no record shows,
+     *                     and the wait must begin after the candidate's promise was read (docs/agent.md) — the read here does
+     */
+    public LeaseFinding await(String cluster, NodeConfig old, Duration budget, boolean fromSighting) throws InterruptedException {
         long begin = System.nanoTime();
         Duration configuredTtl = old.agent().map(AgentSettings::leaseTtl).orElse(Duration.ZERO);
         LeaseJudgement judgement = new LeaseJudgement(old.name(), expiry, configuredTtl);
         try (LeaseReader.Session session = reader.session(cluster)) {
             List<AgentLease> records = session.read();
             long readAt = System.nanoTime();
-            if (!records.isEmpty() && sightings.isPresent()) {
+            if (fromSighting && !records.isEmpty() && sightings.isPresent()) {
                 // The tail saw this very record earlier (agent id and sequence match): its send came before that sighting too.
                 long read = readAt;
                 readAt = sightings.get().firstSeen(records.get(records.size() - 1)).map(seen -> Math.min(seen, read)).orElse(read);

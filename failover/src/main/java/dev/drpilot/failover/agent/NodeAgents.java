@@ -107,7 +107,7 @@ public final class NodeAgents implements AutoCloseable {
 
     /** Waits on the old primary's lease, at most {@code budget}. */
     public LeaseFinding awaitLease(FailoverContext context, NodeConfig old, Duration budget) throws InterruptedException {
-        return leases.await(context.cluster().name(), old, budget);
+        return leases.await(context.cluster().name(), old, budget, !context.cluster().failover().failsafe());
     }
 
     private AgentCommand command(FailoverContext context, NodeConfig node, AgentCommandKind kind, Optional<String> newPrimary, String reason,
