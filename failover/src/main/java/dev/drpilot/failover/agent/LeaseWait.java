@@ -43,6 +43,14 @@ public final class LeaseWait {
     }
 
     /**
+     * Where the wait on the newest record counts from: the read, or the tail's earlier sighting of that very record (its send,
+     * the agent's anchor, came before either) — never the sighting when {@code fromSighting} is false.
+     */
+    static long startOfWait(long readAt, Optional<Long> sighted, boolean fromSighting) {
+        return fromSighting ? sighted.map(seen -> Math.min(seen, readAt)).orElse(readAt) : readAt;
+    }
+
+    /**
      * @param fromSighting whether the wait may count from the tail's earlier sighting of the newest record. Not in a failsafe
      *                     cluster: there the old primary also renews through its replicas' confirmations, which no record shows,
      *                     and the wait must begin after the candidate's promise was read (docs/agent.md) — the read here does
@@ -53,13 +61,9 @@ public final class LeaseWait {
         LeaseJudgement judgement = new LeaseJudgement(old.name(), expiry, configuredTtl);
         try (LeaseReader.Session session = reader.session(cluster)) {
             List<AgentLease> records = session.read();
-            long readAt = System.nanoTime();
-            if (fromSighting && !records.isEmpty() && sightings.isPresent()) {
-                // The tail saw this very record earlier (agent id and sequence match): its send came before that sighting too.
-                long read = readAt;
-                readAt = sightings.get().firstSeen(records.get(records.size() - 1)).map(seen -> Math.min(seen, read)).orElse(read);
-            }
-            Optional<LeaseFinding> finding = judgement.first(records, readAt);
+            Optional<Long> sighted = records.isEmpty() ? Optional.empty()
+                    : sightings.flatMap(tail -> tail.firstSeen(records.get(records.size() - 1)));
+            Optional<LeaseFinding> finding = judgement.first(records, startOfWait(System.nanoTime(), sighted, fromSighting));
             if (finding.isPresent()) {
                 return finding.get();
             }
