@@ -61,8 +61,8 @@ public final class LeaseWait {
         LeaseJudgement judgement = new LeaseJudgement(old.name(), expiry, configuredTtl);
         try (LeaseReader.Session session = reader.session(cluster)) {
             List<AgentLease> records = session.read();
-            Optional<Long> sighted = records.isEmpty() ? Optional.empty()
-                    : sightings.flatMap(tail -> tail.firstSeen(records.get(records.size() - 1)));
+            Optional<AgentLease> newest = records.isEmpty() ? Optional.empty() : Optional.of(records.get(records.size() - 1));
+            Optional<Long> sighted = newest.flatMap(record -> sightings.flatMap(tail -> tail.firstSeen(record)));
             Optional<LeaseFinding> finding = judgement.first(records, startOfWait(System.nanoTime(), sighted, fromSighting));
             if (finding.isPresent()) {
                 return finding.get();
