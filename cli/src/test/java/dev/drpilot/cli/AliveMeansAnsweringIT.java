@@ -204,7 +204,8 @@ class AliveMeansAnsweringIT {
 
     /** Every probe vantage has had its third error answer with {@code sqlState} in a row: where a failure would have confirmed the outage. */
     private static void awaitThreeErrorAnswersFromEveryVantage(String sqlState, Instant since) {
-        await("three error answers " + sqlState + " in a row from both vantages").atMost(Duration.ofSeconds(30)).until(() -> {
+        // Each look reads the topic with a consumer of its own, which takes seconds on a loaded machine: a generous bound.
+        await("three error answers " + sqlState + " in a row from both vantages").atMost(Duration.ofSeconds(60)).until(() -> {
             List<HealthObservation> observed = primaryObservationsSince(since);
             return observed.stream().map(o -> o.getSource().getVantage()).distinct().filter(vantage -> {
                 List<HealthObservation> own = observed.stream().filter(o -> o.getSource().getVantage().equals(vantage))

@@ -14,6 +14,7 @@ import dev.drpilot.failover.DeadLetters;
 import dev.drpilot.failover.FailoverService;
 import dev.drpilot.failover.RunbookExecutor;
 import dev.drpilot.failover.StepFactory;
+import dev.drpilot.failover.agent.NodeAgents;
 import dev.drpilot.failover.steps.PostgresAdmin;
 import dev.drpilot.ingest.CollectorIdentity;
 import dev.drpilot.ingest.IngestService;
@@ -107,8 +108,11 @@ public final class FailoverDrill implements AutoCloseable {
                 Clock.systemUTC()).start());
         DetectorService detector = new DetectorService(config, kafka, TestNames.unique("drill-detector"), stateDir).start();
         running.add(detector);
+        // As `drpilot act` does: the node agents' leases and commands, for the nodes that have an agent.
+        NodeAgents agents = NodeAgents.connect(kafka, Clock.systemUTC());
+        running.add(agents);
         RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(Duration.ofSeconds(1)), Clock.systemUTC(),
-                cloud), Clock.systemUTC());
+                cloud, Optional.of(agents)), Clock.systemUTC());
         DeadLetters deadLetters = DeadLetters.open(kafka, audit, Clock.systemUTC());
         running.add(deadLetters);
         running.add(new FailoverService(config, kafka, TestNames.unique("drill-failover"), audit, executor, deadLetters, Clock.systemUTC()).start());
