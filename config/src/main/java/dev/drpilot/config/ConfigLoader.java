@@ -108,7 +108,10 @@ public final class ConfigLoader {
         Path stateDir = Path.of(embedded.string("stateDir", "./var/kafka"));
         int port = embedded.integer("port", 9092, 0, 65535);
         embedded.finish();
-        int partitions = kafka.integer("partitions", 6, 1, 10_000);
+        // One process on one embedded broker gains nothing from more partitions, and each one multiplies the detector's
+        // state stores (a RocksDB instance per store and partition): 6 partitions took ~200 of them and ~170 MiB more
+        // resident memory than 1 in the footprint benchmark (docs/benchmarks.md).
+        int partitions = kafka.integer("partitions", bootstrap.isPresent() ? 6 : 1, 1, 10_000);
         Optional<Short> replication = kafka.has("replicationFactor")
                 ? Optional.of((short) kafka.integer("replicationFactor", 1, 1, Short.MAX_VALUE)) : Optional.empty();
         Map<String, String> properties = new LinkedHashMap<>();

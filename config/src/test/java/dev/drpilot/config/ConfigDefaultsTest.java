@@ -26,12 +26,19 @@ class ConfigDefaultsTest {
         assertThat(config.kafka().bootstrapServers()).isEmpty();
         assertThat(config.kafka().embedded().port()).isEqualTo(9092);
         assertThat(config.kafka().embedded().stateDir()).isEqualTo(Path.of("./var/kafka"));
+        assertThat(config.kafka().partitions()).as("one partition per topic on the embedded broker").isEqualTo(1);
         assertThat(config.thresholds().replicationLag()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.collector().heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.collector().vantage()).isEqualTo(config.collector().id());
         assertThat(config.runbooks()).containsOnlyKeys("default");
         assertThat(config.runbooks().get("default").steps()).extracting(Runbook.Step::type).containsExactly(
                 Runbook.Type.CHECK, Runbook.Type.FENCE, Runbook.Type.PROMOTE, Runbook.Type.REPOINT, Runbook.Type.VERIFY, Runbook.Type.NOTIFY);
+    }
+
+    @Test
+    void keyedTopicsGetSixPartitionsOnAKafkaClusterAndAsManyAsWritten() {
+        assertThat(ConfigLoader.parse("kafka: {bootstrapServers: kafka:9092}\n", "test", ENV::get).kafka().partitions()).isEqualTo(6);
+        assertThat(ConfigLoader.parse("kafka: {partitions: 3}\n", "test", ENV::get).kafka().partitions()).isEqualTo(3);
     }
 
     @Test

@@ -48,6 +48,8 @@ public final class DetectorService implements AutoCloseable {
         // Alerts should leave within a second of the observation that raised them.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        BoundedRocksDbMemory.budget(System.getProperty(BoundedRocksDbMemory.PROPERTY));   // a bad value stops start-up, not a stream thread
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         this.streams = new KafkaStreams(DetectorTopology.build(config), props);
         streams.setUncaughtExceptionHandler(error -> {
             log.error("detector stream thread failed, replacing it: {}", error.toString(), error);

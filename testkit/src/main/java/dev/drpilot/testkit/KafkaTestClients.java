@@ -6,6 +6,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
@@ -14,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Plain producers and consumers on the shared test broker. */
 public final class KafkaTestClients {
@@ -39,14 +40,30 @@ public final class KafkaTestClients {
 
     /**
      * Reads {@code topic} from the start until {@code count} records arrived or the timeout
-     * passed, and returns what it got; the caller asserts on it.
+     * passed, and returns what it got; the caller asserts on it. The consumer is assigned every
+     * partition rather than joining a group: a group join costs seconds on a loaded machine, and
+     * tests that look again and again (inside an await) would spend most of their time joining.
      */
     public static <K, V> List<ConsumerRecord<K, V>> read(EmbeddedKafkaBroker broker, String topic, int count,
                                                          Deserializer<K> keys, Deserializer<V> values, Duration timeout) {
         List<ConsumerRecord<K, V>> records = new ArrayList<>();
         try (KafkaConsumer<K, V> consumer = consumer(broker, keys, values)) {
-            consumer.subscribe(Set.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
+            List<TopicPartition> partitions = List.of();
+            while (partitions.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    // Empty until the topic exists (auto-created or made by the code under test).
+                    partitions = consumer.partitionsFor(topic, Duration.ofMillis(500)).stream()
+                            .map(info -> new TopicPartition(topic, info.partition())).toList();
+                } catch (TimeoutException e) {
+                    partitions = List.of();   // no metadata yet: look again until the caller's deadline
+                }
+            }
+            if (partitions.isEmpty()) {
+                return records;
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
             while (records.size() < count && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(100)).forEach(records::add);
             }

@@ -3,6 +3,7 @@ package dev.drpilot.agent.command;
 import dev.drpilot.events.AgentCommand;
 import dev.drpilot.events.AgentCommandKind;
 import dev.drpilot.events.AgentReply;
+import dev.drpilot.runtime.Backoff;
 import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.AccessPolicy;
 import dev.drpilot.schemas.topic.Topics;
@@ -49,6 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CommandLoop implements Worker, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandLoop.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    /** Between attempts while Kafka cannot be read: soon after a blip, no tighter than every 5 s during an outage. */
+    private static final Backoff RETRY = Backoff.exponential(POLL, Duration.ofSeconds(5));
     private static final int REMEMBERED_IDS = 1024;
 
     private final String cluster;
@@ -114,21 +117,29 @@ public final class CommandLoop implements Worker, AutoCloseable {
 
     private void run() {
         try {
+            int failures = 0;
             while (running) {
                 try {
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                         accept(record);
                     }
                     consumer.commitSync();
+                    failures = 0;
                     trouble = unreadable.get() == 0 ? null : unreadable.get() + " unreadable command record(s) skipped (see the log)";
                 } catch (WakeupException e) {
                     return;
                 } catch (RuntimeException e) {
                     // Kafka unreachable, a commit that failed: the next poll tries again; a command not yet committed is
                     // read again and recognised by its id.
-                    trouble = "reading commands failed: " + e;
-                    log.warn("agent commands of {}/{}: {} (trying again)", cluster, node, e.toString());
-                    sleepQuietly(POLL);
+                    // Never given up: the agent's commands are how a fence reaches this node.
+                    failures++;
+                    Duration pause = RETRY.before(failures);
+                    trouble = "reading commands failed " + failures + " time(s) in a row: " + e;
+                    log.warn("agent commands of {}/{}: {} (retry {}, unbounded, in {} ms)", cluster, node, e.toString(), failures,
+                            pause.toMillis());
+                    if (!pause(pause)) {
+                        return;
+                    }
                 }
             }
         } catch (Error e) {
@@ -209,11 +220,14 @@ public final class CommandLoop implements Worker, AutoCloseable {
         return unreadable.get();
     }
 
-    private static void sleepQuietly(Duration duration) {
+    /** @return false when interrupted: the loop is being stopped */
+    private static boolean pause(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
