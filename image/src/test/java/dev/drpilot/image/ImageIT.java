@@ -95,7 +95,9 @@ class ImageIT {
                 .as("no Cmd: a Deployment's args are drpilot's arguments").isTrue();
         assertThat(env()).containsEntry("JAVA_HOME", "/opt/java")
                 .containsEntry("PATH", "/opt/java/bin:/usr/bin:/bin")
-                .containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=50");
+                .containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=50 -XX:InitialRAMPercentage=25 -XX:MaxDirectMemorySize=64m"
+                        + " -XX:MaxMetaspaceSize=192m")
+                .containsEntry("MALLOC_ARENA_MAX", "2");
         assertThat(container.path("Labels").path("org.opencontainers.image.title").asText()).isEqualTo("drpilot");
         assertThat(container.path("Labels").path("org.opencontainers.image.version").asText()).isEqualTo(System.getProperty("drpilot.version"));
         assertThat(container.path("Labels").path("org.opencontainers.image.source").asText()).startsWith("https://");
@@ -149,7 +151,7 @@ class ImageIT {
         }
         Result result = runAs(command, Map.of());
         assertThat(result.stdout).contains("rocksdb ok", "snappy ok", "zstd ok", "lz4 ok", "tls ok", "entropy ok",
-                "workdir ok: /var/lib/drpilot writable by drpilot", "tmpdir: /tmp", "-XX:MaxRAMPercentage=75");
+                "workdir ok: /var/lib/drpilot writable by drpilot", "tmpdir: /tmp", "-XX:MaxRAMPercentage=50");
     }
 
     private static Result runInImage(List<String> args, Map<String, String> env) throws Exception {

@@ -5,6 +5,9 @@ import dev.drpilot.events.Source;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -38,7 +41,11 @@ import java.util.stream.Stream;
  * healthy, lag 0.2 s: the common case, no alert); {@code --flapping} of them alternate between 90 s of lag and none
  * every 15 s, so that alerts fire, resolve and are delivered (to a {@code log} receiver) all the time.
  *
- * <pre>bench/footprint [--components 100,1000] [--minutes 10] [--every 2s] [--flapping 10] [--partitions 6] [--java-opts "..."]</pre>
+ * <p>{@code --speed N} compresses time for a soak: the observations are stamped N times faster than the wall clock runs
+ * (stream time, which the rules and their stores go by, moves N times faster), so 29 minutes at 50 replay a day. The
+ * samples then also show the detector's state directory and the broker's log directory growing or not.
+ *
+ * <pre>bench/footprint [--components 100,1000] [--minutes 10] [--every 2s] [--flapping 10] [--speed 1] [--partitions N] [--java-opts "..."]</pre>
  */
 public final class FootprintBenchmark {
     private static final Pattern PAUSE = Pattern.compile("Pause .*?([0-9.]+)ms\\s*$");
@@ -50,14 +57,17 @@ public final class FootprintBenchmark {
     private FootprintBenchmark() {
     }
 
-    record Options(List<Integer> components, int minutes, Duration every, int flapping, int partitions, String javaOpts, Path dist, Path out) {
+    /** {@code partitions} and {@code javaOpts} null: what the configuration's default and the launcher's default say. */
+    record Options(List<Integer> components, int minutes, Duration every, int flapping, int speed, Integer partitions, String javaOpts,
+                   Path dist, Path out) {
         static Options parse(String[] args) {
             List<Integer> components = List.of(100, 1000);
             int minutes = 10;
             Duration every = Duration.ofSeconds(2);
             int flapping = 10;
-            int partitions = 6;   // kafka.partitions' default
-            String javaOpts = "-Xms256m -XX:+UseG1GC";   // the launcher's default when DRPILOT_JAVA_OPTS is unset
+            int speed = 1;
+            Integer partitions = null;
+            String javaOpts = null;
             Path dist = Path.of("cli/target/drpilot-dist");
             Path out = Path.of("target/bench/footprint");
             for (int i = 0; i < args.length; i++) {
@@ -67,19 +77,24 @@ public final class FootprintBenchmark {
                     case "--minutes" -> { minutes = Integer.parseInt(value); i++; }
                     case "--every" -> { every = Duration.ofMillis(Long.parseLong(value.replace("ms", "").replace("s", "000"))); i++; }
                     case "--flapping" -> { flapping = Integer.parseInt(value); i++; }
+                    case "--speed" -> { speed = Integer.parseInt(value); i++; }
                     case "--partitions" -> { partitions = Integer.parseInt(value); i++; }
                     case "--java-opts" -> { javaOpts = value; i++; }
                     case "--dist" -> { dist = Path.of(value); i++; }
                     case "--out" -> { out = Path.of(value); i++; }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (known: --components, --minutes, --every, --flapping, --partitions, --java-opts, --dist, --out)");
+                            + " (known: --components, --minutes, --every, --flapping, --speed, --partitions, --java-opts, --dist, --out)");
                 }
             }
-            return new Options(components, minutes, every, flapping, partitions, javaOpts, dist, out);
+            if (speed < 1) {
+                throw new IllegalArgumentException("--speed must be 1 or more, not " + speed);
+            }
+            return new Options(components, minutes, every, flapping, speed, partitions, javaOpts, dist, out);
         }
     }
 
-    record Sample(long seconds, long rssKiB, long heapUsedKiB, long heapCommittedKiB, int threads, int files, long sent) {
+    record Sample(long seconds, long rssKiB, long heapUsedKiB, long heapCommittedKiB, int threads, int files, long stateKiB, long brokerKiB,
+                  long sent) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -88,16 +103,20 @@ public final class FootprintBenchmark {
         if (!Files.isExecutable(launcher)) {
             throw new IllegalStateException(launcher + " is missing: build the distribution first (./mvnw -pl cli -am package -DskipTests)");
         }
-        System.out.printf("footprint benchmark %s: JVM options [%s], MALLOC_ARENA_MAX=%s, %d partitions, %d min per run, each component"
-                        + " every %d ms, %d flapping%n", Instant.now(), options.javaOpts(), System.getenv().getOrDefault("MALLOC_ARENA_MAX", "unset"),
-                options.partitions(), options.minutes(), options.every().toMillis(), options.flapping());
+        System.out.printf("footprint benchmark %s: JVM options [%s], %s partitions, %d min per run, each component every %d ms of"
+                        + " observed time, %d flapping, time %dx%n", Instant.now(),
+                options.javaOpts() == null ? "the launcher's default" : options.javaOpts(),
+                options.partitions() == null ? "the default number of" : options.partitions(), options.minutes(), options.every().toMillis(),
+                options.flapping(), options.speed());
         List<String> summaries = new ArrayList<>();
         for (int components : options.components()) {
             summaries.add(run(options, launcher, components));
         }
         System.out.println();
-        System.out.println("| components | obs/s | RSS steady (median, 2nd half) | RSS max | heap used max | threads | open files | GC pauses (n, median, p99, max) |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("| components | obs/s | RSS steady (median, 2nd half) | RSS max | heap used max | heap after GC (1st → last quarter)"
+                + " | threads | open files (1st → last quarter) | detector state (1st → last quarter) | broker logs (1st → last quarter)"
+                + " | GC pauses (n, median, p99, max) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         summaries.forEach(System.out::println);
     }
 
@@ -110,27 +129,38 @@ public final class FootprintBenchmark {
         }
         Path config = dir.resolve("drpilot.yaml");
         Files.writeString(config, config(components, options.partitions(), dir.resolve("kafka"), port));
-        String jvm = options.javaOpts() + " -Xlog:gc:file=" + dir.resolve("gc.log") + ":uptime";
+        // The GC log through JAVA_TOOL_OPTIONS, so that an unset --java-opts leaves the launcher's own default in force.
+        String gcLog = "-Xlog:gc:file=" + dir.resolve("gc.log") + ":uptime";
         ProcessBuilder builder = new ProcessBuilder(launcher.toAbsolutePath().toString(), "run", "--config", config.toString(),
                 "--metrics-listen", "127.0.0.1:0")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("drpilot.log").toFile());
-        builder.environment().put("DRPILOT_JAVA_OPTS", jvm);
-        System.out.printf("%n== %,d components: %s (log, gc log, config in %s)%n", components, jvm, dir);
+        builder.environment().put("JAVA_TOOL_OPTIONS", gcLog);
+        if (options.javaOpts() != null) {
+            builder.environment().put("DRPILOT_JAVA_OPTS", options.javaOpts());
+        }
+        System.out.printf("%n== %,d components: %s (log, gc log, config in %s)%n", components,
+                options.javaOpts() == null ? "launcher default" : options.javaOpts(), dir);
         Process process = builder.start();
         List<Sample> samples = new ArrayList<>();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port))) {
             awaitTopic(admin, process, Topics.REPLICATION_OBSERVATIONS.name());
+            if (options.speed() > 1) {
+                acceptFutureTimestamps(admin);
+            }
             long started = System.nanoTime();
-            try (Load load = new Load(port, components, options.every(), options.flapping())) {
+            Path stateDir = Path.of(System.getProperty("java.io.tmpdir"), "drpilot-streams-" + process.pid());
+            try (Load load = new Load(port, components, options.every(), options.flapping(), options.speed())) {
                 load.start();
                 long end = started + TimeUnit.MINUTES.toNanos(options.minutes());
                 while (System.nanoTime() < end && process.isAlive()) {
-                    Sample sample = sample(process.pid(), (System.nanoTime() - started) / 1_000_000_000L, load.sent());
+                    Sample sample = sample(process.pid(), (System.nanoTime() - started) / 1_000_000_000L, stateDir, dir.resolve("kafka"),
+                            load.sent());
                     samples.add(sample);
                     if (samples.size() % 6 == 1) {
-                        System.out.printf(Locale.ROOT, "%5d s  RSS %5d MiB  heap %4d/%4d MiB  threads %3d  files %4d  sent %,d%n",
-                                sample.seconds(), sample.rssKiB() / 1024, sample.heapUsedKiB() / 1024, sample.heapCommittedKiB() / 1024,
-                                sample.threads(), sample.files(), sample.sent());
+                        System.out.printf(Locale.ROOT, "%5d s  RSS %5d MiB  heap %4d/%4d MiB  threads %3d  files %4d  state %,d KiB  broker %,d KiB"
+                                        + "  sent %,d%n", sample.seconds(), sample.rssKiB() / 1024, sample.heapUsedKiB() / 1024,
+                                sample.heapCommittedKiB() / 1024, sample.threads(), sample.files(), sample.stateKiB(), sample.brokerKiB(),
+                                sample.sent());
                     }
                     TimeUnit.MILLISECONDS.sleep(SAMPLE.toMillis());   // sampling pace: there is nothing to wait on
                 }
@@ -145,22 +175,28 @@ public final class FootprintBenchmark {
             throw new IllegalStateException("drpilot run stopped before the first sample: see " + dir.resolve("drpilot.log"));
         }
         List<Double> pauses = pauses(dir.resolve("gc.log"));
+        List<long[]> afterGc = heapAfterGc(dir.resolve("gc.log"));
         List<Long> secondHalf = samples.subList(samples.size() / 2, samples.size()).stream().map(Sample::rssKiB).sorted().toList();
         long rssMax = samples.stream().mapToLong(Sample::rssKiB).max().orElse(0);
         long heapMax = samples.stream().mapToLong(Sample::heapUsedKiB).max().orElse(0);
         Sample last = samples.get(samples.size() - 1);
         double rate = last.sent() / (double) Math.max(1, last.seconds());
-        String summary = String.format(Locale.ROOT, "| %,d | %.0f | %d MiB | %d MiB | %d MiB | %d | %d | %d, %.1f ms, %.1f ms, %.1f ms |",
-                components, rate, secondHalf.get(secondHalf.size() / 2) / 1024, rssMax / 1024, heapMax / 1024, last.threads(), last.files(),
+        String summary = String.format(Locale.ROOT,
+                "| %,d | %.0f | %d MiB | %d MiB | %d MiB | %s | %d | %s | %s | %s | %d, %.1f ms, %.1f ms, %.1f ms |",
+                components, rate, secondHalf.get(secondHalf.size() / 2) / 1024, rssMax / 1024, heapMax / 1024,
+                quarters(afterGc.stream().map(a -> a[1]).toList(), " MiB", 1), last.threads(),
+                quarters(samples.stream().map(s -> (long) s.files()).toList(), "", 1),
+                quarters(samples.stream().map(Sample::stateKiB).toList(), " KiB", 1),
+                quarters(samples.stream().map(Sample::brokerKiB).toList(), " MiB", 1024),
                 pauses.size(), percentile(pauses, 50), percentile(pauses, 99), percentile(pauses, 100));
         Files.writeString(dir.resolve("samples.csv"), csv(samples));
         System.out.println(summary);
         return summary;
     }
 
-    static String config(int components, int partitions, Path kafkaDir, int port) {
+    static String config(int components, Integer partitions, Path kafkaDir, int port) {
         StringBuilder yaml = new StringBuilder()
-                .append("kafka:\n  partitions: ").append(partitions).append("\n")
+                .append("kafka:\n").append(partitions == null ? "" : "  partitions: " + partitions + "\n")
                 .append("  embedded: {stateDir: \"").append(kafkaDir).append("\", port: ").append(port).append("}\n")
                 .append("ingestApi: {bind: 127.0.0.1, port: 0}\n")
                 .append("thresholds: {replicationLag: 60s, lagHold: 1s, resolveHold: 1s}\n")
@@ -170,6 +206,18 @@ public final class FootprintBenchmark {
             yaml.append("  - {name: ").append(Load.name(i)).append(", kind: database}\n");
         }
         return yaml.toString();
+    }
+
+    /**
+     * A compressed run stamps its records hours ahead of the wall clock, and Kafka 4 refuses timestamps more than an hour
+     * ahead ({@code log.message.timestamp.after.max.ms}); lifted for the whole broker, so that the alerts and the
+     * Streams application's own topics, which carry the observations' timestamps on, take them too.
+     */
+    private static void acceptFutureTimestamps(Admin admin) throws Exception {
+        ConfigResource cluster = new ConfigResource(ConfigResource.Type.BROKER, "");
+        admin.incrementalAlterConfigs(Map.of(cluster, List.of(new AlterConfigOp(
+                new ConfigEntry("log.message.timestamp.after.max.ms", Long.toString(Long.MAX_VALUE)), AlterConfigOp.OpType.SET))))
+                .all().get(30, TimeUnit.SECONDS);
     }
 
     private static void awaitTopic(Admin admin, Process process, String topic) throws Exception {
@@ -190,7 +238,7 @@ public final class FootprintBenchmark {
         throw new IllegalStateException(topic + " not created within 3 minutes of drpilot run's start");
     }
 
-    static Sample sample(long pid, long seconds, long sent) throws IOException {
+    static Sample sample(long pid, long seconds, Path stateDir, Path brokerDir, long sent) throws IOException {
         long rss = 0;
         int threads = 0;
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
@@ -205,7 +253,42 @@ public final class FootprintBenchmark {
             files = (int) fds.count();
         }
         long[] heap = heap(pid);
-        return new Sample(seconds, rss, heap[1], heap[0], threads, files, sent);
+        return new Sample(seconds, rss, heap[1], heap[0], threads, files, kib(stateDir), kib(brokerDir), sent);
+    }
+
+    /**
+     * The disk space used under {@code dir} in KiB, as {@code du -sk} counts it (0 when it is not there). Blocks, not file
+     * lengths: Kafka preallocates every segment's index files sparsely at 10 MiB, which lengths would count in full.
+     */
+    static long kib(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try {
+            Process du = new ProcessBuilder("du", "-sk", dir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String output = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            du.waitFor(30, TimeUnit.SECONDS);
+            return output.isEmpty() ? 0 : Long.parseLong(output.split("\\s+")[0]);
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /** The median of the first and of the last quarter of {@code values}, "a → b unit", so that growth over the run shows. */
+    static String quarters(List<Long> values, String unit, long divisor) {
+        if (values.size() < 4) {
+            return "n/a";
+        }
+        int quarter = values.size() / 4;
+        return median(values.subList(0, quarter)) / divisor + " → " + median(values.subList(values.size() - quarter, values.size())) / divisor + unit;
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     /** {committed, used} KiB from {@code jcmd PID GC.heap_info}; zeros when jcmd cannot tell. */
@@ -245,6 +328,23 @@ public final class FootprintBenchmark {
         return pauses;
     }
 
+    private static final Pattern AFTER_GC = Pattern.compile("\\[([0-9.]+)s\\].*Pause.*?(\\d+)M->(\\d+)M\\(");
+
+    /** {uptime seconds, heap MiB after the pause} of every pause in the GC log: what the heap holds, garbage aside. */
+    static List<long[]> heapAfterGc(Path gcLog) throws IOException {
+        if (!Files.exists(gcLog)) {
+            return List.of();
+        }
+        List<long[]> points = new ArrayList<>();
+        for (String line : Files.readAllLines(gcLog)) {
+            Matcher matcher = AFTER_GC.matcher(line);
+            if (matcher.find()) {
+                points.add(new long[] {(long) Double.parseDouble(matcher.group(1)), Long.parseLong(matcher.group(3))});
+            }
+        }
+        return points;
+    }
+
     static double percentile(List<Double> sorted, int percentile) {
         if (sorted.isEmpty()) {
             return 0;
@@ -254,9 +354,10 @@ public final class FootprintBenchmark {
     }
 
     private static String csv(List<Sample> samples) {
-        StringBuilder csv = new StringBuilder("seconds,rss_kib,heap_used_kib,heap_committed_kib,threads,open_files,sent\n");
+        StringBuilder csv = new StringBuilder("seconds,rss_kib,heap_used_kib,heap_committed_kib,threads,open_files,state_kib,broker_kib,sent\n");
         samples.forEach(s -> csv.append(s.seconds()).append(',').append(s.rssKiB()).append(',').append(s.heapUsedKiB()).append(',')
-                .append(s.heapCommittedKiB()).append(',').append(s.threads()).append(',').append(s.files()).append(',').append(s.sent()).append('\n'));
+                .append(s.heapCommittedKiB()).append(',').append(s.threads()).append(',').append(s.files()).append(',').append(s.stateKiB())
+                .append(',').append(s.brokerKiB()).append(',').append(s.sent()).append('\n'));
         return csv.toString();
     }
 
@@ -268,18 +369,20 @@ public final class FootprintBenchmark {
         private final int components;
         private final long everyMillis;
         private final int flapping;
+        private final int speed;
         private final AtomicLong sent = new AtomicLong();
         private final Source source = Source.newBuilder().setCollectorId("bench").setVantage("bench").build();
         private final Thread thread = new Thread(this::run, "footprint-load");
         private volatile boolean running = true;
 
-        Load(int port, int components, Duration every, int flapping) {
+        Load(int port, int components, Duration every, int flapping, int speed) {
             this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port,
                     ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 20),
                     new StringSerializer(), Topics.REPLICATION_OBSERVATIONS.valueSerde().serializer());
             this.components = components;
             this.everyMillis = every.toMillis();
             this.flapping = Math.min(flapping, components);
+            this.speed = speed;
             thread.setDaemon(true);
         }
 
@@ -299,8 +402,9 @@ public final class FootprintBenchmark {
             long start = System.currentTimeMillis();
             long n = 0;
             while (running) {
-                // After t ms, t / every rounds of every component are due: send what is due, then rest a little.
-                long due = (System.currentTimeMillis() - start) * components / everyMillis;
+                // After t ms of wall clock, t * speed ms have passed for the observations, so (t * speed) / every rounds of
+                // every component are due: send what is due, then rest a little.
+                long due = (System.currentTimeMillis() - start) * speed * components / everyMillis;
                 while (n < due && running) {
                     send((int) (n++ % components), System.currentTimeMillis(), start);
                 }
@@ -312,8 +416,11 @@ public final class FootprintBenchmark {
             }
         }
 
-        private void send(int index, long now, long start) {
-            boolean lagging = index < flapping && ((now - start) / FLAP.toMillis()) % 2 == 1;
+        private void send(int index, long wall, long start) {
+            // Flapping goes by the wall clock (alerts fire and resolve every 15 s of the run whatever the speed); the
+            // observations' own time runs speed times faster.
+            boolean lagging = index < flapping && ((wall - start) / FLAP.toMillis()) % 2 == 1;
+            long now = start + (wall - start) * speed;
             String cluster = name(index);
             ReplicationObservation observation = ReplicationObservation.newBuilder()
                     .setSource(source).setComponent(cluster).setCluster(cluster).setPrimaryNode("pg-1").setReplicaNode("pg-2")

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,19 +27,40 @@ import java.util.function.Supplier;
  * No reply within the timeout is an answer too — {@link Optional#empty()}: the agent is down, cut off, or too slow, and
  * the caller decides what that proves (usually nothing: it falls back to the lease).
  */
-public final class AgentChannel {
+public final class AgentChannel implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final Producer<String, byte[]> producer;
     private final Supplier<Consumer<byte[], byte[]>> consumers;
+    private final Optional<ReplyTail> tail;
 
     /**
+     * A channel whose every request reads the replies with a consumer of its own.
+     *
      * @param producer  an acks=all producer, owned by the caller
      * @param consumers makes a consumer (no group, read_committed) for one request; closed after it
      */
     public AgentChannel(Producer<String, byte[]> producer, Supplier<Consumer<byte[], byte[]>> consumers) {
+        this(producer, consumers, Optional.empty());
+    }
+
+    private AgentChannel(Producer<String, byte[]> producer, Supplier<Consumer<byte[], byte[]>> consumers, Optional<ReplyTail> tail) {
         this.producer = producer;
         this.consumers = consumers;
+        this.tail = tail;
+    }
+
+    /**
+     * A channel that tails the replies with one consumer of {@code consumers} for its whole life (closed with it) and reads
+     * by request only while that tail is not positioned yet or has stopped.
+     */
+    public static AgentChannel tailing(Producer<String, byte[]> producer, Supplier<Consumer<byte[], byte[]>> consumers) {
+        return new AgentChannel(producer, consumers, Optional.of(new ReplyTail(consumers.get()).start()));
+    }
+
+    /** Whether requests are answered through the tail now (for tests and the start-up log). */
+    boolean tailed() {
+        return tail.map(ReplyTail::positioned).orElse(false);
     }
 
     /** A command could not be sent, or the replies could not be read: nothing is known about the agent's answer. */
@@ -55,6 +77,21 @@ public final class AgentChannel {
      */
     public Optional<AgentReply> request(AgentCommand command, Duration timeout) throws ChannelException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        String id = command.getCommandId();
+        Optional<CompletableFuture<AgentReply>> tailed = tail.flatMap(replies -> replies.await(id));
+        if (tailed.isPresent()) {
+            try {
+                send(command, remaining(deadline));
+                return Optional.of(tailed.get().get(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException e) {
+                return Optional.empty();
+            } catch (ExecutionException e) {
+                // The tail stopped while this reply was awaited: it may have come and gone unseen. No reply proves nothing.
+                return Optional.empty();
+            } finally {
+                tail.get().forget(id);
+            }
+        }
         try (Consumer<byte[], byte[]> consumer = consumers.get()) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.AGENT_REPLIES.name(), timeout).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
@@ -97,6 +134,11 @@ public final class AgentChannel {
         } catch (RuntimeException e) {
             return Optional.empty();   // not ours to judge: another request may be waiting for it; it is simply not a reply we can read
         }
+    }
+
+    @Override
+    public void close() {
+        tail.ifPresent(ReplyTail::close);
     }
 
     private static Duration remaining(long deadline) {

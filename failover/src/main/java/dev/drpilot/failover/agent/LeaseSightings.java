@@ -5,7 +5,9 @@ import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
+import dev.drpilot.runtime.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +61,10 @@ public final class LeaseSightings implements AutoCloseable {
 
     private void run() {
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.AGENT_LEASES.name(), Duration.ofSeconds(30)).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            List<TopicPartition> partitions = partitions();
+            if (partitions.isEmpty()) {
+                return;   // closed while waiting for the topic
+            }
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);   // what was there before is the fail-closed read's; only the new counts here
             while (running) {
@@ -76,12 +80,38 @@ public final class LeaseSightings implements AutoCloseable {
             }
         } catch (WakeupException e) {
             // closing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             // The tail is only ever an earlier start: without it every wait counts from its own read, as it always may.
             log.warn("lease sightings stopped ({}): lease waits count from the promotion's own read", e.toString());
         } finally {
             newest.clear();
         }
+    }
+
+    /**
+     * The topic's partitions, looked up until it has some: an actuator may start before the topics are created (the
+     * all-in-one's own broker, a first deployment), and a tail that gave up then would slow every lease wait for good.
+     */
+    private List<TopicPartition> partitions() throws InterruptedException {
+        Backoff backoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(5));
+        for (int attempt = 1; running; attempt++) {
+            try {
+                List<TopicPartition> partitions = consumer.partitionsFor(Topics.AGENT_LEASES.name(), Duration.ofSeconds(10)).stream()
+                        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+                if (!partitions.isEmpty()) {
+                    return partitions;
+                }
+            } catch (TimeoutException e) {
+                // the broker is not reachable yet: the same as no partitions
+            }
+            Duration pause = backoff.before(attempt);
+            log.info("lease sightings: {} has no partitions yet; retry {}, unbounded, in {} ms", Topics.AGENT_LEASES.name(), attempt,
+                    pause.toMillis());
+            Thread.sleep(pause.toMillis());   // a retry pause on a thread of its own; close() wakes nothing here but ends the loop
+        }
+        return List.of();
     }
 
     void accept(AgentLease lease, long seenAt) {
@@ -109,6 +139,7 @@ public final class LeaseSightings implements AutoCloseable {
         running = false;
         if (consumer != null) {
             consumer.wakeup();
+            thread.interrupt();
             try {
                 thread.join(5_000);
             } catch (InterruptedException e) {

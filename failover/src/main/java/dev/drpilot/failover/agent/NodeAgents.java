@@ -58,7 +58,7 @@ public final class NodeAgents implements AutoCloseable {
 
     /**
      * The actuator's own: commands sent by an acks=all idempotent producer it owns (closed with it), replies and leases read
-     * by consumers of no group, read_committed, one per request or wait.
+     * by consumers of no group, read_committed: replies by one tail for the actuator's life, leases by one per wait.
      */
     public static NodeAgents connect(Map<String, Object> kafkaClientProperties, Clock clock) {
         Map<String, Object> producer = new HashMap<>(kafkaClientProperties);
@@ -74,7 +74,7 @@ public final class NodeAgents implements AutoCloseable {
         String issuedBy = String.valueOf(kafkaClientProperties.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "drpilot-failover"));
         // The leases tailed from the start: a lost machine's last renewal is seen when it is written, long before the promotion.
         LeaseSightings sightings = new LeaseSightings(consumers.get(), System::nanoTime).start();
-        return new NodeAgents(Optional.of(commands), Optional.of(sightings), new AgentChannel(commands, consumers),
+        return new NodeAgents(Optional.of(commands), Optional.of(sightings), AgentChannel.tailing(commands, consumers),
                 new LeaseReader(consumers, LEASE_READ_TIMEOUT), issuedBy, clock);
     }
 
@@ -121,6 +121,9 @@ public final class NodeAgents implements AutoCloseable {
     @Override
     public void close() {
         sightings.ifPresent(LeaseSightings::close);
+        if (owned.isPresent()) {
+            channel.close();   // the tail of an actuator's own channel; a channel handed in is its owner's to close
+        }
         owned.ifPresent(producer -> producer.close(Duration.ofSeconds(5)));
     }
 }
