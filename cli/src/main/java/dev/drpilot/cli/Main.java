@@ -24,6 +24,7 @@ import java.util.Set;
                 ConfigCommand.class,
                 EmitCommand.class,
                 FailoverCli.class,
+                SilenceCli.class,
                 SwitchoverCommand.class,
                 StatusCommand.class,
                 RejoinCommand.class,

@@ -93,10 +93,13 @@ public final class ConfigLoader {
         var routes = alerting.routes(receivers);
         var runbooks = new RunbookBinder(top).runbooks();
         DrillSettings drills = new DrillBinder(top, components, clusters, backups).drills();
+        SilencingBinder silencing = new SilencingBinder(top);
+        var maintenance = silencing.maintenance(clusters);
+        var inhibit = silencing.inhibit();
         top.finish();
 
         DrpilotConfig config = new DrpilotConfig(kafka, collector, ingestApi, components, clusters, probeList, backups, thresholds,
-                alerts, expectedCollectors, receivers, routes, runbooks, drills);
+                alerts, expectedCollectors, receivers, routes, runbooks, drills, maintenance, inhibit);
         new CrossChecks(config, problems).run();
         problems.throwIfAny(sourceName);
         return config;

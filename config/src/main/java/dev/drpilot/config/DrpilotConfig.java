@@ -22,9 +22,13 @@ public record DrpilotConfig(
         List<Receiver> receivers,
         List<Route> routes,
         Map<String, Runbook> runbooks,
-        DrillSettings drills) {
+        DrillSettings drills,
+        List<MaintenanceWindow> maintenance,
+        List<InhibitRule> inhibit) {
 
     public DrpilotConfig {
+        maintenance = List.copyOf(maintenance);
+        inhibit = List.copyOf(inhibit);
         components = List.copyOf(components);
         clusters = InOrder.copyOf(clusters);
         probes = List.copyOf(probes);
@@ -33,6 +37,20 @@ public record DrpilotConfig(
         receivers = List.copyOf(receivers);
         routes = List.copyOf(routes);
         runbooks = InOrder.copyOf(runbooks);
+    }
+
+    /** Without maintenance windows, and with the default inhibition rules. */
+    public DrpilotConfig(KafkaSettings kafka, CollectorSettings collector, IngestApiSettings ingestApi, List<Component> components,
+                         Map<String, ClusterConfig> clusters, List<Probe> probes, List<BackupSource> backups, Thresholds thresholds,
+                         AlertSettings alerts, List<ExpectedCollector> expectedCollectors, List<Receiver> receivers, List<Route> routes,
+                         Map<String, Runbook> runbooks, DrillSettings drills) {
+        this(kafka, collector, ingestApi, components, clusters, probes, backups, thresholds, alerts, expectedCollectors, receivers,
+                routes, runbooks, drills, List.of(), InhibitRule.DEFAULTS);
+    }
+
+    /** The maintenance window open now that pauses failover of {@code cluster}, if any. */
+    public Optional<MaintenanceWindow> maintenancePause(String cluster, java.time.Instant now) {
+        return maintenance.stream().filter(window -> window.pausesFailover(cluster, now)).findFirst();
     }
 
     /**

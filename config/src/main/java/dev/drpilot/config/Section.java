@@ -69,6 +69,14 @@ final class Section {
         return Collections.unmodifiableSet(known);
     }
 
+    /** Every key of this mapping, each marked as asked for (for mappings whose keys are data, such as matchers). */
+    List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        known.addAll(keys);
+        return keys;
+    }
+
     boolean has(String key) {
         known.add(key);
         JsonNode value = node.get(key);

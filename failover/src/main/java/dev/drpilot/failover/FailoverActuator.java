@@ -60,7 +60,8 @@ public final class FailoverActuator implements AutoCloseable {
             started.add(agents);
             started.add(cloud);
             RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud),
-                    Optional.of(agents)), clock, Optional.of(new OperatorControls(kafka, deadLetters)));
+                    Optional.of(agents)), clock, Optional.of(new OperatorControls(kafka, deadLetters)))
+                    .withMaintenance(config.maintenance());
             RejoinReplies replies = new RejoinReplies(kafka, audit, deadLetters, config.clusters().keySet(), clock).start();
             started.add(replies);
             workers.add(replies.worker());

@@ -36,6 +36,8 @@ import java.util.function.Predicate;
 public final class FailoverGate {
     /** The attribute that marks a refusal for now (the pauses or the history could not be read): not acting on the command. */
     public static final String DEFERRED = "deferred";
+    /** The name of the pause an open maintenance window stands for (an operator's is {@code pause}). */
+    static final String MAINTENANCE = "maintenance";
 
     private FailoverGate() {
     }
@@ -118,7 +120,8 @@ public final class FailoverGate {
         if (!switchover && !command.getForce() && admission.pause().isPresent()) {
             ActionRecord pause = admission.pause().get();
             return Decision.refuse("paused: " + pause.getDetail() + " at " + pause.getStartedAt()
-                    + " (drpilot failover resume " + admission.cluster() + ")");
+                    + (MAINTENANCE.equals(pause.getName()) ? " (it ends with the window; the configuration's maintenance list)"
+                    : " (drpilot failover resume " + admission.cluster() + ")"));
         }
         if (!dryRun && !switchover && (command.getMode() == FailoverMode.MANUAL || settings.mode() == Mode.MANUAL) && !approved(history)) {
             return new Decision(Verdict.AWAIT_APPROVAL, awaiting(command.getIncidentId()));

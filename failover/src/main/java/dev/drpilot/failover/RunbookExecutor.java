@@ -2,6 +2,7 @@ package dev.drpilot.failover;
 
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.Durations;
+import dev.drpilot.config.MaintenanceWindow;
 import dev.drpilot.config.NodeConfig;
 import dev.drpilot.config.Runbook;
 import dev.drpilot.events.ActionKind;
@@ -64,6 +65,8 @@ public final class RunbookExecutor {
     private final FenceOnSight fenceOnSight;
     private final RejoinRequests rejoins;
     private final ExecutorService runner;
+    // Maintenance windows that pause failover of a cluster while open (the configuration's maintenance list).
+    private final List<MaintenanceWindow> maintenance;
 
     public RunbookExecutor(AuditLog audit, StepFactory steps, Clock clock) {
         this(audit, steps, clock, Optional.empty());
@@ -83,6 +86,12 @@ public final class RunbookExecutor {
 
     private RunbookExecutor(AuditLog audit, ActionWriter records, StepFactory steps, Clock clock, Optional<OperatorControls> controls,
                             ExecutorService runner) {
+        this(audit, records, steps, clock, controls, runner, List.of());
+    }
+
+    private RunbookExecutor(AuditLog audit, ActionWriter records, StepFactory steps, Clock clock, Optional<OperatorControls> controls,
+                            ExecutorService runner, List<MaintenanceWindow> maintenance) {
+        this.maintenance = List.copyOf(maintenance);
         this.audit = audit;
         this.records = records;
         this.steps = steps;
@@ -99,7 +108,27 @@ public final class RunbookExecutor {
      * transactional producer) instead of the audit log's producer; it still reads the history from the audit log.
      */
     public RunbookExecutor recordingWith(ActionWriter records) {
-        return new RunbookExecutor(audit, records, steps, clock, controls, runner);
+        return new RunbookExecutor(audit, records, steps, clock, controls, runner, maintenance);
+    }
+
+    /**
+     * The same executor, for which an open maintenance window with {@code pauseFailover} pauses its cluster as an operator's
+     * {@code drpilot failover pause} does, until the window closes.
+     */
+    public RunbookExecutor withMaintenance(List<MaintenanceWindow> windows) {
+        return new RunbookExecutor(audit, records, steps, clock, controls, runner, windows);
+    }
+
+    /** The pause of an open maintenance window that pauses {@code cluster}, as the gate reads an operator's pause. */
+    static Optional<ActionRecord> maintenancePause(List<MaintenanceWindow> windows, String cluster, Instant now) {
+        return windows.stream().filter(window -> window.pausesFailover(cluster, now)).findFirst().map(window -> {
+            Instant until = window.openUntil(now).orElse(now);
+            Instant opened = until.minus(window.duration());
+            return ActionRecord.newBuilder().setActionId("maintenance/" + window.name()).setKind(ActionKind.OPERATOR)
+                    .setName(FailoverGate.MAINTENANCE).setStatus(ActionStatus.SUCCEEDED).setCluster(cluster).setStartedAt(opened)
+                    .setFinishedAt(opened).setDetail("failover of " + cluster + " paused by maintenance window " + window.name() + " (open until "
+                            + until + ")").build();
+        });
     }
 
     /**
@@ -219,7 +248,8 @@ public final class RunbookExecutor {
                            String prefix) throws AuditLog.AuditException, Stopped, ReadIncompleteException {
         // One read of the operators' instructions serves the pause and the order, and both askings of the gate.
         Optional<OperatorControls.Instructions> instructions = controls.isPresent() ? Optional.of(controls.get().read()) : Optional.empty();
-        Optional<ActionRecord> pause = instructions.flatMap(standing -> standing.pause(cluster.name()));
+        Optional<ActionRecord> pause = instructions.flatMap(standing -> standing.pause(cluster.name()))
+                .or(() -> maintenancePause(maintenance, cluster.name(), clock.instant()));
         boolean ordered = operatorOrdered(command, instructions);
         Decision decision = FailoverGate.decide(admission(command, cluster, history, pause, ordered));
         if (decision.verdict() != Verdict.AWAIT_APPROVAL) {

@@ -261,6 +261,11 @@ class FailoverGateTest {
             return this;
         }
 
+        Given pausedBy(Optional<ActionRecord> pause) {
+            this.pause = pause;
+            return this;
+        }
+
         Given notOrdered() {
             this.operatorOrdered = false;
             return this;

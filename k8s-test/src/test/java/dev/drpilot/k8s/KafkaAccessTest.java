@@ -94,7 +94,7 @@ class KafkaAccessTest {
             "drpilot-ingest;    drpilot.collectors.heartbeat drpilot.deadletter drpilot.observations.backup drpilot.observations.health drpilot.observations.replication",
             "drpilot-detector;  drpilot.alerts drpilot.deadletter drpilot.failover.commands",
             "drpilot-actuator;  drpilot.actions drpilot.agent.commands drpilot.deadletter",
-            "drpilot-operator;  drpilot.actions drpilot.failover.commands drpilot.failover.control drpilot.recovery.checks",
+            "drpilot-operator;  drpilot.actions drpilot.failover.commands drpilot.failover.control drpilot.recovery.checks drpilot.silences",
             "drpilot-agent;     drpilot.agent.leases drpilot.agent.replies drpilot.observations.health",
             "drpilot-recovery;  drpilot.recovery.checks",
             "drpilot-drill;     drpilot.actions drpilot.deadletter drpilot.failover.commands drpilot.failover.control drpilot.recovery.checks",

@@ -18,6 +18,10 @@ import dev.drpilot.notify.metrics.PlantMetricsFeed;
 import dev.drpilot.notify.receivers.AlertSinks;
 import dev.drpilot.notify.receivers.CloudWatchFigures;
 import dev.drpilot.notify.routing.AlertRouter;
+import dev.drpilot.notify.silence.Mute;
+import dev.drpilot.notify.silence.Muting;
+import dev.drpilot.notify.silence.SilenceFeed;
+import dev.drpilot.notify.silence.Silences;
 import dev.drpilot.notify.status.StatusBoard;
 import dev.drpilot.notify.status.StatusHttpHandler;
 import dev.drpilot.runtime.HealthHttpHandler;
@@ -62,7 +66,8 @@ public final class NotifyService implements AutoCloseable {
 
     /** The topics the actuator reads and writes. */
     public static final List<Topic<?, ?>> TOPICS = List.of(Topics.ALERTS, Topics.ACTIONS, Topics.DEAD_LETTER,
-            Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS, Topics.HEALTH_OBSERVATIONS, Topics.AGENT_LEASES);
+            Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS, Topics.HEALTH_OBSERVATIONS, Topics.AGENT_LEASES,
+            Topics.SILENCES);
 
     private final DrpilotConfig config;
     private final Map<String, Object> kafka;
@@ -73,6 +78,9 @@ public final class NotifyService implements AutoCloseable {
     private final StartedResources started = new StartedResources("notify");
     private final List<ReceiverWorker> workers = new ArrayList<>();
     private HTTPServer metricsServer;
+    private String silencesTopic = Topics.SILENCES.name();
+    private Duration silenceRecheck = Duration.ofSeconds(10);
+    private Muting muting = Muting.NONE;
 
     public NotifyService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock, NotifyOptions options) {
         this(config, kafkaClientProperties, clock, options, new WorkerHealth());
@@ -89,6 +97,16 @@ public final class NotifyService implements AutoCloseable {
         this.clock = clock;
         this.options = options;
         this.health = health;
+    }
+
+    /**
+     * Where silences are read from, and how often an alert held back by one is looked at again (a silence expired by hand
+     * is noticed within this); before {@link #start}.
+     */
+    public synchronized NotifyService silencing(String topic, Duration recheck) {
+        this.silencesTopic = topic;
+        this.silenceRecheck = recheck;
+        return this;
     }
 
     public synchronized NotifyService start() {
@@ -123,6 +141,15 @@ public final class NotifyService implements AutoCloseable {
                             options.httpTimeout()), cloudWatch.namespace(), registry, clock).start(Duration.ofMinutes(1)));
                 }
             }
+
+            Silences silences = new Silences();
+            SilenceFeed silenceFeed = new SilenceFeed(consumer(Optional.empty()), silencesTopic, Topics.SILENCES.valueSerde().deserializer(),
+                    silences).start();
+            started.add(silenceFeed);
+            health.watch(silenceFeed.worker());
+            muting = new Muting(config.maintenance(), config.inhibit(), silences::active, firing::firing, firing::caughtUp, silenceRecheck);
+            Muting shown = muting;
+            board.showMutes(alert -> shown.muteOf(alert, clock.instant()).map(Mute::text));
 
             AlertRouter router = new AlertRouter(config.routes());
             Set<String> routed = router.routedReceivers();
@@ -168,7 +195,9 @@ public final class NotifyService implements AutoCloseable {
                 figures ? Duration.ZERO : options.renotifyInterval(), options.newGroupLookback());
         String group = options.groupIdPrefix() + receiver.name();
         ReceiverWorker worker = new ReceiverWorker(receiver.name(), sink.get(), new ReceiverWorker.Wiring(consumer(Optional.of(group)),
-                options.alertsTopic(), group, Topics.ALERTS.valueSerde().deserializer(), receiverRouter, recorder, metrics, clock), settings);
+                options.alertsTopic(), group, Topics.ALERTS.valueSerde().deserializer(), receiverRouter, recorder, metrics, clock), settings,
+                // Figures are not notifications: nothing silences a data point.
+                figures ? Muting.NONE : muting);
         started.add(worker);
         workers.add(worker.start());
         health.watch(worker.worker());

@@ -23,6 +23,7 @@ import dev.drpilot.events.ProbeKind;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.RestoreCheck;
 import dev.drpilot.events.RestoreCheckQuery;
+import dev.drpilot.events.Silence;
 import dev.drpilot.events.Severity;
 import dev.drpilot.events.Source;
 import dev.drpilot.schemas.topic.Topic;
@@ -188,6 +189,12 @@ public final class SampleEvents {
                 .build();
     }
 
+    public static Silence silence() {
+        return Silence.newBuilder().setId("7c1e2a90").setMatchers(Map.of("rule", List.of("replication-lag"), "cluster", List.of("orders")))
+                .setStartsAt(T0).setEndsAt(T0.plusSeconds(7200)).setCreatedBy("alice").setComment("upgrading pg-2")
+                .setPrincipal("User:drpilot-operator").setUpdatedAt(T0).build();
+    }
+
     public static List<Sample<?, ?>> onePerTopic() {
         return List.of(
                 new Sample<>(Topics.REPLICATION_OBSERVATIONS, "orders", replication()),
@@ -202,7 +209,8 @@ public final class SampleEvents {
                 new Sample<>(Topics.AGENT_COMMANDS, "orders/pg-1", agentCommand()),
                 new Sample<>(Topics.AGENT_REPLIES, "orders/pg-1", agentReply()),
                 new Sample<>(Topics.RESTORE_CHECKS, "orders-data", restoreCheck()),
-                new Sample<>(Topics.DEAD_LETTER, "orders".getBytes(), new byte[] {0x00, 0x01, 0x02}));
+                new Sample<>(Topics.DEAD_LETTER, "orders".getBytes(), new byte[] {0x00, 0x01, 0x02}),
+                new Sample<>(Topics.SILENCES, "7c1e2a90", silence()));
     }
 
     public record Sample<K, V>(Topic<K, V> topic, K key, V value) {
@@ -211,6 +219,6 @@ public final class SampleEvents {
     public static List<SpecificRecord> everyRecord() {
         return List.of(replication(), replicationMinimal(), backup(), backupFailed(), health(), healthMinimal(), healthAnsweredWithError(),
                 heartbeat(), alert(), alertResolved(), failoverCommand(), actionRecord(), agentLease(), agentCommand(), agentReply(),
-                restoreCheck());
+                restoreCheck(), silence());
     }
 }

@@ -4,7 +4,10 @@ import dev.drpilot.events.ActionKind;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
 import dev.drpilot.events.Alert;
+import dev.drpilot.events.AlertStatus;
 import dev.drpilot.notify.metrics.DeliveryMetrics;
+import dev.drpilot.notify.silence.Mute;
+import dev.drpilot.notify.silence.Muting;
 import dev.drpilot.notify.routing.AlertRouter;
 import dev.drpilot.runtime.Attempt;
 import dev.drpilot.runtime.Backoff;
@@ -32,6 +35,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -45,6 +51,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * receiver's other alerts go out meanwhile. Should the partitions move to another instance, it starts from the
  * committed offset, so nothing is skipped (an alert delivered after that offset is delivered again: the receivers'
  * de-duplication absorbs it).
+ *
+ * <p>Silences, maintenance windows and inhibition ({@link Muting}): a FIRING they match is held at the head of its alert's
+ * lane (recorded once as SKIPPED on the audit trail and counted) and looked at again when its mute ends, or every
+ * {@code recheck}; delivered then if the alert still fires, dropped if it resolved meanwhile, and then its RESOLVED is
+ * not delivered either (a receiver never hears of an alert it was never told about). A RESOLVED whose FIRING was
+ * delivered is delivered, silence or not: closing a page is never noise. Held records keep their partition's committed
+ * offset back, so an actuator restarted meanwhile holds them again rather than losing them.
  */
 public final class ReceiverWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReceiverWorker.class);
@@ -73,8 +86,21 @@ public final class ReceiverWorker implements AutoCloseable {
     private final Settings settings;
     private final RenotifyFilter renotify;
     private final ConsumerLoop<byte[], byte[]> loop;
+    private final Muting muting;
+    // Records held back that were already recorded and counted as such (partition:offset), and when each held record's
+    // mute ended: its delivery's retry budget counts from then, not from when it was first held.
+    private final Set<String> recordedHeld = ConcurrentHashMap.newKeySet();
+    private final Map<String, Attempt> releasedAt = new ConcurrentHashMap<>();
+    // Alerts whose FIRING was held back and never delivered, with what held it: their RESOLVED is not delivered either.
+    private final Map<String, Mute.Kind> withheld = new ConcurrentHashMap<>();
 
     public ReceiverWorker(String receiver, AlertSink sink, Wiring wiring, Settings settings) {
+        this(receiver, sink, wiring, settings, Muting.NONE);
+    }
+
+    /** @param muting silences, maintenance windows and inhibition rules, asked before each delivery */
+    public ReceiverWorker(String receiver, AlertSink sink, Wiring wiring, Settings settings, Muting muting) {
+        this.muting = muting;
         this.receiver = receiver;
         this.sink = sink;
         this.wiring = wiring;
@@ -145,6 +171,13 @@ public final class ReceiverWorker implements AutoCloseable {
             return Outcome.done();
         }
         Instant now = wiring.clock().instant();
+        Optional<Outcome> muted = muted(record, alert, attempt, now);
+        if (muted.isPresent()) {
+            return muted.get();
+        }
+        if (releasedAt.containsKey(recordId(record))) {
+            attempt = sinceRelease(record, attempt);
+        }
         if (!renotify.shouldSend(alert, now)) {
             log.debug("[receiver={} fingerprint={}] already notified within {}, not sent again", receiver, alert.getFingerprint(),
                     settings.renotifyInterval());
@@ -169,9 +202,80 @@ public final class ReceiverWorker implements AutoCloseable {
         // de-duplication absorbs it) rather than filtered out with no audit record.
         renotify.sent(alert, delivered);
         wiring.metrics().delivered(receiver, latency);
+        releasedAt.remove(recordId(record));
+        if (alert.getStatus() == AlertStatus.FIRING) {
+            withheld.remove(alert.getFingerprint());
+        }
         log.info("[receiver={} fingerprint={}] delivered {} after {} attempt(s), {} ms after it was emitted", receiver,
                 alert.getFingerprint(), alert.getStatus(), attempt.number(), latency.toMillis());
         return Outcome.done();
+    }
+
+    /**
+     * Empty when the record is to be delivered now; else what to do with it: hold it (look again later), or drop it (a
+     * FIRING that resolved while held, a RESOLVED whose FIRING was held back).
+     */
+    private Optional<Outcome> muted(ConsumerRecord<byte[], byte[]> record, Alert alert, Attempt attempt, Instant now) {
+        String id = recordId(record);
+        if (alert.getStatus() != AlertStatus.FIRING) {
+            Mute.Kind heldBy = withheld.remove(alert.getFingerprint());
+            if (heldBy == null) {
+                return Optional.empty();
+            }
+            skipped(record, alert, attempt, heldBy, "RESOLVED not delivered: its FIRING was held back (" + heldBy.label() + ") and never delivered", now);
+            return Optional.of(Outcome.done());
+        }
+        Optional<Mute> mute = muting.muteOf(alert, now);
+        if (mute.isEmpty()) {
+            if (recordedHeld.remove(id)) {
+                if (!muting.stillFiring(alert)) {
+                    return Optional.of(resolvedWhileHeld(record, alert, attempt, now));
+                }
+                // Released: its delivery's retries and budget count from now.
+                releasedAt.put(id, new Attempt(attempt.number(), now));
+                log.info("[receiver={} fingerprint={}] no longer silenced and still firing: delivering it now", receiver, alert.getFingerprint());
+            }
+            return Optional.empty();
+        }
+        if (!muting.stillFiring(alert)) {
+            recordedHeld.remove(id);
+            return Optional.of(resolvedWhileHeld(record, alert, attempt, now));
+        }
+        if (recordedHeld.add(id)) {
+            if (!renotify.wasSent(alert.getFingerprint())) {
+                withheld.put(alert.getFingerprint(), mute.get().kind());
+            }
+            skipped(record, alert, attempt, mute.get().kind(), "FIRING held back, not delivered: " + mute.get().text(), now);
+            log.info("[receiver={} fingerprint={}] held back: {}", receiver, alert.getFingerprint(), mute.get().text());
+        }
+        return Optional.of(Outcome.retryAt(muting.nextLook(mute.get(), now)));
+    }
+
+    private Outcome resolvedWhileHeld(ConsumerRecord<byte[], byte[]> record, Alert alert, Attempt attempt, Instant now) {
+        log.info("[receiver={} fingerprint={}] resolved while held back: not delivered", receiver, alert.getFingerprint());
+        Mute.Kind heldBy = withheld.getOrDefault(alert.getFingerprint(), Mute.Kind.SILENCE);
+        Map<String, String> attributes = attributes(record, alert, attempt);
+        attributes.put("silencedBy", heldBy.label());
+        wiring.recorder().record(action("silenced/", record, alert, attempt, ActionStatus.SKIPPED,
+                "FIRING not delivered: the alert resolved while it was held back", attributes, now), auditKey(alert));
+        return Outcome.done();
+    }
+
+    private void skipped(ConsumerRecord<byte[], byte[]> record, Alert alert, Attempt attempt, Mute.Kind kind, String detail, Instant now) {
+        Map<String, String> attributes = attributes(record, alert, attempt);
+        attributes.put("silencedBy", kind.label());
+        wiring.recorder().record(action("silenced/", record, alert, attempt, ActionStatus.SKIPPED, detail, attributes, now), auditKey(alert));
+        wiring.metrics().silenced(receiver, kind.label());
+    }
+
+    /** The attempt as its delivery counts it: from the moment its mute ended. */
+    private Attempt sinceRelease(ConsumerRecord<byte[], byte[]> record, Attempt attempt) {
+        Attempt released = releasedAt.get(recordId(record));
+        return new Attempt(attempt.number() - released.number() + 1, released.firstAt());
+    }
+
+    private static String recordId(ConsumerRecord<byte[], byte[]> record) {
+        return record.topic() + "-" + record.partition() + ":" + record.offset();
     }
 
     private Outcome failed(ConsumerRecord<byte[], byte[]> record, Alert alert, Attempt attempt, DeliveryException e) {
@@ -200,6 +304,7 @@ public final class ReceiverWorker implements AutoCloseable {
         }
         wiring.recorder().record(action(record, alert, attempt, ActionStatus.FAILED, detail, attributes, now), auditKey(alert));
         wiring.metrics().failed(receiver, reason);
+        releasedAt.remove(recordId(record));
         return Outcome.done();
     }
 
@@ -217,9 +322,14 @@ public final class ReceiverWorker implements AutoCloseable {
 
     private ActionRecord action(ConsumerRecord<byte[], byte[]> record, Alert alert, Attempt attempt, ActionStatus status, String detail,
                                 Map<String, String> attributes, Instant finishedAt) {
+        return action("delivery/", record, alert, attempt, status, detail, attributes, finishedAt);
+    }
+
+    private ActionRecord action(String idPrefix, ConsumerRecord<byte[], byte[]> record, Alert alert, Attempt attempt, ActionStatus status,
+                                String detail, Map<String, String> attributes, Instant finishedAt) {
         return ActionRecord.newBuilder()
                 // The same record delivered twice (at-least-once) yields the same action id.
-                .setActionId("delivery/" + receiver + "/" + IdempotencyKey.of(alert) + "@" + record.partition() + ":" + record.offset())
+                .setActionId(idPrefix + receiver + "/" + IdempotencyKey.of(alert) + "@" + record.partition() + ":" + record.offset())
                 .setKind(ActionKind.ALERT_DELIVERY)
                 .setName(receiver)
                 .setStatus(status)

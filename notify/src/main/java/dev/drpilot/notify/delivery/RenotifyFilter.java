@@ -37,6 +37,11 @@ public final class RenotifyFilter {
                 || Duration.between(last.sentAt(), now).compareTo(interval) >= 0;
     }
 
+    /** True when a FIRING of this alert was sent and no RESOLVED since: the receiver has a page open for it. */
+    public boolean wasSent(String fingerprint) {
+        return lastSent.containsKey(fingerprint);
+    }
+
     public void sent(Alert alert, Instant now) {
         if (alert.getStatus() == AlertStatus.FIRING) {
             lastSent.put(alert.getFingerprint(), new Sent(alert.getStartsAt(), alert.getSeverity(), now));

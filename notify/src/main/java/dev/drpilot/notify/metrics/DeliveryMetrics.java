@@ -13,6 +13,7 @@ public final class DeliveryMetrics {
     private final Counter failures;
     private final Counter suppressed;
     private final Counter unreadable;
+    private final Counter silenced;
     private final Histogram latency;
 
     public DeliveryMetrics(PrometheusRegistry registry) {
@@ -27,6 +28,10 @@ public final class DeliveryMetrics {
                 .help("Re-emitted FIRING alerts not sent again within the re-notify interval").labelNames("receiver").register(registry);
         unreadable = Counter.builder().name("drpilot_alert_records_unreadable_total")
                 .help("Alert records that could not be read, sent to drpilot.deadletter").labelNames("receiver").register(registry);
+        silenced = Counter.builder().name("drpilot_alert_notifications_silenced_total")
+                .help("Notifications held back: a FIRING while a silence, maintenance window or inhibition matched it (counted once per"
+                        + " record), a RESOLVED whose FIRING was never delivered; by silence, maintenance or inhibition")
+                .labelNames("receiver", "by").register(registry);
         latency = Histogram.builder().name("drpilot_alert_delivery_latency_seconds")
                 .help("From the detector emitting an alert to a receiver accepting it")
                 .labelNames("receiver").classicOnly()
@@ -49,6 +54,11 @@ public final class DeliveryMetrics {
 
     public void suppressed(String receiver) {
         suppressed.labelValues(receiver).inc();
+    }
+
+    /** @param by {@code silence}, {@code maintenance} or {@code inhibition} */
+    public void silenced(String receiver, String by) {
+        silenced.labelValues(receiver, by).inc();
     }
 
     public void unreadable(String receiver) {

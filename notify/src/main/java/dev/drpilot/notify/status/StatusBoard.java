@@ -46,6 +46,8 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     private final FailoverTimelines failovers = new FailoverTimelines(FAILOVERS_SHOWN);
     private final LiveTopology topology;
     private final DrillsSection drills;
+    // What holds an open alert back from its receivers (a silence, a maintenance window, an inhibition), if anything.
+    private volatile Function<Alert, Optional<String>> mutedBy = alert -> Optional.empty();
 
     /**
      * @param staleAfter how long a replica of this cluster is shown without a new observation (as on {@code /metrics})
@@ -90,6 +92,11 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         drills.accept(record);
     }
 
+    /** Marks open alerts held back by silences, maintenance windows or inhibition, with what holds each back. */
+    public void showMutes(Function<Alert, Optional<String>> mutedBy) {
+        this.mutedBy = mutedBy;
+    }
+
     /** The "Drills" section of the page, as of now. */
     public synchronized String drillsSection() {
         return drills.html(clock.instant());
@@ -102,7 +109,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         List<StatusSnapshot.ComponentRow> rows = config.components().stream().map(component -> row(component, current, live, now)).toList();
         List<StatusSnapshot.OpenAlert> alerts = open.values().stream()
                 .sorted(Comparator.comparing((Alert alert) -> alert.getSeverity().ordinal()).reversed().thenComparing(Alert::getStartsAt))
-                .map(alert -> openAlert(alert, now)).toList();
+                .map(alert -> openAlert(alert, now, mutedBy.apply(alert).orElse(null))).toList();
         return new StatusSnapshot(now.toString(), Figures.time(now), rows, alerts, failovers.view(),
                 TopologyRows.of(live, now));
     }
@@ -157,10 +164,10 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
                 observation.getLagBytes(), text, observation.getObservedAt().toString());
     }
 
-    private static StatusSnapshot.OpenAlert openAlert(Alert alert, Instant now) {
+    private static StatusSnapshot.OpenAlert openAlert(Alert alert, Instant now, String silencedBy) {
         Map<String, String> annotations = alert.getAnnotations();
         String summary = Optional.ofNullable(annotations.get("summary")).orElse(annotations.getOrDefault("description", ""));
         return new StatusSnapshot.OpenAlert(alert.getFingerprint(), alert.getRule(), alert.getComponent(), StateRules.severity(alert), summary,
-                alert.getStartsAt().toString(), Figures.timeAndAge(alert.getStartsAt(), now), Html.safeLink(annotations.get("runbook_url")));
+                alert.getStartsAt().toString(), Figures.timeAndAge(alert.getStartsAt(), now), Html.safeLink(annotations.get("runbook_url")), silencedBy);
     }
 }

@@ -100,11 +100,17 @@ public final class StatusPage {
     }
 
     private static void alert(StringBuilder html, StatusSnapshot.OpenAlert alert) {
-        html.append("\n<tr class=\"alert sev-").append(token(alert.severity())).append("\" data-fingerprint=\"").append(escape(alert.fingerprint()))
+        html.append("\n<tr class=\"alert sev-").append(token(alert.severity())).append(alert.silencedBy() == null ? "" : " silenced")
+                .append("\" data-fingerprint=\"").append(escape(alert.fingerprint()))
                 .append("\"><td class=\"severity\"><span class=\"badge\">").append(escape(alert.severity())).append("</span></td>");
         cell(html, "rule", alert.rule());
         cell(html, "component", alert.component());
-        cell(html, "summary", alert.summary());
+        if (alert.silencedBy() == null) {
+            cell(html, "summary", alert.summary());
+        } else {
+            html.append("<td class=\"summary\">").append(escape(alert.summary())).append(" <span class=\"silenced-by badge\">silenced: ")
+                    .append(escape(alert.silencedBy())).append("</span></td>");
+        }
         cell(html, "since", alert.sinceText());
         html.append("<td class=\"runbook\">");
         if (alert.runbookUrl() == null) {

@@ -33,8 +33,9 @@ public record StatusSnapshot(String generatedAt, String generatedText, List<Comp
     public record ReplicaRow(String cluster, String node, Double lagSeconds, Long lagBytes, String lagText, String observedAt) {
     }
 
+    /** {@code silencedBy}: what holds it back from its receivers (a silence, a maintenance window, an inhibition), or null. */
     public record OpenAlert(String fingerprint, String rule, String component, String severity, String summary, String since, String sinceText,
-                            String runbookUrl) {
+                            String runbookUrl, String silencedBy) {
     }
 
     /** One incident's failover: how it ended (outcome {@code UNDER WAY} until its summary is written) and its steps in order. */

@@ -68,14 +68,19 @@
   }
 
   function alertRow(alert) {
-    var tr = el('tr', 'alert sev-' + token(alert.severity));
+    var tr = el('tr', 'alert sev-' + token(alert.severity) + (alert.silencedBy ? ' silenced' : ''));
     tr.setAttribute('data-fingerprint', alert.fingerprint);
     var severity = el('td', 'severity');
     severity.appendChild(el('span', 'badge', alert.severity));
     tr.appendChild(severity);
     tr.appendChild(el('td', 'rule', alert.rule));
     tr.appendChild(el('td', 'component', alert.component));
-    tr.appendChild(el('td', 'summary', alert.summary));
+    var summary = el('td', 'summary', alert.summary);
+    if (alert.silencedBy) {
+      summary.appendChild(document.createTextNode(' '));
+      summary.appendChild(el('span', 'silenced-by badge', 'silenced: ' + alert.silencedBy));
+    }
+    tr.appendChild(summary);
     tr.appendChild(el('td', 'since', alert.sinceText));
     var runbook = el('td', 'runbook');
     var link = safeLink(alert.runbookUrl);

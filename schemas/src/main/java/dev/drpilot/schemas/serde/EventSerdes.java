@@ -11,6 +11,7 @@ import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.RestoreCheck;
+import dev.drpilot.events.Silence;
 
 /** One serde per event type; they are stateless and thread-safe, so one instance each serves everyone. */
 public final class EventSerdes {
@@ -25,6 +26,7 @@ public final class EventSerdes {
     public static final AvroSerde<AgentCommand> AGENT_COMMAND = AvroSerde.of(AgentCommand.class);
     public static final AvroSerde<AgentReply> AGENT_REPLY = AvroSerde.of(AgentReply.class);
     public static final AvroSerde<RestoreCheck> RESTORE_CHECK = AvroSerde.of(RestoreCheck.class);
+    public static final AvroSerde<Silence> SILENCE = AvroSerde.of(Silence.class);
 
     private EventSerdes() {
     }

@@ -169,7 +169,12 @@ public final class AccessPolicy {
             topic(Principal.DRILL, Topics.ACTIONS, READS_AND_WRITES),
             topic(Principal.DRILL, Topics.ALERTS, READS),
             topic(Principal.DRILL, Topics.RESTORE_CHECKS, WRITES),
-            topic(Principal.DRILL, Topics.DEAD_LETTER, WRITES));
+            topic(Principal.DRILL, Topics.DEAD_LETTER, WRITES),
+
+            // Silences: `drpilot silence add|expire` writes them (and audits each on the trail) and `silence list` reads
+            // them; the actuator reads them to hold back the alerts they match.
+            topic(Principal.OPERATOR, Topics.SILENCES, READS_AND_WRITES),
+            topic(Principal.ACTUATOR, Topics.SILENCES, READS));
 
     private AccessPolicy() {
     }

@@ -11,6 +11,7 @@ import dev.drpilot.events.FailoverCommand;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.ReplicationObservation;
 import dev.drpilot.events.RestoreCheck;
+import dev.drpilot.events.Silence;
 import dev.drpilot.schemas.serde.EventSerdes;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -83,6 +84,12 @@ public final class Topics {
             "drpilot.recovery.checks", Serdes.String(), EventSerdes.RESTORE_CHECK, PARTITIONS, CleanupPolicy.DELETE,
             Map.of("retention.ms", Long.toString(Duration.ofDays(365).toMillis())));
 
+    // Operators' silences (`drpilot silence add`), keyed by silence id, compacted: the newest version of each silence is
+    // kept for good (an expired one stays, with its end moved), and the actuator reads the whole topic. One partition:
+    // a handful of records, read whole by every instance.
+    public static final Topic<String, Silence> SILENCES = new Topic<>(
+            "drpilot.silences", Serdes.String(), EventSerdes.SILENCE, 1, CleanupPolicy.COMPACT, Map.of("retention.ms", "-1"));
+
     // Records no consumer could read or process, kept byte for byte (headers say where they came
     // from and why) so nothing is lost silently. One partition: volume is low and order helps triage.
     public static final Topic<byte[], byte[]> DEAD_LETTER = new Topic<>(
@@ -90,7 +97,7 @@ public final class Topics {
 
     private static final List<Topic<?, ?>> ALL = List.of(REPLICATION_OBSERVATIONS, BACKUP_OBSERVATIONS, HEALTH_OBSERVATIONS,
             COLLECTOR_HEARTBEATS, ALERTS, FAILOVER_COMMANDS, ACTIONS, FAILOVER_CONTROL, AGENT_LEASES, AGENT_COMMANDS, AGENT_REPLIES, RESTORE_CHECKS,
-            DEAD_LETTER);
+            DEAD_LETTER, SILENCES);
 
     private Topics() {
     }

@@ -25,7 +25,7 @@ class SchemaCompatibilityTest {
     @ParameterizedTest
     @ValueSource(strings = {"ReplicationObservation", "BackupObservation", "HealthObservation", "CollectorHeartbeat",
             "Alert", "FailoverCommand", "ActionRecord", "AgentLease", "AgentCommand", "AgentReply",
-            "RestoreCheck"})
+            "RestoreCheck", "Silence"})
     void currentSchemaReadsEveryCommittedVersion(String record) throws Exception {
         Schema current = SpecificData.get().getSchema(Class.forName("dev.drpilot.events." + record));
         List<Schema> history = SchemaHistory.versionsOf(record);
