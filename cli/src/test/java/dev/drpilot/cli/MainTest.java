@@ -46,6 +46,30 @@ class MainTest {
     }
 
     @Test
+    void anUnknownCommandIsOneLineNamingTheClosestMatch() {
+        assertThat(run("stauts")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("drpilot: 'stauts' is not a drpilot command; did you mean 'drpilot status'?"
+                + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void helpOfAnUnknownCommandIsAnErrorNotTheTopLevelHelp() {
+        assertThat(run("stauts", "--help")).isEqualTo(2);
+        assertThat(err.toString()).contains("'stauts' is not a drpilot command").doesNotContain("Usage:");
+        assertThat(out.toString()).isEmpty();
+        assertThat(run("failover", "histroy", "--help")).isEqualTo(2);
+        assertThat(err.toString()).contains("drpilot failover: 'histroy' is not a drpilot failover command; did you mean "
+                + "'drpilot failover history'?");
+    }
+
+    @Test
+    void anUnknownOptionIsOneLineWithWhereToReadMore() {
+        assertThat(run("status", "--bogus")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("drpilot status: Unknown option: '--bogus' (see 'drpilot status --help')");
+    }
+
+    @Test
     void versionNamesKafkaAndJava() {
         assertThat(run("version")).isZero();
         assertThat(out.toString()).contains("drpilot ").contains("Kafka clients 4.").contains("Java ");
