@@ -47,6 +47,9 @@ final class StatusCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CLUSTER", arity = "0..1", description = "Only this cluster (its nodes, its component, their alerts and pause).")
     String cluster;
 
+    @Option(names = "--cluster", paramLabel = "CLUSTER", description = "Only this cluster, as the CLUSTER argument says it.")
+    String clusterOption;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
             description = "How to print it: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     Output output;
@@ -57,6 +60,10 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (cluster != null && clusterOption != null && !cluster.equals(clusterOption)) {
+            throw new UsageException("CLUSTER " + cluster + " and --cluster " + clusterOption + " differ: name one cluster");
+        }
+        cluster = cluster != null ? cluster : clusterOption;
         DrpilotConfig config = kafkaAccess.config();
         if (cluster != null && !config.clusters().containsKey(cluster)) {
             throw new UsageException("no cluster " + cluster + " in the configuration (clusters: " + String.join(", ", config.clusters().keySet()) + ")");

@@ -70,6 +70,25 @@ class MainTest {
     }
 
     @Test
+    void statusNamesAClusterThatIsNotConfiguredBeforeItConnects() throws IOException {
+        Path file = dir.resolve("status.yaml");
+        Files.writeString(file, """
+                components: [{name: orders-db, kind: database, cluster: orders}]
+                clusters:
+                  orders:
+                    component: orders-db
+                    nodes: [{name: pg-1, role: primary, host: db1.internal}]
+                """);
+
+        assertThat(run("status", "--cluster", "billing", "-c", file.toString(), "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("drpilot status: no cluster billing in the configuration (clusters: orders)");
+        assertThat(run("status", "orders", "--cluster", "billing", "-c", file.toString(), "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("CLUSTER orders and --cluster billing differ: name one cluster");
+        assertThat(run("status", "--output", "yaml", "-c", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--output").contains("table, json");
+    }
+
+    @Test
     void versionNamesKafkaAndJava() {
         assertThat(run("version")).isZero();
         assertThat(out.toString()).contains("drpilot ").contains("Kafka clients 4.").contains("Java ");
