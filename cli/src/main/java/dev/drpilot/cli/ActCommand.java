@@ -7,7 +7,7 @@ import java.util.List;
 
 /** {@code drpilot act}: one service alone, for running each as its own process or Deployment. */
 @Command(name = "act", mixinStandardHelpOptions = true,
-        description = {"Run the actuators alone (alert delivery and failover runbooks) against a Kafka cluster.",
+        description = {"Run the actuators alone (alert delivery and failover runbooks) against a Kafka cluster.", "",
                 "Needs kafka.bootstrapServers in the configuration or --bootstrap-servers."})
 final class ActCommand extends ServiceCommand {
     @CommandLine.Mixin

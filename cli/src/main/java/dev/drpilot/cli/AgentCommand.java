@@ -9,10 +9,11 @@ import java.util.List;
 
 /** {@code drpilot agent}: the node agent beside one PostgreSQL server (docs/agent.md). */
 @Command(name = "agent", mixinStandardHelpOptions = true,
-        description = {"Run the node agent beside one PostgreSQL server: it holds the cluster's lease while its node is primary and",
-                "stops the node taking writes when it cannot renew it, and publishes its own evidence of the server's health.",
-                "Its settings are the node's agent: section of the configuration (validated by 'drpilot config check');",
-                "/healthz and /readyz listen on agent.bind:agent.listenPort. Needs kafka.bootstrapServers or --bootstrap-servers."})
+        description = {"Run the node agent beside one PostgreSQL server.", "",
+                "The agent holds the cluster's lease while its node is primary and stops the node taking writes when it cannot renew "
+                        + "it, and publishes its own evidence of the server's health. Its settings are the node's agent: section of the "
+                        + "configuration (validated by 'drpilot config check'); /healthz and /readyz listen on agent.bind:agent.listenPort. "
+                        + "Needs kafka.bootstrapServers or --bootstrap-servers."})
 final class AgentCommand extends ServiceCommand {
     @Option(names = "--cluster", required = true, paramLabel = "CLUSTER", description = "The cluster of the node, as named under clusters:.")
     String cluster;

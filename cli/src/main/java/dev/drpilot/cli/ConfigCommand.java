@@ -26,16 +26,15 @@ final class ConfigCommand implements Runnable {
     }
 
     @Command(name = "check",
-            description = {
-                    "Validate a configuration file. Prints the effective configuration (defaults filled in,",
-                    "secrets masked) and exits 0, or prints every problem, each with the key it is about,",
-                    "and exits 2. Secrets written as ${ENV_VAR} must be set in the environment. A restore check's",
-                    "scratch directory that exists here and is not empty is a problem too."})
+            description = {"Validate a configuration file.", "",
+                    "Prints the effective configuration (defaults filled in, secrets masked) and exits 0, or prints every problem, "
+                            + "each with the key it is about, and exits 2. Secrets written as ${ENV_VAR} must be set in the environment. "
+                            + "A restore check's scratch directory that exists here and is not empty is a problem too."})
     static final class Check implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(paramLabel = "FILE", description = "The YAML configuration file, e.g. examples/drpilot.yaml")
+        @Parameters(paramLabel = "FILE", description = "The YAML configuration file, e.g. examples/drpilot.yaml.")
         Path file;
 
         @Override

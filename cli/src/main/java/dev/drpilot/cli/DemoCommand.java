@@ -52,12 +52,11 @@ import java.util.stream.Stream;
  * servers, SMTP server, services — is stopped and its data removed on Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {
-                "Play the DR plan's scenarios on this machine: an embedded Kafka broker, a PostgreSQL primary and",
-                "streaming replica (from the installed server binaries), an in-process SMTP server and drpilot's",
-                "whole pipeline. It pauses replay (lag alert), reports a failed backup (email), lets the RPO pass",
-                "(RPO breach) and kills the primary (automatic failover, with its measured RTO), narrating each.",
-                "Then it keeps running for the status page until Ctrl-C, which stops and removes everything."})
+        description = {"Play the DR plan's scenarios on this machine, narrated.", "",
+                "Starts an embedded Kafka broker, a PostgreSQL primary and streaming replica (from the installed server binaries), "
+                        + "an in-process SMTP server and drpilot's whole pipeline. It pauses replay (lag alert), reports a failed backup "
+                        + "(email), lets the RPO pass (RPO breach) and kills the primary (automatic failover, with its measured RTO), "
+                        + "narrating each. Then it keeps running for the status page until Ctrl-C, which stops and removes everything."})
 final class DemoCommand implements Callable<Integer> {
     static final String BUILT_IN = "dev/drpilot/cli/demo/demo.yaml";
     private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);

@@ -19,9 +19,10 @@ import java.util.concurrent.Callable;
 
 /** {@code drpilot drill run NAME} and {@code drpilot drill serve}: the DR plan's drills, by hand and on their schedules. */
 @Command(name = "drill", mixinStandardHelpOptions = true,
-        description = {"Rehearse the DR plan (drills.plans in the configuration): a switchover to a replica and back through the",
-                "failover actuator with writes going on, a restore check, or a failover in dry-run through the real runbook.",
-                "Each run is recorded on drpilot.actions and leaves a report (JSON and Markdown) in drills.reportDirectory."},
+        description = {"Rehearse the DR plan (drills.plans in the configuration).", "",
+                "A drill is a switchover to a replica and back through the failover actuator with writes going on, a restore check, "
+                        + "or a failover in dry-run through the real runbook. Each run is recorded on drpilot.actions and leaves a report "
+                        + "(JSON and Markdown) in drills.reportDirectory."},
         subcommands = {DrillCli.Run.class, DrillCli.Serve.class})
 final class DrillCli implements Runnable {
     @CommandLine.Spec
@@ -33,9 +34,9 @@ final class DrillCli implements Runnable {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Run one drill now, print its report and write it to drills.reportDirectory.",
-                    "Exits 0 when the drill passed, 1 when it failed or was refused (a paused cluster, an open incident),",
-                    "2 on invalid configuration or usage."})
+            description = {"Run one drill now, print its report and write it to drills.reportDirectory.", "",
+                    "Exits 0 when the drill passed, 1 when it failed or was refused (a paused cluster, an open incident), "
+                            + "2 on invalid configuration or usage."})
     static final class Run implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -73,9 +74,9 @@ final class DrillCli implements Runnable {
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = {"Run the drills that have a schedule (drills.plans[].schedule) when they are due, one at a time, and",
-                    "write their reports. A drill refused (its cluster paused, an incident open) runs again at its next time.",
-                    "Needs kafka.bootstrapServers in the configuration or --bootstrap-servers."})
+            description = {"Run the drills that have a schedule (drills.plans[].schedule) when they are due.", "",
+                    "One at a time, each writing its report. A drill refused (its cluster paused, an incident open) runs again at its "
+                            + "next time. Needs kafka.bootstrapServers in the configuration or --bootstrap-servers."})
     static final class Serve extends ServiceCommand {
         @Override
         List<ServiceDefinition> services() {

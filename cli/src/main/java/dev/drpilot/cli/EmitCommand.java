@@ -37,9 +37,9 @@ final class EmitCommand implements Runnable {
     }
 
     @Command(name = "backup", mixinStandardHelpOptions = true,
-            description = {
-                    "Report a backup's outcome. A failed wal-g backup-push leaves no trace in backup-list, so the",
-                    "backup job reports it itself, e.g. after the backup in its cron job:",
+            description = {"Report a backup's outcome.", "",
+                    "A failed wal-g backup-push leaves no trace in backup-list, so the backup job reports it itself, e.g. after the "
+                            + "backup in its cron job:",
                     "",
                     "  wal-g backup-push $PGDATA && drpilot emit backup --component orders-data --status succeeded \\",
                     "    || drpilot emit backup --component orders-data --status failed --error \"backup-push exited $?\"",
@@ -58,7 +58,7 @@ final class EmitCommand implements Runnable {
         @Option(names = "--component", required = true, description = "The component whose data the backup protects.")
         String component;
 
-        @Option(names = "--status", required = true, description = "succeeded or failed.")
+        @Option(names = "--status", required = true, description = "The outcome: succeeded or failed.")
         String status;
 
         @Option(names = "--error", description = "What went wrong (with --status failed).")

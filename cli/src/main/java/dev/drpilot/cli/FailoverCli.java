@@ -38,8 +38,8 @@ final class FailoverCli implements Runnable {
     }
 
     @Command(name = "history", mixinStandardHelpOptions = true,
-            description = {"Print the failovers on record (drpilot.actions): each incident with its outcome, recovery time",
-                    "and data-loss estimate, and its steps with their durations."})
+            description = {"Print the failovers on record (drpilot.actions).", "",
+                    "Each incident with its outcome, recovery time and data-loss estimate, and its steps with their durations."})
     static final class History implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -110,7 +110,7 @@ final class FailoverCli implements Runnable {
     }
 
     @Command(name = "approve", mixinStandardHelpOptions = true,
-            description = {"Approve a failover that waits for an operator (a cluster in failover mode manual).",
+            description = {"Approve a failover that waits for an operator (a cluster in failover mode manual).", "",
                     "The incident id is in the FailoverAwaitingApproval alert and in drpilot failover history."})
     static final class Approve extends OperatorCommand {
         @CommandLine.Parameters(paramLabel = "INCIDENT", description = "The incident whose failover may go ahead.")
@@ -123,8 +123,9 @@ final class FailoverCli implements Runnable {
     }
 
     @Command(name = "pause", mixinStandardHelpOptions = true,
-            description = {"Pause automatic failover of a cluster: failover commands for it are refused (and alerted)",
-                    "until drpilot failover resume CLUSTER. For maintenance that stops the primary on purpose."})
+            description = {"Pause automatic failover of a cluster.", "",
+                    "Failover commands for it are refused (and alerted) until drpilot failover resume CLUSTER. For maintenance that "
+                            + "stops the primary on purpose."})
     static final class Pause extends OperatorCommand {
         @CommandLine.Parameters(paramLabel = "CLUSTER", description = "The cluster.")
         String cluster;

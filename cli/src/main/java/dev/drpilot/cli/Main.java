@@ -9,11 +9,9 @@ import java.util.Set;
 @Command(name = "drpilot",
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
-        description = {
-                "drpilot makes a disaster-recovery plan executable: collectors observe replication, backups and",
-                "health; detectors turn observations into alerts and failover commands; actuators deliver the",
-                "alerts and run failover runbooks. Everything in between is a Kafka topic.",
-                ""},
+        description = {"drpilot makes a disaster-recovery plan executable: collectors observe replication, backups and health; detectors turn "
+                + "observations into alerts and failover commands; actuators deliver the alerts and run failover runbooks. Everything "
+                + "in between is a Kafka topic.", ""},
         subcommands = {
                 DemoCommand.class,
                 RunCommand.class,
@@ -32,13 +30,17 @@ import java.util.Set;
                 RecoveryCommand.class,
                 DrillCli.class,
                 VersionCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {
                 "",
-                "Start here:  drpilot demo                (the DR plan's scenarios on this machine, narrated)",
-                "             drpilot run                 (all-in-one, on an embedded Kafka broker)",
-                "             drpilot config check FILE   (validate a configuration)",
-                "Exit codes:  0 ok, 1 failed while running, 2 invalid configuration or usage."})
+                "Start here:",
+                "  drpilot demo               the DR plan's scenarios on this machine, narrated",
+                "  drpilot run                all-in-one, on an embedded Kafka broker",
+                "  drpilot config check FILE  validate a configuration",
+                "  drpilot status             each cluster's nodes, targets, open alerts and pauses",
+                "",
+                "Exit codes: 0 ok, 1 failed while running, 2 invalid configuration or usage."})
 public final class Main implements Runnable {
     /** The values of DRPILOT_LOG_FORMAT: the names of logback.xml's appenders. */
     static final Set<String> LOG_FORMATS = Set.of("text", "json");
@@ -60,6 +62,10 @@ public final class Main implements Runnable {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setExitCodeExceptionMapper(ExitCodes::forException);
         commandLine.setExecutionExceptionHandler(new ExitCodes.ErrorPrinter());
+        commandLine.setParameterExceptionHandler(new UsageErrors());
+        commandLine.setExecutionStrategy(UsageErrors::execute);
+        // Descriptions are one string per paragraph: picocli wraps them at the terminal's width.
+        commandLine.setUsageHelpAutoWidth(true);
         return commandLine;
     }
 

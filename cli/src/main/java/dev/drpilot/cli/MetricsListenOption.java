@@ -43,8 +43,8 @@ final class MetricsListenOption {
     }
 
     @Option(names = "--metrics-listen", paramLabel = "[HOST]:PORT|off", defaultValue = DEFAULT,
-            description = {"Where the actuator serves Prometheus /metrics, the status page, and /healthz and /readyz for probes",
-                    "(default ${DEFAULT-VALUE}: every interface, port 9464; port 0 picks a free one; off turns them off)."})
+            description = "Where the actuator serves Prometheus /metrics, the status page, and /healthz and /readyz for probes "
+                    + "(default ${DEFAULT-VALUE}: every interface, port 9464; port 0 picks a free one; off turns them off).")
     void listen(String listen) {
         address = Address.parse(listen, "--metrics-listen", spec.commandLine());
     }

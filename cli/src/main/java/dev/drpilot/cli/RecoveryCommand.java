@@ -6,10 +6,10 @@ import java.util.List;
 
 /** {@code drpilot recovery}: the scheduled restore checks, alone, on the host that may restore. */
 @Command(name = "recovery", mixinStandardHelpOptions = true,
-        description = {"Run the scheduled restore checks (backups[].restoreCheck.schedule) and publish their outcomes on",
-                "drpilot.recovery.checks. Run it on a host with the PostgreSQL server binaries, the backup tool and its",
-                "repository credentials, and disk for a restore; one restore at a time per host.",
-                "Needs kafka.bootstrapServers in the configuration or --bootstrap-servers."})
+        description = {"Run the scheduled restore checks (backups[].restoreCheck.schedule) and publish their outcomes.", "",
+                "Outcomes go to drpilot.recovery.checks. Run it on a host with the PostgreSQL server binaries, the backup tool and its "
+                        + "repository credentials, and disk for a restore; one restore at a time per host. Needs kafka.bootstrapServers "
+                        + "in the configuration or --bootstrap-servers."})
 final class RecoveryCommand extends ServiceCommand {
     @Override
     List<ServiceDefinition> services() {

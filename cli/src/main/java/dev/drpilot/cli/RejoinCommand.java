@@ -31,12 +31,12 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code drpilot rejoin CLUSTER NODE}: a replaced old primary made a replica of the current primary, by its node agent. */
 @Command(name = "rejoin", mixinStandardHelpOptions = true,
-        description = {"Make NODE, an old primary that a failover or switchover replaced, a streaming replica of CLUSTER's current",
-                "primary. The failover actuator checks that NODE is not the current primary and has an agent, then asks NODE's",
-                "agent, which stops the server if it still runs, rewinds it with pg_rewind (or, with --allow-base-backup, replaces",
-                "it by a fresh base backup, keeping the old data directory aside), starts it and confirms it streams. The",
-                "outcome, with the writes the old primary took that no replica had, is recorded on drpilot.actions: follow it",
-                "with drpilot failover history."})
+        description = {"Make NODE, an old primary that a failover or switchover replaced, a streaming replica of CLUSTER's current primary.", "",
+                "The failover actuator checks that NODE is not the current primary and has an agent, then asks NODE's agent, which "
+                        + "stops the server if it still runs, rewinds it with pg_rewind (or, with --allow-base-backup, replaces it by a "
+                        + "fresh base backup, keeping the old data directory aside), starts it and confirms it streams. The outcome, with "
+                        + "the writes the old primary took that no replica had, is recorded on drpilot.actions: follow it with drpilot "
+                        + "failover history."})
 final class RejoinCommand implements Callable<Integer> {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -55,8 +55,8 @@ final class RejoinCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "NODE", description = "The old primary to rejoin as a replica.")
     String node;
 
-    @Option(names = "--allow-base-backup", description = {"When pg_rewind cannot be used or fails, replace the data directory by a fresh",
-            "base backup (the old one is renamed aside, never deleted)."})
+    @Option(names = "--allow-base-backup", description = "When pg_rewind cannot be used or fails, replace the data directory by a fresh base backup (the old one is renamed "
+            + "aside, never deleted).")
     boolean allowBaseBackup;
 
     @Option(names = "--by", paramLabel = "NAME", description = "Who asks, for the audit trail (default: $USER).")

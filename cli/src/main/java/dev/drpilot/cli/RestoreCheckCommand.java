@@ -24,9 +24,9 @@ import java.util.concurrent.Callable;
 
 /** {@code drpilot restore-check COMPONENT}: one restore check now, by hand. */
 @Command(name = "restore-check", mixinStandardHelpOptions = true,
-        description = {"Restore the component's newest backup into its scratch directory (backups[].restoreCheck), recover it to",
-                "the target, run the check queries, stop and remove it; publish the outcome on drpilot.recovery.checks.",
-                "Exits 0 when the check succeeded, 1 when it failed (or was refused), 2 on invalid configuration or usage."})
+        description = {"Restore the component's newest backup into its scratch directory and check it.", "",
+                "The restore (backups[].restoreCheck) is recovered to the target; the check queries run; the server is stopped and "
+                        + "removed; the outcome is published on drpilot.recovery.checks. Exits 0 when the check succeeded, 1 when it failed (or was refused), 2 on invalid configuration or usage."})
 final class RestoreCheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

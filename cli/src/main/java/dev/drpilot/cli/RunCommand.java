@@ -12,10 +12,9 @@ import java.util.List;
 
 /** {@code drpilot run}: every service in one process. */
 @Command(name = "run",
-        description = {
-                "Run the whole pipeline in one process: collectors, detectors and actuators.",
-                "Without kafka.bootstrapServers (or --bootstrap-servers) it starts an embedded Kafka broker",
-                "whose data is kept in kafka.embedded.stateDir (default ./var/kafka), so a restart keeps the events."},
+        description = {"Run the whole pipeline in one process: collectors, detectors and actuators.", "",
+                "Without kafka.bootstrapServers (or --bootstrap-servers) it starts an embedded Kafka broker whose data is kept in "
+                        + "kafka.embedded.stateDir (default ./var/kafka), so a restart keeps the events."},
         mixinStandardHelpOptions = true)
 final class RunCommand extends ServiceCommand {
     @CommandLine.Mixin

@@ -3,10 +3,6 @@ package dev.drpilot.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.drpilot.config.DrpilotConfig;
-import dev.drpilot.notify.metrics.PlantMetrics;
-import dev.drpilot.notify.status.StatusSnapshot;
-import dev.drpilot.notify.status.TopologyRows;
-import dev.drpilot.notify.topology.TopologyReader;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -18,21 +14,29 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code drpilot status [CLUSTER]}: each node's live role, timeline and upstream, as the status page shows them. */
+/**
+ * {@code drpilot status [CLUSTER]}: the terminal view on-call engineers know from {@code patronictl list}, grown by what a DR plan
+ * adds: targets beside figures, open alerts, pauses.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Print each node's live role (primary, replica, fenced, rejoining, down, unknown), timeline, upstream,",
-                "lag and since when, from the observations of the last hour, the agents' leases and the failover records of",
-                "the last 30 days — not the configuration's roles, which appear only as a note where they differ."})
+        description = {"Print each cluster's nodes, each component's RTO and RPO beside its current figures, the open alerts and "
+                + "the pauses in force.", "",
+                "Nodes: each node's live role (primary, replica, fenced, rejoining, down, unknown), timeline, upstream, lag and since "
+                        + "when, from the observations of the last hour, the agents' leases and the failover records of the last 30 days "
+                        + "(the configuration's roles appear only as a note where they differ). Components: the RTO and RPO targets, the "
+                        + "newest drill's measured RTO, the recovery point's age and the last good backup. Then the open alerts (rule, "
+                        + "severity, since), the clusters whose failover is paused and the failovers waiting for an approval.", "",
+                "Exits 0 once everything was read, 1 when the topics could not be read to their end, 2 on invalid configuration "
+                        + "or usage."})
 final class StatusCommand implements Callable<Integer> {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
-    private static final String NONE = "-";
+
+    enum Output { table, json }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -40,37 +44,45 @@ final class StatusCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KafkaAccess kafkaAccess = new KafkaAccess();
 
-    @Parameters(paramLabel = "CLUSTER", arity = "0..1", description = "Only this cluster.")
+    @Parameters(paramLabel = "CLUSTER", arity = "0..1", description = "Only this cluster (its nodes, its component, their alerts and pause).")
     String cluster;
 
-    @Option(names = "--json", description = "Print JSON (the topology part of the status page's /api/status).")
+    @Option(names = "--cluster", paramLabel = "CLUSTER", description = "Only this cluster, as the CLUSTER argument says it.")
+    String clusterOption;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "How to print it: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Output output;
+
+    // Kept for the scripts written before --output: the same as --output json.
+    @Option(names = "--json", hidden = true, description = "The same as --output json.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        if (cluster != null && clusterOption != null && !cluster.equals(clusterOption)) {
+            throw new UsageException("CLUSTER " + cluster + " and --cluster " + clusterOption + " differ: name one cluster");
+        }
+        cluster = cluster != null ? cluster : clusterOption;
         DrpilotConfig config = kafkaAccess.config();
         if (cluster != null && !config.clusters().containsKey(cluster)) {
             throw new UsageException("no cluster " + cluster + " in the configuration (clusters: " + String.join(", ", config.clusters().keySet()) + ")");
         }
         Instant now = Instant.now();
-        List<StatusSnapshot.ClusterTopology> clusters;
+        StatusReport report;
         try (KafkaConnection kafka = kafkaAccess.open(config, "status");
              KafkaConsumer<byte[], byte[]> consumer = consumer(kafka.clientProperties())) {
-            TopologyReader.Result result = new TopologyReader(READ_TIMEOUT).read(consumer, config, now);
-            clusters = TopologyRows.of(result.topology().view(now, name -> PlantMetrics.staleAfter(config.clusters(), name)), now).stream()
-                    .filter(found -> cluster == null || cluster.equals(found.cluster())).toList();
+            StatusReader.Result result = new StatusReader(READ_TIMEOUT).read(consumer, config, now);
+            report = StatusReport.of(config, result, Optional.ofNullable(cluster), now);
             if (result.unreadable() > 0) {
                 spec.commandLine().getErr().println("warning: " + result.unreadable() + " record(s) could not be read and were left out");
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            Map<String, Object> document = new LinkedHashMap<>();
-            document.put("generatedAt", now.toString());
-            document.put("clusters", clusters);
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
+        if (json || output == Output.json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         } else {
-            out.print(table(clusters));
+            out.print(report.table());
         }
         out.flush();
         return ExitCodes.OK;
@@ -84,38 +96,5 @@ final class StatusCommand implements Callable<Integer> {
         // Looking a topic up must never create it: a status read changes nothing.
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    /** One line per node, columns aligned, and under each cluster what is wrong with it. */
-    static String table(List<StatusSnapshot.ClusterTopology> clusters) {
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("CLUSTER", "NODE", "ROLE", "TIMELINE", "UPSTREAM", "LAG", "SINCE", "NOTE"));
-        for (StatusSnapshot.ClusterTopology found : clusters) {
-            for (StatusSnapshot.NodeRow node : found.nodes()) {
-                rows.add(List.of(found.cluster(), node.node(), node.role(), node.timeline() == null ? NONE : node.timeline().toString(),
-                        orNone(node.upstream()), orNone(node.lagText()), orNone(node.sinceText()), node.note() == null ? "" : node.note()));
-            }
-        }
-        int[] widths = new int[rows.get(0).size()];
-        rows.forEach(row -> {
-            for (int column = 0; column < row.size(); column++) {
-                widths[column] = Math.max(widths[column], row.get(column).length());
-            }
-        });
-        StringBuilder text = new StringBuilder();
-        for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int column = 0; column < row.size(); column++) {
-                line.append(column == row.size() - 1 ? row.get(column) : String.format("%-" + widths[column] + "s  ", row.get(column)));
-            }
-            text.append(line.toString().stripTrailing()).append('\n');
-        }
-        clusters.stream().filter(found -> found.warning() != null)
-                .forEach(found -> text.append("WARNING ").append(found.cluster()).append(": ").append(found.warning()).append('\n'));
-        return text.toString();
-    }
-
-    private static String orNone(String text) {
-        return text == null ? NONE : text;
     }
 }

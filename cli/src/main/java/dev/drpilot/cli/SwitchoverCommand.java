@@ -33,11 +33,11 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code drpilot switchover CLUSTER --to NODE}: a planned change of primary, carried out by the failover actuator. */
 @Command(name = "switchover", mixinStandardHelpOptions = true,
-        description = {"Make NODE the primary of CLUSTER, on purpose (maintenance, a zone move). The failover actuator fences",
-                "the current primary (read-only), waits until NODE has replayed everything it wrote, promotes NODE, points",
-                "the other replicas at it and verifies. No cooldown, pause or manual approval applies to an operator's own",
-                "switchover. The old primary stays read-only: rejoin it as a replica with pg_rewind. Follow it with",
-                "drpilot failover history."})
+        description = {"Make NODE the primary of CLUSTER, on purpose (maintenance, a zone move).", "",
+                "The failover actuator fences the current primary (read-only), waits until NODE has replayed everything it wrote, "
+                        + "promotes NODE, points the other replicas at it and verifies. No cooldown, pause or manual approval applies to an "
+                        + "operator's own switchover. The old primary stays read-only: rejoin it as a replica with pg_rewind. Follow it "
+                        + "with drpilot failover history."})
 final class SwitchoverCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

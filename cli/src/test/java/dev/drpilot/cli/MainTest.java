@@ -46,6 +46,49 @@ class MainTest {
     }
 
     @Test
+    void anUnknownCommandIsOneLineNamingTheClosestMatch() {
+        assertThat(run("stauts")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("drpilot: 'stauts' is not a drpilot command; did you mean 'drpilot status'?"
+                + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void helpOfAnUnknownCommandIsAnErrorNotTheTopLevelHelp() {
+        assertThat(run("stauts", "--help")).isEqualTo(2);
+        assertThat(err.toString()).contains("'stauts' is not a drpilot command").doesNotContain("Usage:");
+        assertThat(out.toString()).isEmpty();
+        assertThat(run("failover", "histroy", "--help")).isEqualTo(2);
+        assertThat(err.toString()).contains("drpilot failover: 'histroy' is not a drpilot failover command; did you mean "
+                + "'drpilot failover history'?");
+    }
+
+    @Test
+    void anUnknownOptionIsOneLineWithWhereToReadMore() {
+        assertThat(run("status", "--bogus")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("drpilot status: Unknown option: '--bogus' (see 'drpilot status --help')");
+    }
+
+    @Test
+    void statusNamesAClusterThatIsNotConfiguredBeforeItConnects() throws IOException {
+        Path file = dir.resolve("status.yaml");
+        Files.writeString(file, """
+                components: [{name: orders-db, kind: database, cluster: orders}]
+                clusters:
+                  orders:
+                    component: orders-db
+                    nodes: [{name: pg-1, role: primary, host: db1.internal}]
+                """);
+
+        assertThat(run("status", "--cluster", "billing", "-c", file.toString(), "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("drpilot status: no cluster billing in the configuration (clusters: orders)");
+        assertThat(run("status", "orders", "--cluster", "billing", "-c", file.toString(), "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("CLUSTER orders and --cluster billing differ: name one cluster");
+        assertThat(run("status", "--output", "yaml", "-c", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--output").contains("table, json");
+    }
+
+    @Test
     void versionNamesKafkaAndJava() {
         assertThat(run("version")).isZero();
         assertThat(out.toString()).contains("drpilot ").contains("Kafka clients 4.").contains("Java ");

@@ -34,7 +34,9 @@ public final class OperatorControls {
     // Stands for the newest instruction of a key that could not be read: a pause that counts, an approval that does not.
     private static final String UNREADABLE = "unreadable";
 
-    private static final String PAUSE = "pause/";
+    /** The key prefixes of the control topic: {@code pause/<cluster>} and {@code approve/<incident>} (read by drpilot status too). */
+    public static final String PAUSE = "pause/";
+    public static final String APPROVE = "approve/";
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final Map<String, Object> consumerProperties;
@@ -160,7 +162,7 @@ public final class OperatorControls {
     }
 
     static String approveKey(String incidentId) {
-        return "approve/" + incidentId;
+        return APPROVE + incidentId;
     }
 
     /** Writes operators' instructions: to the control topic and to the audit trail, waiting for both. */

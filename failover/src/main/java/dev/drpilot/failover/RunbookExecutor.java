@@ -16,6 +16,7 @@ import dev.drpilot.failover.FailoverGate.Decision;
 import dev.drpilot.failover.FailoverGate.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -55,6 +56,10 @@ import java.util.function.BooleanSupplier;
  */
 public final class RunbookExecutor {
     private static final Logger log = LoggerFactory.getLogger(RunbookExecutor.class);
+    /** The MDC fields of a failover's log lines (logback.xml's JSON format writes them under {@code mdc}). */
+    public static final String INCIDENT = "incident";
+    public static final String CLUSTER = "cluster";
+    public static final String STEP = "step";
 
     private final AuditLog audit;
     // Where the runbook's records go: the audit log's own producer, or the cluster's recorder (recordingWith).
@@ -147,6 +152,20 @@ public final class RunbookExecutor {
      */
     public Outcome execute(FailoverCommand command, ClusterConfig cluster, Runbook runbook, BooleanSupplier stopping)
             throws AuditLog.AuditException, Stopped {
+        // incident and cluster (and step, while one runs) as MDC fields on every line this failover logs, steps included:
+        // a log collector filters on them (DRPILOT_LOG_FORMAT=json) instead of parsing the message's [incident=...] prefix.
+        Map<String, String> before = MDC.getCopyOfContextMap();
+        MDC.put(INCIDENT, command.getIncidentId());
+        MDC.put(CLUSTER, cluster.name());
+        try {
+            return executeLogged(command, cluster, runbook, stopping);
+        } finally {
+            restore(before);
+        }
+    }
+
+    private Outcome executeLogged(FailoverCommand command, ClusterConfig cluster, Runbook runbook, BooleanSupplier stopping)
+            throws AuditLog.AuditException, Stopped {
         if (command.getMode() == FailoverMode.FENCE) {
             return fenceOnSight.execute(command, cluster, runbook);   // no failover: its own guard, no gate (see FenceOnSight)
         }
@@ -192,7 +211,9 @@ public final class RunbookExecutor {
                 throw new Stopped();
             }
             FailoverStep step = steps.create(config, cluster);
-            String actionId = incident + "/" + (i + 1) + "-" + config.type().name().toLowerCase(Locale.ROOT);
+            String stepId = (i + 1) + "-" + config.type().name().toLowerCase(Locale.ROOT);
+            String actionId = incident + "/" + stepId;
+            MDC.put(STEP, stepId);
             Optional<ActionRecord> recorded = history.stream()
                     .filter(record -> actionId.equals(record.getActionId()) && record.getStatus() == ActionStatus.SUCCEEDED).findFirst();
             if (recorded.isPresent()) {
@@ -234,6 +255,7 @@ public final class RunbookExecutor {
             figures.putAll(attributes);
             log.info("{} step {} ({}) done in {} ms: {}", prefix, i + 1, step.describe(), attributes.get("durationMillis"), outcome.detail());
         }
+        MDC.remove(STEP);
         Outcome outcome = finish(command, cluster, context, dryRun ? Outcome.DRY_RUN : Outcome.SUCCEEDED, ActionKind.FAILOVER_SUMMARY,
                 dryRun ? "dry-run: every step planned, nothing changed" : "failed over to " + context.chosenCandidate().map(NodeConfig::name).orElse("?"),
                 figures);
@@ -377,7 +399,17 @@ public final class RunbookExecutor {
         if (step.alreadyDone(context)) {
             return new StepOutcome("already done: " + step.plan(context), step.alreadyDoneAttributes());
         }
-        Future<StepOutcome> running = runner.submit(() -> step.run(context, timeout));
+        // The step runs on the runner's thread: it logs with this failover's MDC too.
+        Map<String, String> mdc = MDC.getCopyOfContextMap();
+        Future<StepOutcome> running = runner.submit(() -> {
+            Map<String, String> before = MDC.getCopyOfContextMap();
+            restore(mdc);
+            try {
+                return step.run(context, timeout);
+            } finally {
+                restore(before);
+            }
+        });
         try {
             return running.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -385,6 +417,15 @@ public final class RunbookExecutor {
             throw new StepFailedException(step.describe() + " did not finish within its timeout of " + Durations.format(timeout));
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** Puts the MDC back as it was (a copy taken before; null when it was empty). */
+    private static void restore(Map<String, String> mdc) {
+        if (mdc == null) {
+            MDC.clear();
+        } else {
+            MDC.setContextMap(mdc);
         }
     }
 

@@ -1,5 +1,10 @@
 package dev.drpilot.failover;
 
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpilot.broker.EmbeddedKafkaBroker;
 import dev.drpilot.config.ClusterConfig;
 import dev.drpilot.config.ConfigLoader;
@@ -22,6 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -210,8 +216,29 @@ class RunbookExecutorIT {
             DrpilotConfig config = config(name, pg, "");
             pg.primary().kill();
             FailoverCommand command = command(name, name + "-incident", pg.primary(), FailoverMode.DRY_RUN, false);
-            assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
-                    .isEqualTo(RunbookExecutor.Outcome.DRY_RUN);
+            ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(RunbookExecutor.class);
+            ListAppender<ILoggingEvent> logged = new ListAppender<>();
+            logged.start();
+            logger.addAppender(logged);
+            try {
+                assertThat(executor(audit).execute(command, config.clusters().get(name), config.runbooks().get("default")))
+                        .isEqualTo(RunbookExecutor.Outcome.DRY_RUN);
+            } finally {
+                logger.detachAppender(logged);
+            }
+            // The check step's line as DRPILOT_LOG_FORMAT=json writes it: the failover's entity as fields, not only in the text.
+            ILoggingEvent checked = logged.list.stream().filter(event -> event.getFormattedMessage().contains("step 1 (")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no line of step 1 in " + logged.list));
+            JsonEncoder encoder = new JsonEncoder();
+            encoder.setContext(logger.getLoggerContext());
+            encoder.start();
+            JsonNode mdc = new ObjectMapper().readTree(encoder.encode(checked)).path("mdc");
+            assertThat(mdc.path("incident").asText()).isEqualTo(name + "-incident");
+            assertThat(mdc.path("cluster").asText()).isEqualTo(name);
+            assertThat(mdc.path("step").asText()).isEqualTo("1-check");
+            assertThat(logged.list).last().extracting(event -> event.getMDCPropertyMap().get("step")).as("no step after the last one")
+                    .isNull();
+            assertThat(org.slf4j.MDC.getCopyOfContextMap()).as("the caller's MDC as it was").isNullOrEmpty();
             assertThat(inRecovery(pg.replica(0))).isTrue();
             assertThat(inRecovery(pg.replica(1))).isTrue();
             List<ActionRecord> records = audit.incident(command.getIncidentId(), command.getIssuedAt().minusSeconds(5));

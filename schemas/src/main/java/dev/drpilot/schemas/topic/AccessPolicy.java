@@ -147,6 +147,9 @@ public final class AccessPolicy {
             topic(Principal.OPERATOR, Topics.REPLICATION_OBSERVATIONS, READS),
             topic(Principal.OPERATOR, Topics.HEALTH_OBSERVATIONS, READS),
             topic(Principal.OPERATOR, Topics.AGENT_LEASES, READS),
+            // `drpilot status`: the open alerts and the recovery point / last backup beside the targets.
+            topic(Principal.OPERATOR, Topics.ALERTS, READS),
+            topic(Principal.OPERATOR, Topics.BACKUP_OBSERVATIONS, READS),
 
             // It reads the leases too: a node seen as primary while another node's agent holds the lease was replaced.
             topic(Principal.AGENT, Topics.AGENT_LEASES, READS_AND_WRITES),
