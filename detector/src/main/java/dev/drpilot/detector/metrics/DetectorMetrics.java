@@ -34,7 +34,7 @@ public final class DetectorMetrics {
      * @param rules the rules, each with its store of firing alerts
      */
     public static void register(PrometheusRegistry registry, KafkaStreams streams, Map<String, String> rules, DeadLetters deadLetters) {
-        registry.register(new KafkaClientMetrics(() -> List.of(streams.metrics()), name -> !name.group().equals(RuleEvaluations.GROUP)));
+        KafkaClientMetrics.in(registry).add(() -> List.of(streams.metrics()), name -> !name.group().equals(RuleEvaluations.GROUP));
         GaugeWithCallback.builder().name("drpilot_detector_state")
                 .help("1 for the state the detectors' Kafka Streams application is in (RUNNING when it detects), 0 for the others")
                 .labelNames("state")

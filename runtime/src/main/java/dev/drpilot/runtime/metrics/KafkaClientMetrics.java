@@ -1,6 +1,7 @@
 package dev.drpilot.runtime.metrics;
 
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -33,8 +36,15 @@ import java.util.function.Supplier;
  * ({@code client-id} becomes {@code client_id}). Metrics that are not numbers (versions, commit ids) are left out, and so is Kafka's count of its own metrics.
  */
 public final class KafkaClientMetrics implements MultiCollector {
-    private final Supplier<? extends Collection<? extends Map<MetricName, ? extends Metric>>> sources;
-    private final Predicate<MetricName> include;
+    // One bridge per registry: two would export the same names (every client has producer-metrics), and a registry
+    // refuses a scrape with a name twice. drpilot run puts the collectors' and the detectors' clients into one.
+    private static final Map<PrometheusRegistry, KafkaClientMetrics> BRIDGES = new WeakHashMap<>();
+
+    private record Source(Supplier<? extends Collection<? extends Map<MetricName, ? extends Metric>>> metrics,
+                          Predicate<MetricName> include) {
+    }
+
+    private final List<Source> sources = new CopyOnWriteArrayList<>();
 
     /**
      * @param sources the clients' metrics, asked at every scrape (e.g. {@code () -> List.of(producer.metrics())})
@@ -43,8 +53,28 @@ public final class KafkaClientMetrics implements MultiCollector {
      */
     public KafkaClientMetrics(Supplier<? extends Collection<? extends Map<MetricName, ? extends Metric>>> sources,
                               Predicate<MetricName> include) {
-        this.sources = sources;
-        this.include = include;
+        add(sources, include);
+    }
+
+    private KafkaClientMetrics() {
+    }
+
+    /** The registry's bridge, registered with it on first use; services add their clients to it. */
+    public static KafkaClientMetrics in(PrometheusRegistry registry) {
+        synchronized (BRIDGES) {
+            return BRIDGES.computeIfAbsent(registry, key -> {
+                KafkaClientMetrics bridge = new KafkaClientMetrics();
+                key.register(bridge);
+                return bridge;
+            });
+        }
+    }
+
+    /** More clients to export (see the constructor). */
+    public KafkaClientMetrics add(Supplier<? extends Collection<? extends Map<MetricName, ? extends Metric>>> metrics,
+                                  Predicate<MetricName> include) {
+        sources.add(new Source(metrics, include));
+        return this;
     }
 
     /** How one Kafka metric is called in Prometheus, and what its value is multiplied by (units to seconds). */
@@ -115,24 +145,30 @@ public final class KafkaClientMetrics implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         Map<String, Family> families = new TreeMap<>();
-        for (Map<MetricName, ? extends Metric> metrics : sources.get()) {
-            for (Map.Entry<MetricName, ? extends Metric> entry : Map.copyOf(metrics).entrySet()) {
-                if (!include.test(entry.getKey()) || entry.getKey().group().equals("kafka-metrics-count")
-                        || !(entry.getValue().metricValue() instanceof Number number)) {
-                    continue;
-                }
-                Naming naming = naming(entry.getKey());
-                Family family = families.computeIfAbsent(naming.name(), name -> new Family(naming, entry.getKey().description()));
-                if (family.naming.counter() != naming.counter()) {
-                    continue;   // a counter and a gauge that would share a name: keep the first
-                }
-                double value = number.doubleValue();
-                if (naming.counter() && (Double.isNaN(value) || value < 0)) {
-                    continue;
-                }
-                family.add(labels(entry.getKey().tags()), value * naming.scale());
+        for (Source source : sources) {
+            for (Map<MetricName, ? extends Metric> metrics : source.metrics().get()) {
+                collect(metrics, source.include(), families);
             }
         }
         return new MetricSnapshots(families.values().stream().map(Family::build).toList());
+    }
+
+    private static void collect(Map<MetricName, ? extends Metric> metrics, Predicate<MetricName> include, Map<String, Family> families) {
+        for (Map.Entry<MetricName, ? extends Metric> entry : Map.copyOf(metrics).entrySet()) {
+            if (!include.test(entry.getKey()) || entry.getKey().group().equals("kafka-metrics-count")
+                    || !(entry.getValue().metricValue() instanceof Number number)) {
+                continue;
+            }
+            Naming naming = naming(entry.getKey());
+            Family family = families.computeIfAbsent(naming.name(), name -> new Family(naming, entry.getKey().description()));
+            if (family.naming.counter() != naming.counter()) {
+                continue;   // a counter and a gauge that would share a name: keep the first
+            }
+            double value = number.doubleValue();
+            if (naming.counter() && (Double.isNaN(value) || value < 0)) {
+                continue;
+            }
+            family.add(labels(entry.getKey().tags()), value * naming.scale());
+        }
     }
 }
