@@ -11,10 +11,10 @@ import java.util.List;
                 "Needs kafka.bootstrapServers in the configuration or --bootstrap-servers."})
 final class DetectCommand extends ServiceCommand {
     @CommandLine.Mixin
-    HealthListenOption health = new HealthListenOption();
+    ServiceListenOptions.Detect metrics = new ServiceListenOptions.Detect();
 
     @Override
     List<ServiceDefinition> services() {
-        return List.of(Services.detect(health.address()));
+        return List.of(Services.detect(metrics.address()));
     }
 }

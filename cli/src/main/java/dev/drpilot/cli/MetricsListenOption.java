@@ -14,6 +14,8 @@ final class MetricsListenOption {
 
     /** The host ("0.0.0.0" for every interface) and port; port -1 means off. */
     record Address(String host, int port) {
+        static final Address OFF = new Address("0.0.0.0", -1);
+
         boolean off() {
             return port < 0;
         }

@@ -1,7 +1,6 @@
 package dev.drpilot.cli;
 
 import dev.drpilot.config.CollectorSettings;
-import dev.drpilot.detector.DetectorHealth;
 import dev.drpilot.detector.DetectorService;
 import dev.drpilot.failover.FailoverActuator;
 import dev.drpilot.ingest.CollectorIdentity;
@@ -10,43 +9,68 @@ import dev.drpilot.notify.NotifyOptions;
 import dev.drpilot.notify.NotifyService;
 import dev.drpilot.recovery.RecoveryService;
 import dev.drpilot.recovery.drill.DrillService;
+import dev.drpilot.runtime.metrics.MetricsServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 
 import java.nio.file.Path;
 
 /** drpilot's services, wired by hand from the configuration (constructor injection, no framework). */
 final class Services {
-    static final ServiceDefinition INGEST = new ServiceDefinition("ingest", IngestService.TOPICS, context -> {
-        CollectorSettings collector = context.config().collector();
-        CollectorIdentity identity = new CollectorIdentity(collector.id(), collector.vantage(), VersionCommand.drpilotVersion());
-        return new IngestService(context.config(), identity, context.kafkaClientProperties(), context.clock()).start();
-    });
+    static final ServiceDefinition INGEST = ingest(MetricsListenOption.Address.OFF);
 
-    static final ServiceDefinition DETECT = detect(new MetricsListenOption.Address("0.0.0.0", -1));
+    /**
+     * The collectors; their metrics go into the process's registry and their loops count for its health. With an address,
+     * they serve both themselves ({@code /metrics}, {@code /healthz}, {@code /readyz}); without, another service of the
+     * process does ({@code drpilot run}: the actuator's port).
+     */
+    static ServiceDefinition ingest(MetricsListenOption.Address metrics) {
+        return new ServiceDefinition("ingest", IngestService.TOPICS, context -> {
+            CollectorSettings collector = context.config().collector();
+            CollectorIdentity identity = new CollectorIdentity(collector.id(), collector.vantage(), VersionCommand.drpilotVersion());
+            IngestService ingest = new IngestService(context.config(), identity, context.kafkaClientProperties(), context.clock(),
+                    context.metrics()).start();
+            context.health().watch(ingest.workers());
+            return serving(ingest, metrics, context, "the collectors");
+        });
+    }
 
-    /** The detectors, with {@code /healthz} and {@code /readyz} where {@code health} says (port -1: none). */
-    static ServiceDefinition detect(MetricsListenOption.Address health) {
+    static final ServiceDefinition DETECT = detect(MetricsListenOption.Address.OFF);
+
+    /** The detectors, like {@link #ingest}: the Kafka Streams application counts for the process's health and readiness. */
+    static ServiceDefinition detect(MetricsListenOption.Address metrics) {
         return new ServiceDefinition("detect", DetectorService.TOPICS, context -> {
             DetectorService detector = new DetectorService(context.config(), context.kafkaClientProperties(), DetectorService.APPLICATION_ID,
                     Path.of(System.getProperty("java.io.tmpdir"), "drpilot-streams-" + ProcessHandle.current().pid()));
-            if (health.off()) {
-                return detector.start();
-            }
-            DetectorHealth probes;
-            try {
-                probes = new DetectorHealth(health.host(), health.port(), detector::state).start();
-            } catch (RuntimeException e) {
-                detector.close();
-                throw e;
-            }
-            detector.start();
-            return () -> {
-                try {
-                    detector.close();
-                } finally {
-                    probes.close();
-                }
-            };
+            detector.registerMetrics(context.metrics());
+            context.health().watch(detector.worker()).readyWhen("detector", detector::notReady);
+            return serving(detector.start(), metrics, context, "the detectors");
         });
+    }
+
+    /** The service, and where {@code metrics} says the process's {@code /metrics} and probes with the JVM's figures; closing stops both. */
+    private static AutoCloseable serving(AutoCloseable service, MetricsListenOption.Address metrics, ServiceContext context, String what) {
+        if (metrics.off()) {
+            return service;
+        }
+        MetricsServer server;
+        try {
+            JvmMetrics.builder().register(context.metrics());
+            server = MetricsServer.start(metrics.host(), metrics.port(), context.metrics(), context.health(), what, "--metrics-listen");
+        } catch (RuntimeException e) {
+            try {
+                service.close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+        return () -> {
+            try {
+                service.close();
+            } finally {
+                server.close();
+            }
+        };
     }
 
     /**
@@ -56,7 +80,7 @@ final class Services {
     static ServiceDefinition act(MetricsListenOption.Address metrics) {
         return new ServiceDefinition("act", NotifyService.TOPICS, context ->
                 new NotifyService(context.config(), context.kafkaClientProperties(), context.clock(),
-                        NotifyOptions.defaults().withMetrics(metrics.host(), metrics.port()), context.health()).start());
+                        NotifyOptions.defaults().withMetrics(metrics.host(), metrics.port()), context.health(), context.metrics()).start());
     }
 
     /** The failover actuator: carries out failover commands with the clusters' runbooks; its loop counts for the process's health. */

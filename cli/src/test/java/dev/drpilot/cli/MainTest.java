@@ -230,7 +230,13 @@ class MainTest {
     void anInvalidHealthAddressIsAUsageErrorBeforeAnythingStarts() {
         assertThat(run("detect", "--health-listen", "nowhere:port", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
         assertThat(err.toString()).contains("Invalid value 'nowhere:port' for option '--health-listen'");
+        assertThat(run("detect", "--metrics-listen", "nowhere:port", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value 'nowhere:port' for option '--metrics-listen'");
+        assertThat(run("ingest", "--metrics-listen", "127.0.0.1:70000", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value '127.0.0.1:70000' for option '--metrics-listen'");
         assertThat(run("detect", "--help")).isZero();
-        assertThat(out.toString()).contains("--health-listen");
+        assertThat(out.toString()).contains("--metrics-listen").contains(":8082");
+        assertThat(run("ingest", "--help")).isZero();
+        assertThat(out.toString()).contains("--metrics-listen").contains("8083");
     }
 }

@@ -2,13 +2,20 @@ package dev.drpilot.detector;
 
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.detector.alert.AlertBook;
+import dev.drpilot.detector.metrics.CountingDeserializationHandler;
+import dev.drpilot.detector.metrics.CountingProcessingHandler;
+import dev.drpilot.detector.metrics.DeadLetters;
+import dev.drpilot.detector.metrics.DetectorMetrics;
+import dev.drpilot.runtime.Worker;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +24,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The detectors' process: one Kafka Streams application ({@code drpilot-detector}) running
@@ -28,6 +38,8 @@ import java.util.Properties;
 public final class DetectorService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DetectorService.class);
     public static final String APPLICATION_ID = "drpilot-detector";
+    private static final Set<KafkaStreams.State> DEAD = Set.of(KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.ERROR,
+            KafkaStreams.State.PENDING_SHUTDOWN, KafkaStreams.State.NOT_RUNNING);
 
     /** The topics the detectors read and write. */
     public static final List<Topic<?, ?>> TOPICS = List.of(
@@ -35,6 +47,8 @@ public final class DetectorService implements AutoCloseable {
             Topics.COLLECTOR_HEARTBEATS, Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.RESTORE_CHECKS, Topics.DEAD_LETTER);
 
     private final KafkaStreams streams;
+    private final Topology topology;
+    private final DeadLetters deadLetters = new DeadLetters();
 
     public DetectorService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, String applicationId, Path stateDir) {
         Properties props = new Properties();
@@ -43,14 +57,17 @@ public final class DetectorService implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTER.name());
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        // Kafka's log-and-continue handlers, counting each record by reason for /metrics.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, CountingDeserializationHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, CountingProcessingHandler.class);
+        props.put(DeadLetters.CONFIG, deadLetters);
         // Alerts should leave within a second of the observation that raised them.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         BoundedRocksDbMemory.budget(System.getProperty(BoundedRocksDbMemory.PROPERTY));   // a bad value stops start-up, not a stream thread
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
-        this.streams = new KafkaStreams(DetectorTopology.build(config), props);
+        this.topology = DetectorTopology.build(config);
+        this.streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(error -> {
             log.error("detector stream thread failed, replacing it: {}", error.toString(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -65,6 +82,49 @@ public final class DetectorService implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Puts the detectors' metrics into {@code registry}: see {@link DetectorMetrics}. */
+    public void registerMetrics(PrometheusRegistry registry) {
+        Map<String, String> rules = new TreeMap<>();
+        for (TopologyDescription.Subtopology subtopology : topology.describe().subtopologies()) {
+            for (TopologyDescription.Node node : subtopology.nodes()) {
+                if (node instanceof TopologyDescription.Processor processor) {
+                    processor.stores().stream().filter(store -> store.equals(AlertBook.Stores.firing(node.name())))
+                            .forEach(store -> rules.put(node.name(), store));
+                }
+            }
+        }
+        DetectorMetrics.register(registry, streams, rules, deadLetters);
+    }
+
+    /**
+     * The application as a worker of the process's health: alive until it failed or stopped (a failed stream thread is
+     * replaced, so only the whole application dying counts).
+     */
+    public Worker worker() {
+        return new Worker() {
+            @Override
+            public String name() {
+                return APPLICATION_ID;
+            }
+
+            @Override
+            public boolean alive() {
+                return !DEAD.contains(streams.state());
+            }
+
+            @Override
+            public Optional<Throwable> failure() {
+                return alive() ? Optional.empty() : Optional.of(new IllegalStateException("Kafka Streams application " + streams.state()));
+            }
+        };
+    }
+
+    /** Why the detectors are not ready, if they are not: only RUNNING detects (not while rebalancing or restoring state). */
+    public Optional<String> notReady() {
+        KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.RUNNING ? Optional.empty() : Optional.of("Kafka Streams " + state);
     }
 
     /**

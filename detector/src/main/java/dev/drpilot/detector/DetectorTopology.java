@@ -3,6 +3,7 @@ package dev.drpilot.detector;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.detector.alert.AlertBook;
 import dev.drpilot.detector.alert.AlertState;
+import dev.drpilot.detector.metrics.RuleEvaluations;
 import dev.drpilot.detector.rules.ArchivingRule;
 import dev.drpilot.detector.rules.BackupFailedRule;
 import dev.drpilot.detector.rules.DatabaseRefusesRule;
@@ -197,12 +198,12 @@ public final class DetectorTopology {
         return builder.stream(topic.name(), Consumed.with(topic.keySerde(), topic.valueSerde()).withName(topic.name()));
     }
 
-    /** Registers the rule's alert stores and returns its processor supplier. */
+    /** Registers the rule's alert stores and returns its processor supplier, counting the records it evaluates. */
     private static <V, O> ProcessorSupplier<String, V, String, O> rule(StreamsBuilder builder, String rule,
                                                                       ProcessorSupplier<String, V, String, O> supplier) {
         addStore(builder, AlertBook.Stores.states(rule), JsonSerde.of(AlertState.class));
         addStore(builder, AlertBook.Stores.firing(rule), Topics.ALERTS.valueSerde());
-        return supplier;
+        return RuleEvaluations.counted(rule, supplier);
     }
 
     private static String[] stores(String rule, String... own) {

@@ -19,10 +19,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +37,10 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The detector application on a real broker: exactly-once, an alert out of observations in, poison pills to the dead-letter topic. */
+/**
+ * The detector application on a real broker: exactly-once, an alert out of observations in, poison pills to the dead-letter
+ * topic; and what its {@code /metrics} say about them.
+ */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class DetectorServiceIT {
     @TempDir
@@ -49,8 +56,10 @@ class DetectorServiceIT {
                 thresholds: {lagHold: 10s}
                 """, "it", name -> null);
         String cluster = TestNames.unique("dl-cluster");
+        PrometheusRegistry registry = new PrometheusRegistry();
         try (DetectorService detector = new DetectorService(config, broker.clientProperties(), TestNames.unique("detector-it"), stateDir).start();
              KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(broker, new StringSerializer(), new ByteArraySerializer())) {
+            detector.registerMetrics(registry);
             producer.send(new ProducerRecord<>(Topics.REPLICATION_OBSERVATIONS.name(), cluster, "not avro".getBytes(StandardCharsets.UTF_8))).get();
             Instant t0 = Instant.parse("2026-11-24T03:00:00Z");
             for (int s = 0; s <= 20; s += 5) {
@@ -78,6 +87,27 @@ class DetectorServiceIT {
                     assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(cluster);
                 });
             });
+        
+            await("the figures on /metrics").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                String text = scrape(registry);
+                assertThat(text).contains("drpilot_detector_dead_lettered_total{exception=\"SerializationException\",node=\""
+                        + Topics.REPLICATION_OBSERVATIONS.name() + "\",stage=\"deserialization\"} 1.0");
+                assertThat(text).contains("drpilot_detector_open_alerts{rule=\"replication-lag\"} 1.0",
+                        "drpilot_detector_open_alerts{rule=\"split-brain\"} 0.0",
+                        "drpilot_detector_rule_evaluations_total{rule=\"replication-lag\"} 5.0",
+                        "drpilot_detector_state{state=\"RUNNING\"} 1.0",
+                        "drpilot_detector_stream_threads{state=\"RUNNING\"} 1.0",
+                        "kafka_stream_task_dropped_records_total{", "kafka_stream_thread_commit_latency_avg_seconds{",
+                        "kafka_consumer_fetch_manager_records_lag{");
+            });
+            assertThat(detector.notReady()).isEmpty();
+            assertThat(detector.worker().alive()).isTrue();
         }
+    }
+
+    private static String scrape(PrometheusRegistry registry) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -1,6 +1,8 @@
 package dev.drpilot.ingest;
 
 import dev.drpilot.events.CollectorHeartbeat;
+import dev.drpilot.runtime.PeriodicTask;
+import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,9 +31,23 @@ public final class HeartbeatPublisher implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final AtomicLong failures = new AtomicLong();
+    private final Delivered delivered;
+    private volatile Worker worker;
+
+    /** Told of each heartbeat once Kafka took it ({@code error} null) or finally refused it. */
+    @FunctionalInterface
+    public interface Delivered {
+        void heartbeat(CollectorHeartbeat heartbeat, Exception error);
+    }
 
     public HeartbeatPublisher(CollectorIdentity identity, Duration interval, List<String> runs,
                               Producer<String, CollectorHeartbeat> producer, Clock clock) {
+        this(identity, interval, runs, producer, clock, (heartbeat, error) -> { });
+    }
+
+    public HeartbeatPublisher(CollectorIdentity identity, Duration interval, List<String> runs,
+                              Producer<String, CollectorHeartbeat> producer, Clock clock, Delivered delivered) {
+        this.delivered = delivered;
         this.identity = identity;
         this.interval = interval;
         this.runs = List.copyOf(runs);
@@ -45,9 +61,14 @@ public final class HeartbeatPublisher implements AutoCloseable {
     }
 
     public void start() {
-        scheduler.scheduleAtFixedRate(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        worker = new PeriodicTask("heartbeat", scheduler.scheduleAtFixedRate(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS));
         log.info("[collector={}] publishing heartbeats every {} s to {}", identity.collectorId(),
                 interval.toSeconds(), Topics.COLLECTOR_HEARTBEATS.name());
+    }
+
+    /** The heartbeat's schedule, once started, for the process's health. */
+    public Worker worker() {
+        return worker;
     }
 
     /** Heartbeats that Kafka finally refused (after the producer's own retries). */
@@ -66,6 +87,7 @@ public final class HeartbeatPublisher implements AutoCloseable {
                 .build();
         producer.send(new ProducerRecord<>(Topics.COLLECTOR_HEARTBEATS.name(), identity.collectorId(), heartbeat),
                 (metadata, error) -> {
+                    delivered.heartbeat(heartbeat, error);
                     if (error != null) {
                         failures.incrementAndGet();
                         log.warn("[collector={}] heartbeat not delivered: {}", identity.collectorId(), error.toString());

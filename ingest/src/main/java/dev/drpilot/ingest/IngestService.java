@@ -18,7 +18,11 @@ import java.util.LinkedHashMap;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import dev.drpilot.ingest.health.HealthProbes;
 import dev.drpilot.ingest.health.ProbeScheduler;
+import dev.drpilot.ingest.metrics.IngestMetrics;
 import dev.drpilot.ingest.replication.ReplicationCollector;
+import dev.drpilot.runtime.PeriodicTask;
+import dev.drpilot.runtime.Worker;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.drpilot.schemas.topic.Topic;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -78,8 +82,16 @@ public final class IngestService implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Producer<String, byte[]> apiProducer;
     private final IngestApi api;
+    private final List<Worker> workers = new ArrayList<>();
 
     public IngestService(DrpilotConfig config, CollectorIdentity identity, Map<String, Object> kafkaClientProperties, Clock clock) {
+        this(config, identity, kafkaClientProperties, clock, new PrometheusRegistry());
+    }
+
+    /** @param registry where the collectors' metrics go ({@link IngestMetrics}), for the process's {@code /metrics} */
+    public IngestService(DrpilotConfig config, CollectorIdentity identity, Map<String, Object> kafkaClientProperties, Clock clock,
+                         PrometheusRegistry registry) {
+        IngestMetrics metrics = new IngestMetrics(registry);
         this.config = config;
         this.heartbeatProducer = new KafkaProducer<>(producerProperties(kafkaClientProperties, identity, "heartbeat"),
                 Topics.COLLECTOR_HEARTBEATS.keySerde().serializer(), Topics.COLLECTOR_HEARTBEATS.valueSerde().serializer());
@@ -88,7 +100,7 @@ public final class IngestService implements AutoCloseable {
         this.healthProducer = new KafkaProducer<>(producerProperties(kafkaClientProperties, identity, "health"),
                 Topics.HEALTH_OBSERVATIONS.keySerde().serializer(), Topics.HEALTH_OBSERVATIONS.valueSerde().serializer());
         Source source = Source.newBuilder().setCollectorId(identity.collectorId()).setVantage(identity.vantage()).build();
-        this.probes = HealthProbes.scheduler(config, source, healthProducer, clock);
+        this.probes = HealthProbes.scheduler(config, source, healthProducer, clock, metrics::probed);
         List<String> runs = new ArrayList<>(List.of("heartbeat"));
         probes.probeNames().forEach(name -> runs.add("probe:" + name));
         this.backupProducer = new KafkaProducer<>(producerProperties(kafkaClientProperties, identity, "backup"),
@@ -111,7 +123,8 @@ public final class IngestService implements AutoCloseable {
             });
         }
         CollectorSettings collector = config.collector();
-        this.heartbeats = new HeartbeatPublisher(identity, collector.heartbeatInterval(), runs, heartbeatProducer, clock);
+        this.heartbeats = new HeartbeatPublisher(identity, collector.heartbeatInterval(), runs, heartbeatProducer, clock,
+                (heartbeat, error) -> metrics.heartbeat(identity.collectorId(), identity.vantage(), heartbeat.getSentAt(), error == null));
         if (config.ingestApi().enabled()) {
             Map<String, Object> apiProps = producerProperties(kafkaClientProperties, identity, "api");
             // An API caller waits for the answer: Kafka trouble must become a 503 within seconds.
@@ -120,7 +133,7 @@ public final class IngestService implements AutoCloseable {
             apiProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
             this.apiProducer = new KafkaProducer<>(apiProps, new StringSerializer(), new ByteArraySerializer());
             try {
-                this.api = new IngestApi(config.ingestApi(), config.components(), apiProducer, Duration.ofSeconds(10), clock);
+                this.api = new IngestApi(config.ingestApi(), config.components(), apiProducer, Duration.ofSeconds(10), clock, metrics::apiRequest);
             } catch (IOException e) {
                 apiProducer.close(Duration.ZERO);
                 throw new UncheckedIOException("cannot listen on " + config.ingestApi().bind() + ":" + config.ingestApi().port()
@@ -130,6 +143,11 @@ public final class IngestService implements AutoCloseable {
             this.apiProducer = null;
             this.api = null;
         }
+        List<Producer<?, ?>> producers = new ArrayList<>(List.of(heartbeatProducer, replicationProducer, healthProducer, backupProducer));
+        if (apiProducer != null) {
+            producers.add(apiProducer);
+        }
+        metrics.producers(() -> producers.stream().map(Producer::metrics).toList());
         AtomicInteger threads = new AtomicInteger();
         // One thread per cluster and backup source (at most 8): a source that hangs delays only itself.
         this.scheduler = Executors.newScheduledThreadPool(Math.max(1, Math.min(8, config.clusters().size() + polledBackups.size() + cloudWatchCollectors.size())), runnable -> {
@@ -141,27 +159,40 @@ public final class IngestService implements AutoCloseable {
 
     public IngestService start() {
         heartbeats.start();
+        workers.add(heartbeats.worker());
         probes.start();
+        workers.addAll(probes.workers());
         if (api != null) {
             api.start();
         }
         List<ClusterConfig> clusters = List.copyOf(config.clusters().values());
         for (int i = 0; i < clusters.size(); i++) {
             Duration interval = clusters.get(i).replicationInterval();
-            scheduler.scheduleWithFixedDelay(replicationCollectors.get(i), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+            workers.add(new PeriodicTask("replication:" + clusters.get(i).name(),
+                    scheduler.scheduleWithFixedDelay(replicationCollectors.get(i), 0, interval.toMillis(), TimeUnit.MILLISECONDS)));
             log.info("[cluster={}] collecting replication state every {} ms", clusters.get(i).name(), interval.toMillis());
         }
         cloudWatchCollectors.forEach((cluster, collector) -> {
             Duration interval = cluster.cloudwatch().orElseThrow().interval();
-            scheduler.scheduleWithFixedDelay(collector, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+            workers.add(new PeriodicTask("cloudwatch:" + cluster.name(),
+                    scheduler.scheduleWithFixedDelay(collector, 0, interval.toMillis(), TimeUnit.MILLISECONDS)));
             log.info("[cluster={}] reading RDS ReplicaLag from CloudWatch every {} ms", cluster.name(), interval.toMillis());
         });
         for (int i = 0; i < polledBackups.size(); i++) {
             BackupSource backup = polledBackups.get(i);
-            scheduler.scheduleWithFixedDelay(backupCollectors.get(i), 0, backup.interval().toMillis(), TimeUnit.MILLISECONDS);
+            workers.add(new PeriodicTask("backup:" + backup.component(),
+                    scheduler.scheduleWithFixedDelay(backupCollectors.get(i), 0, backup.interval().toMillis(), TimeUnit.MILLISECONDS)));
             log.info("[component={}] polling {} backups every {} ms", backup.component(), backup.tool(), backup.interval().toMillis());
         }
         return this;
+    }
+
+    /**
+     * Every scheduled loop of the collectors, once started, for the process's health: an executor silently stops a
+     * periodic task whose run threw, and a collector that stopped collecting must not look alive.
+     */
+    public List<Worker> workers() {
+        return List.copyOf(workers);
     }
 
     @Override

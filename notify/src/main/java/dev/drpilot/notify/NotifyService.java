@@ -74,7 +74,7 @@ public final class NotifyService implements AutoCloseable {
     private final Clock clock;
     private final NotifyOptions options;
     private final WorkerHealth health;
-    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusRegistry registry;
     private final StartedResources started = new StartedResources("notify");
     private final List<ReceiverWorker> workers = new ArrayList<>();
     private HTTPServer metricsServer;
@@ -92,6 +92,16 @@ public final class NotifyService implements AutoCloseable {
      */
     public NotifyService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock, NotifyOptions options,
                          WorkerHealth health) {
+        this(config, kafkaClientProperties, clock, options, health, new PrometheusRegistry());
+    }
+
+    /**
+     * @param registry what {@code /metrics} serves: this service's metrics go into it, and the process's other services
+     *                 may put theirs beside them ({@code drpilot run} serves every service's on this one port)
+     */
+    public NotifyService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, Clock clock, NotifyOptions options,
+                         WorkerHealth health, PrometheusRegistry registry) {
+        this.registry = registry;
         this.config = config;
         this.kafka = Map.copyOf(kafkaClientProperties);
         this.clock = clock;

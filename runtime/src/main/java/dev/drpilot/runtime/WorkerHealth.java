@@ -2,6 +2,10 @@ package dev.drpilot.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -13,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class WorkerHealth {
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
+    private final Map<String, Supplier<Optional<String>>> readyWhen = new ConcurrentHashMap<>();
     private volatile boolean started;
 
     /** What a probe answers: healthy or not, and the text that says why (each dead worker, with its error). */
@@ -29,6 +34,15 @@ public final class WorkerHealth {
         return this;
     }
 
+    /**
+     * One more condition for readiness, not for liveness (a Kafka Streams application rebalancing or restoring its
+     * state is alive, but does not detect yet): {@code notReadyBecause} says why it is not ready, empty when it is.
+     */
+    public WorkerHealth readyWhen(String name, Supplier<Optional<String>> notReadyBecause) {
+        readyWhen.put(name, notReadyBecause);
+        return this;
+    }
+
     /** Every service of the process has started: from now on it is ready while it is live. */
     public void started() {
         started = true;
@@ -39,7 +53,13 @@ public final class WorkerHealth {
     }
 
     public Probe readiness() {
-        return readiness(started, workers);
+        Probe ready = readiness(started, workers);
+        if (!ready.healthy()) {
+            return ready;
+        }
+        List<String> waiting = new ArrayList<>();
+        new TreeMap<>(readyWhen).forEach((name, condition) -> condition.get().ifPresent(why -> waiting.add(name + ": " + why)));
+        return waiting.isEmpty() ? ready : new Probe(false, "not ready: " + String.join("; ", waiting));
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.drpilot.config.ApiSource;
@@ -37,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -71,6 +73,12 @@ public final class IngestApi implements AutoCloseable {
 
     public IngestApi(IngestApiSettings settings, List<Component> components, Producer<String, byte[]> producer,
                      Duration kafkaTimeout, Clock clock) throws IOException {
+        this(settings, components, producer, kafkaTimeout, clock, (type, status) -> { });
+    }
+
+    /** @param answered told of every observations request once answered: its type (or {@code other}) and HTTP status */
+    public IngestApi(IngestApiSettings settings, List<Component> components, Producer<String, byte[]> producer,
+                     Duration kafkaTimeout, Clock clock, BiConsumer<String, Integer> answered) throws IOException {
         this.settings = settings;
         this.components = components.stream().collect(Collectors.toUnmodifiableMap(Component::name, component -> component));
         this.producer = producer;
@@ -83,7 +91,22 @@ public final class IngestApi implements AutoCloseable {
             return thread;
         });
         server.setExecutor(executor);
-        server.createContext(PREFIX, this::observations);
+        server.createContext(PREFIX, this::observations).getFilters().add(new Filter() {
+            @Override
+            public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+                try {
+                    chain.doFilter(exchange);
+                } finally {
+                    String type = exchange.getRequestURI().getPath().substring(PREFIX.length());
+                    answered.accept(ObservationKind.byPath(type).isPresent() ? type : "other", exchange.getResponseCode());
+                }
+            }
+
+            @Override
+            public String description() {
+                return "counts requests by type and status";
+            }
+        });
         server.createContext("/healthz", exchange -> respond(exchange, 200, "{\"status\":\"ok\"}"));
         server.createContext("/readyz", exchange -> {
             boolean kafkaRecentlyFailed = lastKafkaFailure.isAfter(clock.instant().minusSeconds(30));

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Builds the probes a configuration asks for. Every node of every cluster gets a PostgreSQL
@@ -32,6 +33,12 @@ public final class HealthProbes {
 
     public static ProbeScheduler scheduler(DrpilotConfig config, Source source, Producer<String, HealthObservation> producer, Clock clock) {
         return new ProbeScheduler(probes(config), source, producer, clock);
+    }
+
+    /** @param observed told of every probe run's observation as it is published */
+    public static ProbeScheduler scheduler(DrpilotConfig config, Source source, Producer<String, HealthObservation> producer, Clock clock,
+                                           Consumer<HealthObservation> observed) {
+        return new ProbeScheduler(probes(config), source, producer, clock, observed);
     }
 
     static List<ScheduledProbe> probes(DrpilotConfig config) {

@@ -3,6 +3,8 @@ package dev.drpilot.ingest.health;
 import dev.drpilot.events.HealthObservation;
 import dev.drpilot.events.NodeRole;
 import dev.drpilot.events.Source;
+import dev.drpilot.runtime.PeriodicTask;
+import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,8 +47,17 @@ public final class ProbeScheduler implements AutoCloseable {
     private final ExecutorService workers;
     private final Map<String, CompletableFuture<?>> running = new ConcurrentHashMap<>();
     private final AtomicLong publishFailures = new AtomicLong();
+    private final Consumer<HealthObservation> observed;
+    private final List<Worker> tickers = new CopyOnWriteArrayList<>();
 
     ProbeScheduler(List<ScheduledProbe> probes, Source source, Producer<String, HealthObservation> producer, Clock clock) {
+        this(probes, source, producer, clock, observation -> { });
+    }
+
+    /** @param observed told of every run's observation as it is published (for {@code /metrics}) */
+    ProbeScheduler(List<ScheduledProbe> probes, Source source, Producer<String, HealthObservation> producer, Clock clock,
+                   Consumer<HealthObservation> observed) {
+        this.observed = observed;
         this.probes = List.copyOf(probes);
         this.source = source;
         this.producer = producer;
@@ -62,13 +75,19 @@ public final class ProbeScheduler implements AutoCloseable {
 
     public void start() {
         for (ScheduledProbe probe : probes) {
-            ticker.scheduleAtFixedRate(() -> tick(probe), 0, probe.interval().toMillis(), TimeUnit.MILLISECONDS);
+            tickers.add(new PeriodicTask("probe:" + probe.name(),
+                    ticker.scheduleAtFixedRate(() -> tick(probe), 0, probe.interval().toMillis(), TimeUnit.MILLISECONDS)));
         }
         log.info("running {} health probes", probes.size());
     }
 
     public List<String> probeNames() {
         return probes.stream().map(ScheduledProbe::name).toList();
+    }
+
+    /** Each probe's schedule, for the process's health: a tick that threw would silently end that probe's runs. */
+    public List<Worker> workers() {
+        return List.copyOf(tickers);
     }
 
     public long publishFailures() {
@@ -137,6 +156,7 @@ public final class ProbeScheduler implements AutoCloseable {
                 .setSqlState(outcome.sqlState())
                 .setDetails(outcome.details())
                 .build();
+        observed.accept(observation);
         producer.send(new ProducerRecord<>(Topics.HEALTH_OBSERVATIONS.name(), probe.key(), observation), (metadata, error) -> {
             if (error != null) {
                 publishFailures.incrementAndGet();

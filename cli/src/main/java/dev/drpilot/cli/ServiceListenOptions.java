@@ -1,0 +1,60 @@
+package dev.drpilot.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --metrics-listen [HOST]:PORT|off} of the services that run alone besides the actuator ({@link MetricsListenOption}):
+ * where they serve Prometheus {@code /metrics} and {@code /healthz} / {@code /readyz} for probes. Each its own default
+ * port, so that all three can run on one host.
+ */
+final class ServiceListenOptions {
+    private ServiceListenOptions() {
+    }
+
+    /** {@code drpilot detect}: port 8082, where its probes always were ({@code --health-listen} still works). */
+    static final class Detect {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec spec;
+
+        private MetricsListenOption.Address address = new MetricsListenOption.Address("0.0.0.0", 8082);
+
+        @Option(names = "--metrics-listen", paramLabel = "[HOST]:PORT|off", defaultValue = ":8082",
+                description = "Where the detectors serve Prometheus /metrics (Kafka Streams, rules, dead letters), /healthz (the "
+                        + "Kafka Streams application has not failed or stopped) and /readyz (it is RUNNING) (default ${DEFAULT-VALUE}; "
+                        + "port 0 picks a free one; off turns them off).")
+        void listen(String listen) {
+            address = MetricsListenOption.Address.parse(listen, "--metrics-listen", spec.commandLine());
+        }
+
+        /** The option's name before /metrics came beside the probes; kept for existing deployments. */
+        @Option(names = "--health-listen", paramLabel = "[HOST]:PORT|off", hidden = true)
+        void healthListen(String listen) {
+            address = MetricsListenOption.Address.parse(listen, "--health-listen", spec.commandLine());
+        }
+
+        MetricsListenOption.Address address() {
+            return address;
+        }
+    }
+
+    /** {@code drpilot ingest}: port 8083 (the ingest API has 8081). */
+    static final class Ingest {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec spec;
+
+        private MetricsListenOption.Address address = new MetricsListenOption.Address("0.0.0.0", 8083);
+
+        @Option(names = "--metrics-listen", paramLabel = "[HOST]:PORT|off", defaultValue = ":8083",
+                description = "Where the collectors serve Prometheus /metrics (probes, heartbeat, ingest API, records published), "
+                        + "/healthz (every collector loop alive) and /readyz (default ${DEFAULT-VALUE}; port 0 picks a free one; "
+                        + "off turns them off).")
+        void listen(String listen) {
+            address = MetricsListenOption.Address.parse(listen, "--metrics-listen", spec.commandLine());
+        }
+
+        MetricsListenOption.Address address() {
+            return address;
+        }
+    }
+}
