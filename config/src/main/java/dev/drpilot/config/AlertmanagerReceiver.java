@@ -1,17 +1,29 @@
 package dev.drpilot.config;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Every Alertmanager of an HA pair or cluster (each gets every alert; they are never load-balanced). */
-public record AlertmanagerReceiver(String name, List<String> urls, Duration resendInterval) implements Receiver {
+/**
+ * Every Alertmanager of an HA pair or cluster (each gets every alert; they are never load-balanced).
+ *
+ * @param http how every one of them is authenticated to and spoken TLS with (basicAuth, bearerToken, tls)
+ */
+public record AlertmanagerReceiver(String name, List<String> urls, Duration resendInterval, @JsonUnwrapped HttpClientSettings http)
+        implements Receiver {
     static final String TYPE = "alertmanager";
     /** Prometheus' default. */
     static final Duration DEFAULT_RESEND_INTERVAL = Duration.ofMinutes(1);
 
     public AlertmanagerReceiver {
         urls = List.copyOf(urls);
+    }
+
+    /** Without authentication or TLS options. */
+    public AlertmanagerReceiver(String name, List<String> urls, Duration resendInterval) {
+        this(name, urls, resendInterval, HttpClientSettings.NONE);
     }
 
     @Override
@@ -28,6 +40,7 @@ public record AlertmanagerReceiver(String name, List<String> urls, Duration rese
         for (int i = 0; i < urls.size(); i++) {
             ReceiverChecks.requireHttpUrl(item, item.child("urls") + "[" + i + "]", urls.get(i));
         }
-        return Optional.of(new AlertmanagerReceiver(name, urls, resendInterval));
+        HttpClientSettings http = HttpClientSettings.bind(item, urls);
+        return Optional.of(new AlertmanagerReceiver(name, urls, resendInterval, http));
     }
 }

@@ -58,7 +58,7 @@ final class AlertmanagerSink implements AlertSink {
         this.receiver = receiver.name();
         this.endpoints = receiver.urls().stream().map(AlertmanagerSink::alertsEndpoint).toList();
         this.resendInterval = receiver.resendInterval();
-        this.http = new JsonHttp(httpTimeout);
+        this.http = new JsonHttp(httpTimeout, receiver.http());
         this.clock = clock;
         this.firingHere = firingHere;
         this.resender = Executors.newSingleThreadScheduledExecutor(runnable -> {

@@ -31,7 +31,7 @@ final class WebhookSink implements AlertSink {
     WebhookSink(WebhookReceiver receiver, Duration httpTimeout) {
         this.receiver = receiver.name();
         this.endpoint = URI.create(receiver.url());
-        this.http = new JsonHttp(httpTimeout);
+        this.http = new JsonHttp(httpTimeout, receiver.http());
     }
 
     @Override

@@ -13,7 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -40,24 +42,41 @@ final class AlertmanagerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
+    private final String scheme;
+    private final Optional<String> authorization;
 
-    private AlertmanagerProcess(Process process, int port, Path log) {
+    private AlertmanagerProcess(Process process, int port, Path log, HttpClient http, String scheme, Optional<String> authorization) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.http = http;
+        this.scheme = scheme;
+        this.authorization = authorization;
     }
 
     static AlertmanagerProcess start(Path dir) throws IOException {
+        return start(dir, Optional.empty(), HttpClient.newHttpClient(), Optional.empty());
+    }
+
+    /**
+     * With a {@code --web.config.file} (basic_auth_users, tls_server_config): the test's own look at the API goes
+     * through {@code http} (an HTTPS client when it serves TLS) with {@code authorization}.
+     */
+    static AlertmanagerProcess start(Path dir, Optional<String> webConfig, HttpClient http, Optional<String> authorization) throws IOException {
         Path binary = binary();
         Files.createDirectories(dir.resolve("data"));
         Path config = Files.writeString(dir.resolve("alertmanager.yml"), CONFIG);
         Path log = dir.resolve("alertmanager.log");
         int port = freePort();
-        Process process = new ProcessBuilder(binary.toString(), "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=", "--log.level=info")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        AlertmanagerProcess alertmanager = new AlertmanagerProcess(process, port, log);
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=", "--log.level=info"));
+        if (webConfig.isPresent()) {
+            command.add("--web.config.file=" + Files.writeString(dir.resolve("web.yml"), webConfig.get()));
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String scheme = webConfig.filter(web -> web.contains("tls_server_config")).isPresent() ? "https" : "http";
+        AlertmanagerProcess alertmanager = new AlertmanagerProcess(process, port, log, http, scheme, authorization);
         try {
             await("Alertmanager on port " + port + " to be ready (log " + log + ")").atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(100)).failFast("Alertmanager exited", () -> !process.isAlive())
@@ -93,12 +112,12 @@ final class AlertmanagerProcess implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + port;
+        return scheme + "://127.0.0.1:" + port;
     }
 
     private boolean ready() {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url() + "/-/ready")).timeout(Duration.ofSeconds(2)).build(),
+            return http.send(request("/-/ready").timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -110,12 +129,18 @@ final class AlertmanagerProcess implements AutoCloseable {
 
     /** {@code GET /api/v2/alerts}: the alerts it holds and has not seen resolve. */
     JsonNode alerts() throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url() + "/api/v2/alerts")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse<String> response = http.send(request("/api/v2/alerts").timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("GET /api/v2/alerts answered " + response.statusCode() + ": " + response.body());
         }
         return JSON.readTree(response.body());
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path));
+        authorization.ifPresent(value -> request.header("Authorization", value));
+        return request;
     }
 
     Path log() {
