@@ -48,7 +48,7 @@ class StatusReportTest {
         StatusSnapshot.ComponentRow billingDb = new StatusSnapshot.ComponentRow("billing-db", "database", "billing", List.of("pg-a"),
                 900, "15 min", 300L, "5 min", ComponentState.UNKNOWN, List.of(), List.of(), null, null, null, null, null, null);
         StatusSnapshot.OpenAlert alert = new StatusSnapshot.OpenAlert("rpo-breach/orders-db", "rpo-breach", "orders-db", "critical",
-                "Recovery point of orders-db is 7 min old", "2026-12-01T11:58:00Z", "2026-12-01 11:58:00Z (2 min ago)", null);
+                "Recovery point of orders-db is 7 min old", "2026-12-01T11:58:00Z", "2026-12-01 11:58:00Z (2 min ago)", null, null);
         StatusSnapshot snapshot = new StatusSnapshot(NOW.toString(), "", List.of(orders, billingDb), List.of(alert), List.of(),
                 List.of(new StatusSnapshot.ClusterTopology("orders", List.of("pg-1"), null, List.of(primary, replica)),
                         new StatusSnapshot.ClusterTopology("billing", List.of(), "no primary seen", List.of(billing))));

@@ -46,6 +46,9 @@ public final class DetectorService implements AutoCloseable {
             Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS, Topics.HEALTH_OBSERVATIONS,
             Topics.COLLECTOR_HEARTBEATS, Topics.ALERTS, Topics.FAILOVER_COMMANDS, Topics.ACTIONS, Topics.RESTORE_CHECKS, Topics.DEAD_LETTER);
 
+    /** Kafka Streams' {@code commit.interval.ms}: with exactly-once, how long output waits at most before a reader can see it. */
+    public static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
+
     private final KafkaStreams streams;
     private final Topology topology;
     private final DeadLetters deadLetters = new DeadLetters();
@@ -61,8 +64,8 @@ public final class DetectorService implements AutoCloseable {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, CountingDeserializationHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, CountingProcessingHandler.class);
         props.put(DeadLetters.CONFIG, deadLetters);
-        // Alerts should leave within a second of the observation that raised them.
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        // The regular commit; a rule that emits an alert asks for an earlier one (RuleProcessor), so alerts need not wait for it.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) COMMIT_INTERVAL.toMillis());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         BoundedRocksDbMemory.budget(System.getProperty(BoundedRocksDbMemory.PROPERTY));   // a bad value stops start-up, not a stream thread
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);

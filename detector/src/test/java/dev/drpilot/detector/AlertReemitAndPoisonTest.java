@@ -29,7 +29,8 @@ class AlertReemitAndPoisonTest {
                 alerts: {reemitInterval: 1m, evaluationInterval: 10s}
                 """)) {
             driver.backup("orders-data", backup(0, "orders-data", BackupStatus.FAILED, null));
-            assertThat(driver.alerts()).hasSize(1);
+            assertThat(driver.alerts()).singleElement().extracting(Alert::getTriggerTime)
+                    .as("the failed backup's record time").isEqualTo(RuleDriver.T0);
             driver.advance(Duration.ofSeconds(50));
             assertThat(driver.alerts()).isEmpty();
             driver.advance(Duration.ofSeconds(20));
@@ -38,11 +39,15 @@ class AlertReemitAndPoisonTest {
                 assertThat(alert.getStatus()).isEqualTo(AlertStatus.FIRING);
                 assertThat(alert.getStartsAt()).isEqualTo(RuleDriver.T0);
                 assertThat(alert.getEmittedAt()).as("the punctuation after the interval").isEqualTo(RuleDriver.T0.plusSeconds(70));
+                assertThat(alert.getTriggerTime()).as("a reminder has no triggering record").isNull();
             });
             driver.advance(Duration.ofSeconds(60));
             assertThat(driver.alerts()).hasSize(1);
             driver.backup("orders-data", backup(200, "orders-data", BackupStatus.SUCCEEDED, RuleDriver.at(199)));
-            assertThat(driver.alerts()).extracting(Alert::getStatus).containsExactly(AlertStatus.RESOLVED);
+            assertThat(driver.alerts()).singleElement().satisfies(alert -> {
+                assertThat(alert.getStatus()).isEqualTo(AlertStatus.RESOLVED);
+                assertThat(alert.getTriggerTime()).as("the succeeding backup's record time").isEqualTo(RuleDriver.at(200));
+            });
             driver.advance(Duration.ofMinutes(5));
             assertThat(driver.alerts()).isEmpty();
         }

@@ -10,6 +10,7 @@ import dev.drpilot.events.Alert;
 import dev.drpilot.notify.delivery.AlertSink;
 import dev.drpilot.notify.delivery.DeliveryRecorder;
 import dev.drpilot.notify.delivery.ReceiverWorker;
+import dev.drpilot.notify.metrics.AlertLatency;
 import dev.drpilot.notify.metrics.AlertMetricsFeed;
 import dev.drpilot.notify.metrics.DeliveryMetrics;
 import dev.drpilot.notify.metrics.FiringAlerts;
@@ -133,7 +134,7 @@ public final class NotifyService implements AutoCloseable {
             DeliveryRecorder recorder = new DeliveryRecorder(producer, options.actionsTopic(), Topics.ACTIONS.valueSerde().serializer(),
                     options.deadLetterTopic());
             AlertMetricsFeed alertFeed = new AlertMetricsFeed(consumer(Optional.empty()), options.alertsTopic(),
-                    Topics.ALERTS.valueSerde().deserializer(), firing, board::accept).start();
+                    Topics.ALERTS.valueSerde().deserializer(), firing, board::accept, new AlertLatency(registry, clock)::read).start();
             started.add(alertFeed);
             health.watch(alertFeed.worker());
             PlantMetricsFeed.Sources sources = new PlantMetricsFeed.Sources(options.replicationTopic(), options.backupTopic(),

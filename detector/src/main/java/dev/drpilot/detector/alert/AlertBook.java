@@ -28,6 +28,7 @@ public final class AlertBook {
     private final KeyValueStore<String, AlertState> states;
     private final KeyValueStore<String, Alert> firing;
     private final AlertSettings settings;
+    private Instant triggerTime;
 
     /**
      * @param out where the alerts go: the rule's processor forwards them as its own output type
@@ -37,6 +38,14 @@ public final class AlertBook {
         this.states = context.getStateStore(Stores.states(rule));
         this.firing = context.getStateStore(Stores.firing(rule));
         this.settings = settings;
+    }
+
+    /**
+     * The timestamp of the input record being processed, stamped on the alerts it emits as their
+     * {@code triggerTime}; null while the clock (a punctuator) drives the rule.
+     */
+    public void triggeredBy(Instant recordTime) {
+        this.triggerTime = recordTime;
     }
 
     public Optional<AlertState> state(String fingerprint) {
@@ -82,6 +91,7 @@ public final class AlertBook {
     private Alert emit(AlertDraft draft, AlertLifecycle.Transition transition, Instant emittedAt) {
         Alert alert = Alerts.of(draft, transition,
                 settings.runbookFor(draft.rule(), draft.identity().get("component"), draft.identity().get("cluster")), emittedAt);
+        alert.setTriggerTime(triggerTime);
         if (transition.status() == AlertStatus.FIRING) {
             firing.put(alert.getFingerprint(), alert);
         } else {
@@ -111,7 +121,8 @@ public final class AlertBook {
             }
         }
         for (Alert alert : due) {
-            Alert again = Alert.newBuilder(alert).setEmittedAt(now).build();
+            // A reminder has no trigger: its latency is not the pipeline's.
+            Alert again = Alert.newBuilder(alert).setEmittedAt(now).setTriggerTime(null).build();
             firing.put(again.getFingerprint(), again);
             out.accept(new Record<>(again.getFingerprint(), again, now.toEpochMilli()));
         }

@@ -30,7 +30,7 @@ public final class ArchivingRule extends RuleProcessor<BackupObservation, Alert>
     }
 
     @Override
-    public void process(Record<String, BackupObservation> record) {
+    protected void handle(Record<String, BackupObservation> record) {
         BackupObservation observation = record.value();
         if (observation == null || observation.getTool() != BackupTool.ARCHIVER || observation.getArchiver() == null) {
             return;

@@ -33,7 +33,7 @@ public final class BackupFailedRule extends RuleProcessor<BackupObservation, Ale
     }
 
     @Override
-    public void process(Record<String, BackupObservation> record) {
+    protected void handle(Record<String, BackupObservation> record) {
         BackupObservation observation = record.value();
         if (observation == null || observation.getTool() == BackupTool.ARCHIVER) {
             return;   // continuous archiving is no backup: the archiving rule judges it

@@ -61,7 +61,7 @@ public final class DatabaseRefusesRule extends RuleProcessor<HealthObservation, 
     }
 
     @Override
-    public void process(Record<String, HealthObservation> record) {
+    protected void handle(Record<String, HealthObservation> record) {
         HealthObservation observation = record.value();
         if (observation == null || observation.getKind() != ProbeKind.POSTGRES || observation.getCluster() == null
                 || observation.getNode() == null || !(observation.getOk() || observation.getAnswered())) {

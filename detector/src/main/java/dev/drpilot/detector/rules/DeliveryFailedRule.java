@@ -53,7 +53,7 @@ public final class DeliveryFailedRule extends RuleProcessor<ActionRecord, Alert>
     }
 
     @Override
-    public void process(Record<String, ActionRecord> record) {
+    protected void handle(Record<String, ActionRecord> record) {
         ActionRecord action = record.value();
         if (action == null || action.getKind() != ActionKind.ALERT_DELIVERY || action.getName() == null
                 || NAME.equals(action.getAttributes().get(ALERT_RULE))) {

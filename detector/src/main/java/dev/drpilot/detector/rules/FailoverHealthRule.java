@@ -63,7 +63,7 @@ public final class FailoverHealthRule extends RuleProcessor<FailoverHealthInput,
     }
 
     @Override
-    public void process(Record<String, FailoverHealthInput> record) {
+    protected void handle(Record<String, FailoverHealthInput> record) {
         if (record.value() != null) {
             record.value().applyTo(this);
         }

@@ -70,7 +70,7 @@ public final class PrimaryDownRule extends RuleProcessor<PrimaryDownInput, Prima
     }
 
     @Override
-    public void process(Record<String, PrimaryDownInput> record) {
+    protected void handle(Record<String, PrimaryDownInput> record) {
         if (record.value() != null) {
             streamTime = Instant.ofEpochMilli(Math.max(context.currentStreamTimeMs(), record.timestamp()));
             record.value().applyTo(this);

@@ -59,7 +59,7 @@ public final class RecoveryPointRule extends RuleProcessor<BackupObservation, Al
     }
 
     @Override
-    public void process(Record<String, BackupObservation> record) {
+    protected void handle(Record<String, BackupObservation> record) {
         BackupObservation observation = record.value();
         if (observation == null || plant.rpo(observation.getComponent()).isEmpty()) {
             return;

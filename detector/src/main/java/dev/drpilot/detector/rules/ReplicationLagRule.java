@@ -32,7 +32,7 @@ public final class ReplicationLagRule extends RuleProcessor<ReplicationObservati
     }
 
     @Override
-    public void process(Record<String, ReplicationObservation> record) {
+    protected void handle(Record<String, ReplicationObservation> record) {
         ReplicationObservation observation = record.value();
         if (observation == null || (observation.getLagSeconds() == null && observation.getLagBytes() == null)) {
             return;

@@ -65,7 +65,7 @@ public final class RestoreCheckRule extends RuleProcessor<RestoreCheck, Alert> {
     }
 
     @Override
-    public void process(Record<String, RestoreCheck> record) {
+    protected void handle(Record<String, RestoreCheck> record) {
         RestoreCheck check = record.value();
         if (check == null) {
             return;

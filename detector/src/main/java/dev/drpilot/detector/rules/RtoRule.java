@@ -58,7 +58,7 @@ public final class RtoRule extends RuleProcessor<RtoInput, Alert> {
     }
 
     @Override
-    public void process(Record<String, RtoInput> record) {
+    protected void handle(Record<String, RtoInput> record) {
         if (record.value() != null) {
             record.value().applyTo(this);
         }

@@ -56,7 +56,7 @@ public final class SilentCollectorRule extends RuleProcessor<CollectorHeartbeat,
     }
 
     @Override
-    public void process(Record<String, CollectorHeartbeat> record) {
+    protected void handle(Record<String, CollectorHeartbeat> record) {
         CollectorHeartbeat heartbeat = record.value();
         if (heartbeat == null) {
             return;

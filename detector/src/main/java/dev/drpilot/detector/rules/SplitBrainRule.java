@@ -76,7 +76,7 @@ public final class SplitBrainRule extends RuleProcessor<SplitBrainInput, SplitBr
     }
 
     @Override
-    public void process(Record<String, SplitBrainInput> record) {
+    protected void handle(Record<String, SplitBrainInput> record) {
         if (record.value() != null) {
             record.value().applyTo(this, record.timestamp());
         }

@@ -68,6 +68,7 @@ class ReplicationLagRuleTest {
         assertThat(alert.getSeverity()).isEqualTo(Severity.WARNING);
         assertThat(alert.getStartsAt()).isEqualTo(T0);
         assertThat(alert.getEmittedAt()).as("emittedAt is the detector's wall clock").isEqualTo(T0.plusMillis(1500));
+        assertThat(alert.getTriggerTime()).as("the record time of the observation that completed the hold").isEqualTo(T0.plusSeconds(30));
         assertThat(alert.getValue()).isEqualTo(75.0);
         assertThat(alert.getThreshold()).isEqualTo(60.0);
         assertThat(alert.getLabels()).containsEntry("alertname", "ReplicationLag").containsEntry("severity", "warning")

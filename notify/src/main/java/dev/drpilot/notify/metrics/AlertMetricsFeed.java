@@ -27,6 +27,8 @@ public final class AlertMetricsFeed implements AutoCloseable {
     private final Deserializer<Alert> alerts;
     private final FiringAlerts firing;
     private final java.util.function.Consumer<Alert> listener;
+    private final java.util.function.Consumer<Alert> fresh;
+    private final FromBeginning assignment = new FromBeginning();
     private final ConsumerLoop<byte[], byte[]> loop;
 
     public AlertMetricsFeed(Consumer<byte[], byte[]> consumer, String topic, Deserializer<Alert> alerts, FiringAlerts firing) {
@@ -36,12 +38,22 @@ public final class AlertMetricsFeed implements AutoCloseable {
     /** @param listener told every alert as well, after {@link FiringAlerts} (the status page's open alerts) */
     public AlertMetricsFeed(Consumer<byte[], byte[]> consumer, String topic, Deserializer<Alert> alerts, FiringAlerts firing,
                             java.util.function.Consumer<Alert> listener) {
+        this(consumer, topic, alerts, firing, listener, alert -> { });
+    }
+
+    /**
+     * @param fresh told, after the listener, only the alerts written after this feed started (not the history it replays at
+     *              start): what {@link AlertLatency} measures
+     */
+    public AlertMetricsFeed(Consumer<byte[], byte[]> consumer, String topic, Deserializer<Alert> alerts, FiringAlerts firing,
+                            java.util.function.Consumer<Alert> listener, java.util.function.Consumer<Alert> fresh) {
         this.topic = topic;
         this.alerts = alerts;
         this.firing = firing;
         this.listener = listener;
+        this.fresh = fresh;
         this.loop = ConsumerLoop.builder("drpilot-alert-metrics", consumer)
-                .assign(new FromBeginning())
+                .assign(assignment)
                 .handler(RecordHandler.each(this::accept))
                 .whenDead("firing-alert gauges are no longer updated")
                 .build();
@@ -58,6 +70,9 @@ public final class AlertMetricsFeed implements AutoCloseable {
             if (alert != null) {
                 firing.accept(alert);
                 listener.accept(alert);
+                if (assignment.isNew(record)) {
+                    fresh.accept(alert);
+                }
             }
         } catch (RuntimeException e) {
             // The receivers' workers dead-letter it; for the gauges it simply does not count.
@@ -80,6 +95,12 @@ public final class AlertMetricsFeed implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             startEnds = consumer.endOffsets(partitions);
+        }
+
+        /** Written after the start: at or beyond the end its partition had when the feed started. */
+        boolean isNew(ConsumerRecord<byte[], byte[]> record) {
+            Long end = startEnds.get(new TopicPartition(record.topic(), record.partition()));
+            return end != null && record.offset() >= end;
         }
 
         @Override

@@ -45,7 +45,7 @@ class MetricsEndpointIT {
                   - {match: {rule: [replication-lag]}, receivers: [audit-log]}
                 """, "it", name -> null);
         NotifyKafka kafka = NotifyKafka.create(broker);
-        Alert lag = TestAlerts.firing("orders", Severity.CRITICAL).setEmittedAt(Instant.now()).build();
+        Alert lag = TestAlerts.firing("orders", Severity.CRITICAL).setEmittedAt(Instant.now()).setTriggerTime(Instant.now()).build();
         Alert backup = TestAlerts.firing("orders", Severity.WARNING).setRule("backup-failed").setFingerprint("backup-failed/component=orders-db")
                 .setValue(null).build();
         try (NotifyService actuator = new NotifyService(config, broker.clientProperties(), Clock.systemUTC(),
@@ -63,6 +63,9 @@ class MetricsEndpointIT {
                 assertThat(metrics.value("drpilot_replication_lag_seconds", Map.of("cluster", "orders"))).isEmpty();
                 assertThat(metrics.value("drpilot_alert_deliveries_total", Map.of("receiver", "audit-log"))).hasValue(1.0);
                 assertThat(metrics.value("drpilot_alert_delivery_latency_seconds_count", Map.of("receiver", "audit-log"))).hasValue(1.0);
+                // Observation to alert: only the alert that names its triggering observation's time counts.
+                assertThat(metrics.value("drpilot_alert_latency_seconds_count", Map.of("rule", "replication-lag", "severity", "critical")))
+                        .hasValue(1.0);
             });
             MetricsScrape metrics = MetricsScrape.of(actuator.metricsPort());
             assertThat(metrics.value("drpilot_alert_records_unreadable_total", Map.of("receiver", "audit-log"))).hasValue(1.0);
@@ -75,7 +78,9 @@ class MetricsEndpointIT {
                     .isPositive().isLessThan(30.0);
             assertThat(metrics.value("jvm_memory_used_bytes", Map.of("area", "heap"))).isPresent();
             assertThat(metrics.value("jvm_threads_current", Map.of())).isPresent();
-            assertThat(metrics.text()).contains("# TYPE drpilot_alert_deliveries_total counter", "# TYPE drpilot_alert_delivery_latency_seconds histogram");
+            assertThat(metrics.text()).contains("# TYPE drpilot_alert_deliveries_total counter", "# TYPE drpilot_alert_delivery_latency_seconds histogram",
+                    "# TYPE drpilot_alert_latency_seconds histogram");
+            assertThat(metrics.value("drpilot_alert_latency_seconds_count", Map.of("rule", "backup-failed"))).isEmpty();
 
             kafka.send(TestAlerts.resolved(lag, Instant.now()));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
