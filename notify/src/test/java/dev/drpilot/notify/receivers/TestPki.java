@@ -82,6 +82,15 @@ final class TestPki {
         return issue(name, KeyPurposeId.id_kp_serverAuth, new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
     }
 
+    /** A server certificate with exactly these DNS names (a {@code *.} wildcard allowed). */
+    Issued serverWithNames(String name, String... dnsNames) throws GeneralSecurityException, IOException {
+        GeneralName[] names = new GeneralName[dnsNames.length];
+        for (int i = 0; i < dnsNames.length; i++) {
+            names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+        }
+        return issue(name, KeyPurposeId.id_kp_serverAuth, new GeneralNames(names));
+    }
+
     Issued client(String name) throws GeneralSecurityException, IOException {
         return issue(name, KeyPurposeId.id_kp_clientAuth, null);
     }
