@@ -9,6 +9,7 @@ import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.RestoreCheck;
 import dev.drpilot.notify.metrics.PlantMetricsFeed;
 import dev.drpilot.notify.metrics.BackupLedger;
 import dev.drpilot.notify.metrics.ReplicaObservations;
@@ -46,6 +47,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     private final FailoverTimelines failovers = new FailoverTimelines(FAILOVERS_SHOWN);
     private final LiveTopology topology;
     private final DrillsSection drills;
+    private final RestoreChecksSection restoreChecks;
 
     /**
      * @param staleAfter how long a replica of this cluster is shown without a new observation (as on {@code /metrics})
@@ -64,6 +66,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         this.staleAfter = staleAfter;
         this.topology = topology;
         this.drills = new DrillsSection(config);
+        this.restoreChecks = new RestoreChecksSection(config);
     }
 
     @Override
@@ -88,6 +91,20 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     public synchronized void accept(ActionRecord record) {
         failovers.accept(record);
         drills.accept(record);
+    }
+
+    public synchronized void accept(RestoreCheck check) {
+        restoreChecks.accept(check);
+    }
+
+    /** The "Restore checks" section of the page, as of now. */
+    public synchronized String restoreChecksSection() {
+        return restoreChecks.html(clock.instant());
+    }
+
+    /** The sections rendered apart from the snapshot: the drills, then the restore checks. */
+    public String extraSections() {
+        return drillsSection() + restoreChecksSection();
     }
 
     /** The "Drills" section of the page, as of now. */
