@@ -97,8 +97,14 @@ final class ProbeBinder {
                     ? Optional.of(RestoreCheckBinder.bind(item.section("restoreCheck"), component)) : Optional.empty();
             BackupSource backup = new BackupSource(component, tool == null ? BackupSource.Tool.REPORT_ONLY : tool,
                     command.or(() -> tool == null ? Optional.empty() : tool.defaultCommand()), stanza,
-                    item.duration("interval", Duration.ofMinutes(5)), item.duration("timeout", Duration.ofSeconds(60)), restoreCheck);
+                    item.duration("interval", Duration.ofMinutes(5)), item.duration("timeout", Duration.ofSeconds(60)), restoreCheck,
+                    item.optionalString("archiveCheck"));
             item.finish();
+            if (backup.archiveCheck().isPresent() && tool != BackupSource.Tool.WAL_G) {
+                item.problems().add(item.child("archiveCheck"), tool == BackupSource.Tool.PGBACKREST
+                        ? "pgbackrest's info already lists the archive: leave archiveCheck out"
+                        : "an archive check runs the backup tool's verification: set tool to wal-g");
+            }
             if (restoreCheck.isPresent() && (tool == null || tool == BackupSource.Tool.REPORT_ONLY)) {
                 item.problems().add(item.child("restoreCheck"), "a restore check restores with the backup tool: set tool to wal-g or pgbackrest");
             }

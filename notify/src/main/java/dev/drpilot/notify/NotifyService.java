@@ -23,6 +23,7 @@ import dev.drpilot.notify.silence.Mute;
 import dev.drpilot.notify.silence.Muting;
 import dev.drpilot.notify.silence.SilenceFeed;
 import dev.drpilot.notify.silence.Silences;
+import dev.drpilot.notify.status.RestoreCheckFeed;
 import dev.drpilot.notify.status.StatusBoard;
 import dev.drpilot.notify.status.StatusHttpHandler;
 import dev.drpilot.runtime.HealthHttpHandler;
@@ -68,7 +69,7 @@ public final class NotifyService implements AutoCloseable {
     /** The topics the actuator reads and writes. */
     public static final List<Topic<?, ?>> TOPICS = List.of(Topics.ALERTS, Topics.ACTIONS, Topics.DEAD_LETTER,
             Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS, Topics.HEALTH_OBSERVATIONS, Topics.AGENT_LEASES,
-            Topics.SILENCES);
+            Topics.SILENCES, Topics.RESTORE_CHECKS);
 
     private final DrpilotConfig config;
     private final Map<String, Object> kafka;
@@ -143,6 +144,11 @@ public final class NotifyService implements AutoCloseable {
                     StatusBoard.FAILOVER_LOOKBACK).start();
             started.add(plantFeed);
             health.watch(plantFeed.worker());
+            // The status page's restore checks, beside its drills.
+            RestoreCheckFeed restoreFeed = new RestoreCheckFeed(consumer(Optional.empty()), Topics.RESTORE_CHECKS.name(),
+                    Topics.RESTORE_CHECKS.valueSerde().deserializer(), board::accept).start();
+            started.add(restoreFeed);
+            health.watch(restoreFeed.worker());
 
             // CloudWatch receivers also get the DR figures themselves, once a minute (CloudWatch's
             // standard resolution), not only the alerts.
@@ -222,7 +228,7 @@ public final class NotifyService implements AutoCloseable {
             // client_java routes /metrics (and /-/healthy) itself and everything else to the default handler: there the
             // probes get /healthz and /readyz, the status page the rest.
             HttpHandler probes = new HealthHttpHandler(health);
-            HttpHandler status = new StatusHttpHandler(board::snapshot, board::drillsSection, new ObjectMapper());
+            HttpHandler status = new StatusHttpHandler(board::snapshot, board::extraSections, new ObjectMapper());
             metricsServer = HTTPServer.builder().hostname(options.metricsHost()).port(options.metricsPort()).registry(registry)
                     .defaultHandler(exchange -> (HealthHttpHandler.handles(exchange) ? probes : status).handle(exchange)).buildAndStart();
         } catch (IOException e) {

@@ -46,7 +46,8 @@ public final class RecoveryService implements AutoCloseable, Worker {
         this.runner = runner;
         this.producer = producer;
         this.publisher = new RestoreCheckPublisher(producer, Duration.ofMinutes(2));
-        this.schedules = new Schedules("drpilot-recovery", clock);
+        // Beside the host lock: the same host's restore checks, remembered across restarts so that a missed one runs at start.
+        this.schedules = new Schedules("drpilot-recovery", clock, new RunLogFile(runner.lockFile().resolveSibling("drpilot-restore-check-runs.properties")));
     }
 
     static Map<String, Object> producerProperties(Map<String, Object> base, String host) {

@@ -233,6 +233,10 @@ public final class RestoreCheckRunner {
                         : " (components with one: " + String.join(", ", components(config)) + ")")));
     }
 
+    Path lockFile() {
+        return lockFile;
+    }
+
     private String configPath(String component) {
         List<BackupSource> backups = config.backups();
         for (int i = 0; i < backups.size(); i++) {

@@ -9,6 +9,7 @@ import dev.drpilot.detector.alert.AlertLifecycle;
 import dev.drpilot.detector.alert.Alerts;
 import dev.drpilot.detector.alert.Evaluation;
 import dev.drpilot.events.Alert;
+import dev.drpilot.events.ArchiveView;
 import dev.drpilot.events.ArchiverStatus;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.BackupTool;
@@ -32,6 +33,10 @@ public final class ArchivingRule extends RuleProcessor<BackupObservation, Alert>
     @Override
     protected void handle(Record<String, BackupObservation> record) {
         BackupObservation observation = record.value();
+        if (observation != null && observation.getArchive() != null && observation.getTool() != BackupTool.ARCHIVER) {
+            toolView(observation);
+            return;
+        }
         if (observation == null || observation.getTool() != BackupTool.ARCHIVER || observation.getArchiver() == null) {
             return;
         }
@@ -44,6 +49,34 @@ public final class ArchivingRule extends RuleProcessor<BackupObservation, Alert>
         AlertDraft draft = new AlertDraft(NAME, "WalArchivingFailed", Alerts.identity("component", component, "cluster",
                 observation.getCluster()), summary(observation, behind), description(observation, thresholds),
                 (double) backlog, (double) thresholds.archiveBacklogBytes(), "bytes", null);
+        if (!holds && book.state(draft.fingerprint()).isEmpty()) {
+            return;
+        }
+        book.evaluate(draft, new AlertLifecycle(thresholds.archiveHold(), thresholds.resolveHold()),
+                new Evaluation(observation.getObservedAt(), holds, holds, Severity.WARNING), wallClock());
+    }
+
+    /**
+     * The backup tool's own view of the archive (pgBackRest's info, WAL-G's wal-verify): a gap or a problem it reports is
+     * an archiving problem even while {@code pg_stat_archiver} looks fine — PITR across a lost segment is impossible. One
+     * alert per tool, beside the archiver's, held and resolved alike.
+     */
+    private void toolView(BackupObservation observation) {
+        ArchiveView archive = observation.getArchive();
+        String component = observation.getComponent();
+        Thresholds thresholds = plant.limits(component).thresholds();
+        String tool = observation.getTool().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        boolean holds = !archive.getProblems().isEmpty();
+        String subject = observation.getCluster() != null ? observation.getCluster() : component;
+        String summary = holds ? "WAL archive of " + subject + ": " + tool + " reports " + archive.getProblems().get(0)
+                : "WAL archive of " + subject + ": " + tool + " reports no problem";
+        String ranges = archive.getRanges().isEmpty() ? "no WAL listed" : archive.getRanges().stream()
+                .map(range -> range.getId() + " " + range.getMin() + ".." + range.getMax()).collect(java.util.stream.Collectors.joining(", "));
+        String description = "The backup tool's own check of the WAL archive of " + subject + " (" + tool + "): "
+                + (holds ? String.join("; ", archive.getProblems()) + ". A restore to a point past a gap fails." : "no problem.")
+                + " Archive holds: " + ranges + ".";
+        AlertDraft draft = new AlertDraft(NAME, "WalArchivingFailed", Alerts.identity("component", component, "cluster",
+                observation.getCluster(), "tool", tool), summary, description, (double) archive.getProblems().size(), 0.0, "problems", null);
         if (!holds && book.state(draft.fingerprint()).isEmpty()) {
             return;
         }

@@ -3,6 +3,8 @@ package dev.drpilot.detector.rules;
 import dev.drpilot.detector.RuleDriver;
 import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
+import dev.drpilot.events.ArchiveRange;
+import dev.drpilot.events.ArchiveView;
 import dev.drpilot.events.ArchiverStatus;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.BackupStatus;
@@ -107,5 +109,57 @@ class ArchivingRuleTest {
             assertThat(alert.getStatus()).isEqualTo(AlertStatus.FIRING);
             assertThat(alert.getSeverity()).isEqualTo(Severity.CRITICAL);
         });
+    }
+
+    private static BackupObservation pgBackRest(double second, String... problems) {
+        ArchiveView view = ArchiveView.newBuilder().setRanges(List.of(ArchiveRange.newBuilder().setId("15-1")
+                .setMin("000000010000000000000005").setMax("000000010000000000000011").build()))
+                .setNewestWal("000000010000000000000011").setProblems(List.of(problems)).build();
+        return BackupObservation.newBuilder().setObservedAt(at(second)).setSource(source("eu-1")).setComponent("orders-db")
+                .setCluster("orders").setTool(BackupTool.PGBACKREST).setStatus(BackupStatus.SUCCEEDED).setBackupName("20261201-010000F")
+                .setFinishedAt(at(-100)).setRecoveryPointAt(at(-100)).setArchive(view).build();
+    }
+
+    @Test
+    void aGapTheBackupToolReportsFiresTheArchivingAlertNamingItAndResolvesWhenItIsGone() {
+        String gap = "WAL is missing from the archive: backup 20261201-010000F needs it from 000000010000000000000004,"
+                + " the archive (15-1) starts at 000000010000000000000005";
+        driver.backup("orders", pgBackRest(0, gap));
+        assertThat(of("archiving")).as("within the 30 s hold").isEmpty();
+        driver.backup("orders", pgBackRest(35, gap));
+
+        assertThat(of("archiving")).singleElement().satisfies(alert -> {
+            assertThat(alert.getStatus()).isEqualTo(AlertStatus.FIRING);
+            assertThat(alert.getFingerprint()).isEqualTo("archiving/cluster=orders/component=orders-db/tool=pgbackrest");
+            assertThat(alert.getLabels()).containsEntry("alertname", "WalArchivingFailed");
+            assertThat(alert.getAnnotations().get("summary")).isEqualTo("WAL archive of orders: pgbackrest reports " + gap);
+            assertThat(alert.getAnnotations().get("description")).contains("15-1 000000010000000000000005..000000010000000000000011");
+        });
+        assertThat(of("backup-failed")).as("the backup itself is fine").isEmpty();
+
+        driver.backup("orders", pgBackRest(60));
+        driver.backup("orders", pgBackRest(125));
+        assertThat(of("archiving")).last().extracting(Alert::getStatus).isEqualTo(AlertStatus.RESOLVED);
+    }
+
+    @Test
+    void aToolThatReportsNoProblemRaisesNothing() {
+        driver.backup("orders", pgBackRest(0));
+        driver.backup("orders", pgBackRest(60));
+        assertThat(of("archiving")).isEmpty();
+    }
+
+    @Test
+    void theArchiveCommandsOwnErrorFromTheServerLogIsInTheAlert() {
+        BackupObservation failing = archiving(0, true, SEGMENT, at(-10));
+        failing.setError(failing.getError() + " Server log log/postgresql.log: 2026-12-01 23:11:00 UTC [411] LOG:  archive command failed"
+                + " with exit code 3 / 2026-12-01 23:11:00 UTC [411] DETAIL:  The failed archive command was: cp %p /nfs/archive/%f");
+        driver.backup("orders", failing);
+        BackupObservation later = archiving(35, true, SEGMENT, at(-10));
+        later.setError(failing.getError());
+        driver.backup("orders", later);
+
+        assertThat(of("archiving")).singleElement().satisfies(alert -> assertThat(alert.getAnnotations().get("description"))
+                .contains("archive command failed with exit code 3").contains("The failed archive command was: cp %p /nfs/archive/%f"));
     }
 }

@@ -96,7 +96,11 @@ public final class ArchiveProgress {
                 .setArchivedWal(reading.archivedWal().orElse(null)).setArchivedAt(reading.archivedAt().orElse(null))
                 .setArchivedEndLsn(archivedEnd).setUnarchivedBytes(unarchived).setWaitingSegmentBytes(waiting)
                 .setFailedCount(reading.failedCount()).setFailedWal(reading.failedWal().orElse(null))
-                .setFailedAt(reading.failedAt().orElse(null)).setFailing(reading.failing()).build();
+                .setFailedAt(reading.failedAt().orElse(null)).setFailing(reading.failing())
+                .setServerLog(log(reading).flatMap(ArchiveFailureLog::file).orElse(null))
+                .setFailureMessage(log(reading).flatMap(ArchiveFailureLog::message).orElse(null))
+                .setFailureDetail(log(reading).flatMap(ArchiveFailureLog::detail).orElse(null))
+                .setServerLogUnread(log(reading).flatMap(ArchiveFailureLog::unread).orElse(null)).build();
         BackupStatus outcome = reading.failing() ? BackupStatus.FAILED : archivedEnd != null ? BackupStatus.SUCCEEDED : BackupStatus.RUNNING;
         return BackupObservation.newBuilder().setObservedAt(at).setSource(source).setComponent(component).setCluster(cluster)
                 .setTool(BackupTool.ARCHIVER).setStatus(outcome).setRecoveryPointAt(recoveryPoint)
@@ -109,6 +113,23 @@ public final class ArchiveProgress {
                 + reading.failedAt().map(Instant::toString).orElse("?") + "; " + reading.failedCount()
                 + " failed attempts since the statistics were reset; newest success: "
                 + reading.archivedWal().map(wal -> wal + " at " + reading.archivedAt().map(Instant::toString).orElse("?")).orElse("none")
-                + "). The command's own error is in the server log (\"archive command failed with exit code ...\")";
+                + "). " + commandError(reading);
+    }
+
+    /** Only a failing reading's log counts: an old failure in the log says nothing about archiving that works. */
+    private static Optional<ArchiveFailureLog> log(ArchiverReading reading) {
+        return reading.failing() ? reading.failureLog() : Optional.empty();
+    }
+
+    private static String commandError(ArchiverReading reading) {
+        Optional<ArchiveFailureLog> log = log(reading);
+        if (log.isPresent() && log.get().message().isPresent()) {
+            return "Server log " + log.get().file().orElse("?") + ": " + log.get().message().get()
+                    + log.get().detail().map(detail -> " / " + detail).orElse("");
+        }
+        String where = "The command's own error is in the server log of " + reading.node() + " (\"archive command failed with exit code ...\""
+                + " near " + reading.failedAt().map(Instant::toString).orElse("the newest attempt") + ", for WAL file "
+                + reading.failedWal().orElse("?") + ")";
+        return where + log.flatMap(ArchiveFailureLog::unread).map(why -> "; not read here: " + why).orElse("");
     }
 }

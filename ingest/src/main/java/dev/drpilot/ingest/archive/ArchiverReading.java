@@ -12,10 +12,23 @@ import java.util.Optional;
  * @param nextXid        the next transaction id to be assigned ({@code pg_snapshot_xmax(pg_current_snapshot())}, 64-bit)
  * @param quiet          no transaction that holds a transaction id was running ({@code xmin = xmax} of the snapshot): nothing was
  *                       in the middle of writing data
+ * @param failureLog     while failing: what the server log says about it ({@link ArchiveFailureLog}); empty when not looked at
  */
 public record ArchiverReading(String node, long currentLsn, long walSegmentSize, String archiveMode, Optional<String> archivedWal,
                               Optional<Instant> archivedAt, long failedCount, Optional<String> failedWal, Optional<Instant> failedAt,
-                              long nextXid, boolean quiet) {
+                              long nextXid, boolean quiet, Optional<ArchiveFailureLog> failureLog) {
+
+    public ArchiverReading(String node, long currentLsn, long walSegmentSize, String archiveMode, Optional<String> archivedWal,
+                           Optional<Instant> archivedAt, long failedCount, Optional<String> failedWal, Optional<Instant> failedAt,
+                           long nextXid, boolean quiet) {
+        this(node, currentLsn, walSegmentSize, archiveMode, archivedWal, archivedAt, failedCount, failedWal, failedAt, nextXid, quiet,
+                Optional.empty());
+    }
+
+    public ArchiverReading withFailureLog(ArchiveFailureLog log) {
+        return new ArchiverReading(node, currentLsn, walSegmentSize, archiveMode, archivedWal, archivedAt, failedCount, failedWal,
+                failedAt, nextXid, quiet, Optional.of(log));
+    }
 
     /** Archiving is configured: there is an archiver to watch. */
     public boolean archiving() {

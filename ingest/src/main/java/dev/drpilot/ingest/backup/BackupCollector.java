@@ -2,6 +2,7 @@ package dev.drpilot.ingest.backup;
 
 import dev.drpilot.config.BackupSource;
 import dev.drpilot.config.Durations;
+import dev.drpilot.events.ArchiveView;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.BackupTool;
 import dev.drpilot.events.Source;
@@ -57,6 +58,7 @@ public final class BackupCollector implements Runnable {
         Instant observedAt = clock.instant();
         String command = backup.command().orElseThrow();
         BackupCommand.Result result = BackupCommand.run(command, backup.timeout());
+        ArchiveView archive = archiveView(result);
         BackupFinding finding;
         if (result.timedOut()) {
             finding = BackupFinding.failed("`" + command + "` timed out after " + Durations.format(backup.timeout())
@@ -88,7 +90,34 @@ public final class BackupCollector implements Runnable {
                 .setUncompressedBytes(finding.uncompressedBytes())
                 .setPermanent(finding.permanent())
                 .setError(finding.error())
+                .setArchive(archive)
                 .build();
+    }
+
+    /**
+     * The tool's own view of the WAL archive: pgBackRest's from the same {@code info} output, WAL-G's from the configured
+     * {@code archiveCheck} command; null where neither is read. A check that cannot run reports that as its problem.
+     */
+    private ArchiveView archiveView(BackupCommand.Result listing) {
+        try {
+            if (backup.tool() == BackupSource.Tool.PGBACKREST) {
+                return listing.succeeded() ? ArchiveViews.pgBackRest(listing.stdout(), backup.stanza().orElseThrow())
+                        : ArchiveViews.unchecked("pgbackrest info did not run: " + failure(backup.command().orElseThrow(), listing));
+            }
+            if (backup.archiveCheck().isEmpty()) {
+                return null;
+            }
+            String check = backup.archiveCheck().get();
+            BackupCommand.Result result = BackupCommand.run(check, backup.timeout());
+            return result.succeeded() ? ArchiveViews.walGVerify(result.stdout()) : ArchiveViews.unchecked(failure(check, result));
+        } catch (UnparsableOutputException e) {
+            return ArchiveViews.unchecked(e.getMessage());
+        }
+    }
+
+    private String failure(String command, BackupCommand.Result result) {
+        return "`" + command + "` " + (result.timedOut() ? "timed out after " + Durations.format(backup.timeout()) : "exited " + result.exitCode())
+                + (result.stderrTail().isEmpty() ? "" : ": " + result.stderrTail());
     }
 
     private BackupFinding parse(String stdout) {

@@ -39,6 +39,11 @@ final class ReplicationReader {
                    last_archived_wal, last_archived_time, failed_count, last_failed_wal, last_failed_time,
                    pg_snapshot_xmax(snap.s)::text::bigint, pg_snapshot_xmin(snap.s) = pg_snapshot_xmax(snap.s)
               FROM pg_stat_archiver, LATERAL (SELECT pg_current_snapshot() AS s) snap""";
+    // The tail of the current server log: archive_command's own error is written only there. pg_current_logfile() is NULL
+    // without the logging collector; all three functions need EXECUTE granted (they are revoked from PUBLIC) or a superuser.
+    private static final String LOG_FILE = "SELECT pg_current_logfile()";
+    private static final String LOG_TAIL = "SELECT pg_read_file(f, greatest((pg_stat_file(f)).size - " + ServerLogTail.BYTES + ", 0), "
+            + ServerLogTail.BYTES + ") FROM (SELECT ?::text AS f) AS log";
     // sender_host and sender_port are NULL unless the role may read all statistics (pg_read_all_stats, in pg_monitor).
     private static final String REPLICA = """
             SELECT pg_is_in_recovery(),
@@ -86,6 +91,9 @@ final class ReplicationReader {
                 archiver = new ArchiverReading(node.name(), row.getLong(3), row.getLong(2), row.getString(1),
                         Optional.ofNullable(row.getString(4)), instant(row, 5), row.getLong(6), Optional.ofNullable(row.getString(7)),
                         instant(row, 8), row.getLong(9), row.getBoolean(10));
+            }
+            if (archiver.failing()) {
+                archiver = archiver.withFailureLog(ServerLogTail.read(connection, node.name(), LOG_FILE, LOG_TAIL));
             }
             return new PrimaryView(node.name(), currentLsn, timeline, standbys, Optional.of(archiver));
         }

@@ -44,6 +44,8 @@ class ArchivingIT {
     private static PostgresCluster postgres;
     private static ReplicationCollector collector;
     private static MockProducer<String, BackupObservation> published;
+    private static ReplicationCollector watcher;
+    private static MockProducer<String, BackupObservation> watched;
     private static String archiveCommand;
     private static Instant recoveryPointBeforeFailure;
 
@@ -55,8 +57,20 @@ class ArchivingIT {
                 + primary.dataDir().resolveSibling("arch-archive") + "/%f";
         primary.execute("ALTER SYSTEM SET archive_mode = on");
         primary.execute("ALTER SYSTEM SET archive_command = '" + archiveCommand + "'");
+        // archive_command's own error is written only to the server log: the collector reads it where the log is a file it
+        // can find (pg_current_logfile(), with the logging collector) and its role may read it.
+        primary.execute("ALTER SYSTEM SET logging_collector = on");
+        // A monitoring role (pg_monitor) without the log functions granted: it sees the failure but may not read the log.
+        primary.execute("CREATE ROLE arch_watch LOGIN IN ROLE pg_monitor");
         primary.stop();
         primary.start();
+        published = new MockProducer<>(true, null, Serdes.String().serializer(), Topics.BACKUP_OBSERVATIONS.valueSerde().serializer());
+        collector = collector(primary, "postgres", published);
+        watched = new MockProducer<>(true, null, Serdes.String().serializer(), Topics.BACKUP_OBSERVATIONS.valueSerde().serializer());
+        watcher = collector(primary, "arch_watch", watched);
+    }
+
+    private static ReplicationCollector collector(PostgresNode primary, String user, MockProducer<String, BackupObservation> into) {
         ClusterConfig cluster = ConfigLoader.parse("""
                 components:
                   - {name: arch-db, kind: database, cluster: arch}
@@ -64,12 +78,11 @@ class ArchivingIT {
                   arch:
                     component: arch-db
                     nodes:
-                      - {name: %s, role: primary, host: 127.0.0.1, port: %d, user: postgres}
-                """.formatted(primary.name(), primary.port()), "it", name -> null).clusters().get("arch");
-        published = new MockProducer<>(true, null, Serdes.String().serializer(), Topics.BACKUP_OBSERVATIONS.valueSerde().serializer());
+                      - {name: %s, role: primary, host: 127.0.0.1, port: %d, user: %s}
+                """.formatted(primary.name(), primary.port(), user), "it", name -> null).clusters().get("arch");
         MockProducer<String, ReplicationObservation> replication = new MockProducer<>(true, null, Serdes.String().serializer(),
                 Topics.REPLICATION_OBSERVATIONS.valueSerde().serializer());
-        collector = new ReplicationCollector(cluster, IDENTITY, CONNECTOR, replication, published, Clock.systemUTC());
+        return new ReplicationCollector(cluster, IDENTITY, CONNECTOR, replication, into, Clock.systemUTC());
     }
 
     @AfterAll
@@ -142,6 +155,25 @@ class ArchivingIT {
         assertThat(failing.getError()).contains(status.getFailedWal()).contains("archive_command failed");
         assertThat(status.getWaitingSegmentBytes()).as("the switched segment waits for archive_command").isPositive();
         assertThat(failing.getRecoveryPointAt()).as("nothing newer is archived").isEqualTo(recoveryPointBeforeFailure);
+
+        // The command's own error, from the server log (the collector's role is a superuser here).
+        BackupObservation explained = await("the failure to reach the server log").atMost(Duration.ofSeconds(30))
+                .until(ArchivingIT::read, observation -> observation.getArchiver().getFailureMessage() != null);
+        assertThat(explained.getArchiver().getFailureMessage()).contains("archive command failed with exit code 3");
+        assertThat(explained.getArchiver().getFailureDetail()).contains("The failed archive command was: " + FAILING);
+        assertThat(explained.getArchiver().getServerLog()).startsWith("log/");
+        assertThat(explained.getError()).contains("archive command failed with exit code 3").contains(FAILING);
+
+        // A role that may not read the log: the observation says where to look instead.
+        int before = watched.history().size();
+        watcher.run();
+        BackupObservation unread = watched.history().get(before).value();
+        assertThat(unread.getStatus()).isEqualTo(BackupStatus.FAILED);
+        assertThat(unread.getArchiver().getFailureMessage()).isNull();
+        assertThat(unread.getArchiver().getServerLogUnread()).contains("permission denied")
+                .contains("GRANT EXECUTE ON FUNCTION pg_current_logfile(), pg_stat_file(text), pg_read_file(text, bigint, bigint)")
+                .contains("server log of " + primary.name());
+        assertThat(unread.getError()).contains("server log of " + primary.name()).contains(status.getFailedWal());
     }
 
     @Test
@@ -160,5 +192,6 @@ class ArchivingIT {
         assertThat(fixed.getError()).isNull();
         assertThat(fixed.getArchiver().getFailing()).isFalse();
         assertThat(fixed.getArchiver().getWaitingSegmentBytes()).isZero();
+        assertThat(fixed.getArchiver().getFailureMessage()).as("an old failure in the log is not today's").isNull();
     }
 }

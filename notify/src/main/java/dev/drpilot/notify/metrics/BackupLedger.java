@@ -1,6 +1,7 @@
 package dev.drpilot.notify.metrics;
 
 import dev.drpilot.config.BackupOutcomes;
+import dev.drpilot.events.ArchiveView;
 import dev.drpilot.events.ArchiverStatus;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.BackupStatus;
@@ -24,6 +25,11 @@ public final class BackupLedger {
     private final Map<String, Instant> lastGood = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastFailed = new ConcurrentHashMap<>();
     private final Map<String, Archiving> archiving = new ConcurrentHashMap<>();
+    private final Map<String, ToolArchive> toolArchives = new ConcurrentHashMap<>();
+
+    /** The backup tool's own view of a component's WAL archive, from its newest observation that carried one. */
+    public record ToolArchive(String component, String cluster, BackupTool tool, Instant observedAt, ArchiveView view) {
+    }
 
     /** A component's continuous archiving as its newest ARCHIVER observation read it. */
     public record Archiving(String component, String cluster, Instant observedAt, ArchiverStatus status) {
@@ -33,6 +39,10 @@ public final class BackupLedger {
         String component = observation.getComponent();
         if (observation.getRecoveryPointAt() != null) {
             recoveryPoints.merge(component, observation.getRecoveryPointAt(), BackupLedger::newer);
+        }
+        if (observation.getArchive() != null && observation.getTool() != BackupTool.ARCHIVER) {
+            toolArchives.merge(component + "/" + observation.getTool(), new ToolArchive(component, observation.getCluster(), observation.getTool(),
+                    observation.getObservedAt(), observation.getArchive()), (known, offered) -> offered.observedAt().isBefore(known.observedAt()) ? known : offered);
         }
         if (observation.getTool() == BackupTool.ARCHIVER) {
             if (observation.getArchiver() != null) {
@@ -59,6 +69,17 @@ public final class BackupLedger {
 
     public Optional<Instant> lastFailedBackup(String component) {
         return Optional.ofNullable(lastFailed.get(component));
+    }
+
+    /** Each component's newest view of its archive per backup tool. */
+    public Collection<ToolArchive> toolArchives() {
+        return toolArchives.values();
+    }
+
+    /** The problems the backup tools' newest views report for a component's archive; empty when none does. */
+    public java.util.List<String> archiveProblems(String component) {
+        return toolArchives.values().stream().filter(view -> view.component().equals(component))
+                .flatMap(view -> view.view().getProblems().stream()).toList();
     }
 
     /** Each component's newest archiving reading. */

@@ -89,9 +89,7 @@ public final class PlantMetrics {
                 .labelNames("component")
                 .callback(callback -> backups.forEachFailedBackup((component, at) -> callback.call(at.toEpochMilli() / 1000.0, component)))
                 .register(registry);
-        archivingGauge(registry, "drpilot_wal_archiving_failing",
-                "1 while the newest archive_command attempt of a component's primary failed (pg_stat_archiver), else 0",
-                status -> status.getFailing() ? 1 : 0);
+        archivingFailing(registry);
         archivingGauge(registry, "drpilot_wal_unarchived_bytes",
                 "Bytes of WAL a component's primary wrote after the end of its newest archived segment: lost with it if it failed now",
                 ArchiverStatus::getUnarchivedBytes);
@@ -169,6 +167,43 @@ public final class PlantMetrics {
                         callback.call(value.doubleValue(), observation.getComponent(), observation.getCluster(), observation.getReplicaNode());
                     }
                 }))
+                .register(registry);
+    }
+
+    /**
+     * 1 while the primary's newest {@code archive_command} attempt failed, or the backup tool's newest view of the archive
+     * reports a problem (a gap, a stanza in trouble), else 0. The tool's view is read every backup interval (minutes), so
+     * it is not held to the replication staleness: its problem stands until the tool says otherwise.
+     */
+    private void archivingFailing(PrometheusRegistry registry) {
+        GaugeWithCallback.builder().name("drpilot_wal_archiving_failing")
+                .help("1 while the newest archive_command attempt of a component's primary failed (pg_stat_archiver), or its backup"
+                        + " tool reports a problem with the WAL archive (pgbackrest info, wal-g wal-verify), else 0")
+                .labelNames("component", "cluster")
+                .callback(callback -> {
+                    Instant now = clock.instant();
+                    java.util.Set<String> shown = new java.util.HashSet<>();
+                    for (BackupLedger.Archiving reading : backups.archiving()) {
+                        String cluster = reading.cluster() == null ? "" : reading.cluster();
+                        if (!reading.observedAt().isBefore(now.minus(staleAfter(cluster)))) {
+                            boolean failing = reading.status().getFailing() || !backups.archiveProblems(reading.component()).isEmpty();
+                            callback.call(failing ? 1 : 0, reading.component(), cluster);
+                            shown.add(reading.component());
+                        }
+                    }
+                    for (BackupLedger.ToolArchive view : backups.toolArchives()) {
+                        if (shown.add(view.component())) {
+                            callback.call(backups.archiveProblems(view.component()).isEmpty() ? 0 : 1, view.component(),
+                                    view.cluster() == null ? "" : view.cluster());
+                        }
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder().name("drpilot_wal_archive_problems")
+                .help("Problems the backup tool's newest view of a component's WAL archive reports (pgbackrest info, wal-g wal-verify)")
+                .labelNames("component", "tool")
+                .callback(callback -> backups.toolArchives().forEach(view -> callback.call(view.view().getProblems().size(), view.component(),
+                        view.tool().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))))
                 .register(registry);
     }
 

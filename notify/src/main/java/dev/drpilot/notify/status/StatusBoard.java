@@ -9,6 +9,7 @@ import dev.drpilot.events.Alert;
 import dev.drpilot.events.AlertStatus;
 import dev.drpilot.events.BackupObservation;
 import dev.drpilot.events.ReplicationObservation;
+import dev.drpilot.events.RestoreCheck;
 import dev.drpilot.notify.metrics.PlantMetricsFeed;
 import dev.drpilot.notify.metrics.BackupLedger;
 import dev.drpilot.notify.metrics.ReplicaObservations;
@@ -48,6 +49,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     private final DrillsSection drills;
     // What holds an open alert back from its receivers (a silence, a maintenance window, an inhibition), if anything.
     private volatile Function<Alert, Optional<String>> mutedBy = alert -> Optional.empty();
+    private final RestoreChecksSection restoreChecks;
 
     /**
      * @param staleAfter how long a replica of this cluster is shown without a new observation (as on {@code /metrics})
@@ -66,6 +68,7 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
         this.staleAfter = staleAfter;
         this.topology = topology;
         this.drills = new DrillsSection(config);
+        this.restoreChecks = new RestoreChecksSection(config);
     }
 
     @Override
@@ -95,6 +98,20 @@ public final class StatusBoard implements PlantMetricsFeed.Listener {
     /** Marks open alerts held back by silences, maintenance windows or inhibition, with what holds each back. */
     public void showMutes(Function<Alert, Optional<String>> mutedBy) {
         this.mutedBy = mutedBy;
+    }
+
+    public synchronized void accept(RestoreCheck check) {
+        restoreChecks.accept(check);
+    }
+
+    /** The "Restore checks" section of the page, as of now. */
+    public synchronized String restoreChecksSection() {
+        return restoreChecks.html(clock.instant());
+    }
+
+    /** The sections rendered apart from the snapshot: the drills, then the restore checks. */
+    public String extraSections() {
+        return drillsSection() + restoreChecksSection();
     }
 
     /** The "Drills" section of the page, as of now. */

@@ -156,6 +156,30 @@ class PlantMetricsTest {
         assertThat(scrape().value("drpilot_wal_unarchived_bytes", orders)).isEmpty();
     }
 
+    @Test
+    void aProblemTheBackupToolReportsWithTheArchiveCountsAsArchivingFailing() throws Exception {
+        Map<String, String> orders = Map.of("component", "orders-db", "cluster", "orders");
+        metrics.accept(archiving(false, 96, 0, T0.minusSeconds(20), T0.minusSeconds(20)));
+        metrics.accept(toolView(T0.minusSeconds(10), "WAL is missing from the archive: backup F needs it from 000000010000000000000004"));
+
+        MetricsScrape scrape = scrape();
+        assertThat(scrape.value("drpilot_wal_archiving_failing", orders)).as("pg_stat_archiver is fine, pgBackRest is not").hasValue(1.0);
+        assertThat(scrape.value("drpilot_wal_archive_problems", Map.of("component", "orders-db", "tool", "pgbackrest"))).hasValue(1.0);
+
+        metrics.accept(toolView(T0));
+        scrape = scrape();
+        assertThat(scrape.value("drpilot_wal_archiving_failing", orders)).hasValue(0.0);
+        assertThat(scrape.value("drpilot_wal_archive_problems", Map.of("component", "orders-db", "tool", "pgbackrest"))).hasValue(0.0);
+    }
+
+    private static BackupObservation toolView(Instant observedAt, String... problems) {
+        return BackupObservation.newBuilder().setObservedAt(observedAt).setComponent("orders-db").setCluster("orders")
+                .setSource(Source.newBuilder().setCollectorId("collector-1").setVantage("eu-west-1a").build()).setTool(BackupTool.PGBACKREST)
+                .setStatus(BackupStatus.SUCCEEDED).setFinishedAt(T0.minusSeconds(3600)).setRecoveryPointAt(T0.minusSeconds(3600))
+                .setArchive(dev.drpilot.events.ArchiveView.newBuilder().setNewestWal("000000010000000000000011")
+                        .setProblems(java.util.List.of(problems)).build()).build();
+    }
+
     private static BackupObservation archiving(boolean failing, long unarchived, long waiting, Instant observedAt, Instant recoveryPoint) {
         ArchiverStatus status = ArchiverStatus.newBuilder().setNode("pg-1").setCurrentLsn((4L << 24) + 10).setArchivedWal("000000010000000000000003")
                 .setArchivedEndLsn(4L << 24).setUnarchivedBytes(unarchived).setWaitingSegmentBytes(waiting).setFailing(failing)

@@ -2,6 +2,7 @@ package dev.drpilot.recovery.drill;
 
 import dev.drpilot.config.DrillSettings;
 import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.recovery.RunLogFile;
 import dev.drpilot.recovery.Schedules;
 import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topic;
@@ -38,7 +39,8 @@ public final class DrillService implements AutoCloseable, Worker {
         this.runner = runner;
         this.reports = reports;
         this.resources = resources;
-        this.schedules = new Schedules("drpilot-drills", clock);
+        // In the report directory: the drills' last runs live there already, and it outlives a restart.
+        this.schedules = new Schedules("drpilot-drills", clock, new RunLogFile(config.drills().reportDirectory().resolve("schedule-runs.properties")));
     }
 
     public DrillService start() {

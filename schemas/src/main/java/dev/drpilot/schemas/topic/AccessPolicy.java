@@ -138,6 +138,8 @@ public final class AccessPolicy {
             topic(Principal.ACTUATOR, Topics.AGENT_LEASES, READS),
             topic(Principal.ACTUATOR, Topics.AGENT_COMMANDS, WRITES),
             topic(Principal.ACTUATOR, Topics.AGENT_REPLIES, READS),
+            // The status page's restore checks.
+            topic(Principal.ACTUATOR, Topics.RESTORE_CHECKS, READS),
 
             // Switchovers (and their --force) and the standing instructions; the operator's tools read the audit trail.
             topic(Principal.OPERATOR, Topics.FAILOVER_COMMANDS, WRITES),

@@ -1,0 +1,221 @@
+package dev.drpilot.recovery;
+
+import dev.drpilot.config.Schedule;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When scheduled jobs run, on a clock the test moves by hand: a due run fires once, a run missed while the service was
+ * down runs once at start, a run longer than the interval does not overlap itself or burst afterwards.
+ */
+class SchedulesTest {
+    private static final Schedule AT_FOUR = Schedule.parse("0 4 * * *");
+    private static final Schedule HOURLY = Schedule.parse("every 1h");
+
+    @TempDir
+    Path dir;
+
+    /** A wall clock and a timer that fires its tasks only when the test moves the clock, in due order. */
+    static final class HandClock extends Clock implements Schedules.Timer {
+        private record Task(Instant at, long order, Runnable run) {
+        }
+
+        private final List<Task> tasks = new ArrayList<>();
+        private Instant now;
+        private long order;
+        private boolean open = true;
+
+        HandClock(String now) {
+            this.now = Instant.parse(now);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void schedule(Runnable task, Duration delay) {
+            tasks.add(new Task(now.plus(delay.isNegative() ? Duration.ZERO : delay), order++, task));
+        }
+
+        @Override
+        public boolean running() {
+            return open;
+        }
+
+        @Override
+        public void close(Duration timeout) {
+            open = false;
+            tasks.clear();
+        }
+
+        /** Fires what is due up to {@code until} (the clock moves to each task's time, as a real timer's wait would). */
+        void advanceTo(String until) {
+            Instant end = Instant.parse(until);
+            while (true) {
+                Task next = tasks.stream().filter(task -> !task.at().isAfter(end))
+                        .min(Comparator.comparing(Task::at).thenComparing(Task::order)).orElse(null);
+                if (next == null) {
+                    break;
+                }
+                tasks.remove(next);
+                if (next.at().isAfter(now)) {
+                    now = next.at();
+                }
+                next.run().run();
+            }
+            if (end.isAfter(now)) {
+                now = end;
+            }
+        }
+
+        /** Fires the next task now, before its due time: a real timer's millisecond rounding can make it fire early. */
+        void fireNextEarly(Duration early) {
+            Task next = tasks.stream().min(Comparator.comparing(Task::at).thenComparing(Task::order)).orElseThrow();
+            tasks.remove(next);
+            now = next.at().minus(early);
+            next.run().run();
+        }
+
+        List<Instant> planned() {
+            return tasks.stream().map(Task::at).sorted().toList();
+        }
+
+        void set(String instant) {
+            now = Instant.parse(instant);
+        }
+    }
+
+    @Test
+    void aDueRunFiresOnceAndTheNextIsPlannedForTheNextDueTime() {
+        HandClock clock = new HandClock("2026-12-01T03:00:00Z");
+        List<Instant> runs = new ArrayList<>();
+        Schedules schedules = new Schedules(clock, clock, Schedules.RunLog.inMemory());
+
+        schedules.add("check", AT_FOUR, () -> runs.add(clock.instant()));
+        assertThat(clock.planned()).containsExactly(Instant.parse("2026-12-01T04:00:00Z"));
+
+        clock.advanceTo("2026-12-02T03:59:00Z");
+        assertThat(runs).containsExactly(Instant.parse("2026-12-01T04:00:00Z"));
+        assertThat(clock.planned()).containsExactly(Instant.parse("2026-12-02T04:00:00Z"));
+        clock.advanceTo("2026-12-03T05:00:00Z");
+        assertThat(runs).hasSize(3);
+    }
+
+    @Test
+    void aTimerFiringAMillisecondEarlyDoesNotRunTheSameDueTimeTwice() {
+        // The double run a previous helper saw: a quick run that ended before the wall clock reached its due time planned
+        // "the next run after now" — the same due time — again.
+        HandClock clock = new HandClock("2026-12-01T03:59:59.900Z");
+        List<Instant> runs = new ArrayList<>();
+        Schedules schedules = new Schedules(clock, clock, Schedules.RunLog.inMemory());
+        schedules.add("check", AT_FOUR, () -> runs.add(clock.instant()));
+
+        clock.fireNextEarly(Duration.ofMillis(1));
+
+        assertThat(runs).hasSize(1);
+        assertThat(clock.planned()).containsExactly(Instant.parse("2026-12-02T04:00:00Z"));
+    }
+
+    @Test
+    void aRunMissedWhileDownRunsOnceAtStartAndThenKeepsItsSchedule() {
+        Path log = dir.resolve("runs.properties");
+        HandClock before = new HandClock("2026-12-01T03:00:00Z");
+        Schedules first = new Schedules(before, before, new RunLogFile(log));
+        List<Instant> runs = new ArrayList<>();
+        first.add("check", AT_FOUR, () -> runs.add(before.instant()));
+        before.advanceTo("2026-12-01T05:00:00Z");
+        first.close(Duration.ZERO);
+        assertThat(runs).hasSize(1);
+
+        // Down from 05:00 on the 1st until 10:00 on the 3rd: the runs due on the 2nd and 3rd were missed.
+        HandClock after = new HandClock("2026-12-03T10:00:00Z");
+        Schedules restarted = new Schedules(after, after, new RunLogFile(log));
+        restarted.add("check", AT_FOUR, () -> runs.add(after.instant()));
+        assertThat(after.planned()).as("one catch-up run, at once").containsExactly(Instant.parse("2026-12-03T10:00:00Z"));
+
+        after.advanceTo("2026-12-03T10:00:00Z");
+        assertThat(runs).containsExactly(Instant.parse("2026-12-01T04:00:00Z"), Instant.parse("2026-12-03T10:00:00Z"));
+        assertThat(after.planned()).containsExactly(Instant.parse("2026-12-04T04:00:00Z"));
+
+        // A restart that missed nothing waits for the next due time.
+        HandClock again = new HandClock("2026-12-03T11:00:00Z");
+        Schedules third = new Schedules(again, again, new RunLogFile(log));
+        third.add("check", AT_FOUR, () -> runs.add(again.instant()));
+        assertThat(again.planned()).containsExactly(Instant.parse("2026-12-04T04:00:00Z"));
+    }
+
+    @Test
+    void withoutARunLogARestartWaitsForTheNextDueTime() {
+        HandClock clock = new HandClock("2026-12-03T10:00:00Z");
+        new Schedules(clock, clock, Schedules.RunLog.inMemory()).add("check", AT_FOUR, () -> { });
+        assertThat(clock.planned()).containsExactly(Instant.parse("2026-12-04T04:00:00Z"));
+    }
+
+    @Test
+    void aLongRunDoesNotOverlapItselfNorBurstAfterwards() {
+        HandClock clock = new HandClock("2026-12-01T00:00:00Z");
+        List<String> events = new ArrayList<>();
+        Schedules schedules = new Schedules(clock, clock, Schedules.RunLog.inMemory());
+        schedules.add("drill", HOURLY, () -> {
+            events.add("start " + clock.instant());
+            // This run takes 2.5 h: two due times pass while it runs.
+            assertThat(clock.planned()).as("nothing is planned while the run is under way").isEmpty();
+            clock.set(clock.instant().plus(Duration.ofMinutes(150)).toString());
+            events.add("end " + clock.instant());
+        });
+
+        clock.advanceTo("2026-12-01T01:00:00Z");
+        assertThat(events).containsExactly("start 2026-12-01T01:00:00Z", "end 2026-12-01T03:30:00Z");
+        assertThat(clock.planned()).as("the first due time after the end, once").containsExactly(Instant.parse("2026-12-01T04:30:00Z"));
+    }
+
+    @Test
+    void aRunThatThrowsIsPlannedAgain() {
+        HandClock clock = new HandClock("2026-12-01T03:00:00Z");
+        List<Instant> runs = new ArrayList<>();
+        Schedules schedules = new Schedules(clock, clock, Schedules.RunLog.inMemory());
+        schedules.add("check", AT_FOUR, () -> {
+            runs.add(clock.instant());
+            throw new IllegalStateException("boom");
+        });
+        clock.advanceTo("2026-12-02T04:00:00Z");
+        assertThat(runs).hasSize(2);
+        assertThat(clock.planned()).containsExactly(Instant.parse("2026-12-03T04:00:00Z"));
+    }
+
+    @Test
+    void aClosedScheduleRunsNothingMore() {
+        HandClock clock = new HandClock("2026-12-01T03:00:00Z");
+        List<Instant> runs = new ArrayList<>();
+        Schedules schedules = new Schedules(clock, clock, Schedules.RunLog.inMemory());
+        schedules.add("check", AT_FOUR, () -> runs.add(clock.instant()));
+        schedules.close(Duration.ZERO);
+        clock.advanceTo("2026-12-02T05:00:00Z");
+        assertThat(runs).isEmpty();
+        assertThat(schedules.running()).isFalse();
+    }
+}
