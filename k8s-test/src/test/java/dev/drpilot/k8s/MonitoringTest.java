@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Services reach their Deployments' ports; the ServiceMonitor scrapes the actuator; the rules use real metrics. */
+/** Services reach their Deployments' ports; ServiceMonitors scrape each service's /metrics; the rules use real metrics. */
 class MonitoringTest {
     private static final String METRICS_SERVICE = "drpilot-actuator-metrics";
     private static final Pattern METRIC = Pattern.compile("\\bdrpilot_[a-z_]+\\b");
@@ -41,13 +42,25 @@ class MonitoringTest {
     }
 
     @Test
-    void theServiceMonitorScrapesTheActuatorsMetricsPort() {
-        assertThat(Manifests.docs("ServiceMonitor")).hasSize(1);
-        JsonNode spec = Manifests.docs("ServiceMonitor").get(0).tree().path("spec");
-        Service metrics = Manifests.one(Service.class, METRICS_SERVICE);
+    void theServiceMonitorsScrapeEachServicesMetricsPort() {
+        assertThat(Manifests.docs("ServiceMonitor")).hasSize(3);
+        for (String service : List.of(METRICS_SERVICE, "drpilot-detector-metrics", "drpilot-ingest-metrics")) {
+            Service metrics = Manifests.one(Service.class, service);
+            assertThat(Manifests.docs("ServiceMonitor")).as("a ServiceMonitor selecting %s", service).filteredOn(doc ->
+                    onlyThisOne(doc.tree().path("spec"), metrics)).singleElement().satisfies(doc -> scrapes(doc.tree().path("spec"), metrics));
+        }
+    }
+
+    /** The selector matches this Service and no other Service. */
+    private static boolean onlyThisOne(JsonNode spec, Service metrics) {
+        return Manifests.of(Service.class).stream().filter(service -> spec.path("selector").path("matchLabels").properties().stream()
+                .allMatch(e -> e.getValue().asText().equals(service.getMetadata().getLabels().get(e.getKey())))).toList().equals(List.of(metrics));
+    }
+
+    private static void scrapes(JsonNode spec, Service metrics) {
         Map<String, String> labels = metrics.getMetadata().getLabels();
         spec.path("selector").path("matchLabels").properties()
-                .forEach(e -> assertThat(labels).as("labels of %s", METRICS_SERVICE).containsEntry(e.getKey(), e.getValue().asText()));
+                .forEach(e -> assertThat(labels).as("labels of %s", metrics.getMetadata().getName()).containsEntry(e.getKey(), e.getValue().asText()));
         assertThat(spec.path("selector").path("matchLabels")).isNotEmpty();
         assertThat(spec.path("namespaceSelector").path("matchNames").toString()).contains(metrics.getMetadata().getNamespace());
         assertThat(spec.path("endpoints")).isNotEmpty().allSatisfy(endpoint -> {
