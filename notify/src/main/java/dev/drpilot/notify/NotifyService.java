@@ -164,7 +164,8 @@ public final class NotifyService implements AutoCloseable {
                     silences).start();
             started.add(silenceFeed);
             health.watch(silenceFeed.worker());
-            muting = new Muting(config.maintenance(), config.inhibit(), silences::active, firing::firing, firing::caughtUp, silenceRecheck);
+            muting = new Muting(config.maintenance(), config.inhibit(), silences::active, firing::firing, firing::resolvedAt, firing::caughtUp,
+                    silenceRecheck);
             Muting shown = muting;
             board.showMutes(alert -> shown.muteOf(alert, clock.instant()).map(Mute::text));
 

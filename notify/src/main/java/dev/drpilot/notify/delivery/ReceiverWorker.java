@@ -229,7 +229,7 @@ public final class ReceiverWorker implements AutoCloseable {
         if (mute.isEmpty()) {
             if (recordedHeld.remove(id)) {
                 if (!muting.stillFiring(alert)) {
-                    return Optional.of(resolvedWhileHeld(record, alert, attempt, now));
+                    return Optional.of(resolvedWhileHeld(record, alert, attempt, withheld.getOrDefault(alert.getFingerprint(), Mute.Kind.SILENCE), now));
                 }
                 // Released: its delivery's retries and budget count from now.
                 releasedAt.put(id, new Attempt(attempt.number(), now));
@@ -239,7 +239,7 @@ public final class ReceiverWorker implements AutoCloseable {
         }
         if (!muting.stillFiring(alert)) {
             recordedHeld.remove(id);
-            return Optional.of(resolvedWhileHeld(record, alert, attempt, now));
+            return Optional.of(resolvedWhileHeld(record, alert, attempt, mute.get().kind(), now));
         }
         if (recordedHeld.add(id)) {
             if (!renotify.wasSent(alert.getFingerprint())) {
@@ -251,9 +251,12 @@ public final class ReceiverWorker implements AutoCloseable {
         return Optional.of(Outcome.retryAt(muting.nextLook(mute.get(), now)));
     }
 
-    private Outcome resolvedWhileHeld(ConsumerRecord<byte[], byte[]> record, Alert alert, Attempt attempt, Instant now) {
+    /** A held FIRING whose alert resolved meanwhile: not delivered, and (unless an earlier FIRING was) neither is its RESOLVED. */
+    private Outcome resolvedWhileHeld(ConsumerRecord<byte[], byte[]> record, Alert alert, Attempt attempt, Mute.Kind heldBy, Instant now) {
         log.info("[receiver={} fingerprint={}] resolved while held back: not delivered", receiver, alert.getFingerprint());
-        Mute.Kind heldBy = withheld.getOrDefault(alert.getFingerprint(), Mute.Kind.SILENCE);
+        if (!renotify.wasSent(alert.getFingerprint())) {
+            withheld.put(alert.getFingerprint(), heldBy);
+        }
         Map<String, String> attributes = attributes(record, alert, attempt);
         attributes.put("silencedBy", heldBy.label());
         wiring.recorder().record(action("silenced/", record, alert, attempt, ActionStatus.SKIPPED,

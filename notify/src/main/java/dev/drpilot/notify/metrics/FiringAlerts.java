@@ -18,6 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FiringAlerts {
     private final Map<String, Alert> firing = new ConcurrentHashMap<>();
+    // When each alert last resolved (the RESOLVED's emittedAt), until it fires again: whether a FIRING read elsewhere was
+    // resolved after it, or this feed has simply not read that FIRING yet.
+    private final Map<String, java.time.Instant> resolvedAt = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;
 
     public FiringAlerts(PrometheusRegistry registry) {
@@ -33,9 +36,16 @@ public final class FiringAlerts {
     public void accept(Alert alert) {
         if (alert.getStatus() == AlertStatus.FIRING) {
             firing.put(alert.getFingerprint(), alert);
+            resolvedAt.remove(alert.getFingerprint());
         } else {
             firing.remove(alert.getFingerprint());
+            resolvedAt.put(alert.getFingerprint(), alert.getEmittedAt());
         }
+    }
+
+    /** When the alert last resolved, if its newest record read is a RESOLVED. */
+    public java.util.Optional<java.time.Instant> resolvedAt(String fingerprint) {
+        return java.util.Optional.ofNullable(resolvedAt.get(fingerprint));
     }
 
     public int size() {

@@ -22,13 +22,16 @@ import java.util.function.Supplier;
  *
  * @param silences    the silences in force at an instant
  * @param firing      the alerts firing now (every alert, whatever the routes say), the sources of inhibition
+ * @param resolvedAt  when an alert last resolved, if its newest record read is a RESOLVED
  * @param firingKnown true once {@code firing} has read the whole alerts topic; before, nothing is judged resolved
  * @param recheck     how often a held alert whose end is unknown (or may come early: a silence expired by hand) is looked at again
  */
 public record Muting(List<MaintenanceWindow> windows, List<InhibitRule> inhibit, Function<Instant, Collection<Silence>> silences,
-                     Supplier<Collection<Alert>> firing, BooleanSupplier firingKnown, Duration recheck) {
+                     Supplier<Collection<Alert>> firing, Function<String, Optional<Instant>> resolvedAt, BooleanSupplier firingKnown,
+                     Duration recheck) {
     /** Holds nothing back: a worker built without silencing. */
-    public static final Muting NONE = new Muting(List.of(), List.of(), now -> List.of(), List::of, () -> false, Duration.ofSeconds(10));
+    public static final Muting NONE = new Muting(List.of(), List.of(), now -> List.of(), List::of, fingerprint -> Optional.empty(),
+            () -> false, Duration.ofSeconds(10));
 
     public Muting {
         windows = List.copyOf(windows);
@@ -72,14 +75,15 @@ public record Muting(List<MaintenanceWindow> windows, List<InhibitRule> inhibit,
     }
 
     /**
-     * False only when the alert is known to have resolved since: the whole topic has been read and it is no longer among
-     * the firing. While that is not known, it counts as firing: a page late is better than a page lost.
+     * False only when the alert is known to have resolved since this FIRING was emitted (a RESOLVED emitted no earlier
+     * has been read). While that is not known (the topic not yet read, or not yet this far), it counts as firing: a page
+     * late is better than a page lost.
      */
     public boolean stillFiring(Alert alert) {
         if (!firingKnown.getAsBoolean()) {
             return true;
         }
-        return firing.get().stream().anyMatch(open -> open.getFingerprint().equals(alert.getFingerprint()));
+        return resolvedAt.apply(alert.getFingerprint()).filter(resolved -> !resolved.isBefore(alert.getEmittedAt())).isEmpty();
     }
 
     /** When a held alert is looked at again: at its mute's end, or after {@link #recheck} if sooner. */

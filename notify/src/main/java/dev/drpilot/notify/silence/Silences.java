@@ -44,8 +44,11 @@ public final class Silences {
 
     /** The silence's matchers as the configuration's {@link Matchers}, so that one rule decides what matches. */
     public static Matchers matchers(Silence silence) {
+        // Avro maps keep no order: the labels in Matchers.LABELS order, so that a silence always reads the same.
         Map<String, java.util.Set<String>> values = new LinkedHashMap<>();
-        silence.getMatchers().forEach((label, allowed) -> values.put(label, new LinkedHashSet<>(allowed)));
+        Matchers.LABELS.stream().filter(silence.getMatchers()::containsKey)
+                .forEach(label -> values.put(label, new LinkedHashSet<>(silence.getMatchers().get(label))));
+        silence.getMatchers().forEach((label, allowed) -> values.putIfAbsent(label, new LinkedHashSet<>(allowed)));
         return new Matchers(values);
     }
 
