@@ -15,20 +15,22 @@ import java.util.Locale;
  * @param probeShare    share of observations that belong to an alerting probe cycle (half of those raise or clear an alert)
  * @param streamThreads {@code num.stream.threads} of the detector
  * @param maxLag        in {@code max} runs, the producer pauses while it is this many records ahead of the detector
+ * @param instances     detector instances (one application, one consumer group) sharing the partitions, in this JVM
  */
 record BenchOptions(List<Integer> rates, List<Integer> components, int seconds, int warmup, double probeShare,
-                    int streamThreads, long maxLag, Path outDir) {
+                    int streamThreads, long maxLag, Path outDir, int instances) {
     static final int MAX = 0;
 
     static final String USAGE = """
             usage: bench/detector [--rates 5000,20000,max] [--components 1000,100000] [--seconds 20] [--warmup 8]
-                                  [--probe-share 0.02] [--stream-threads 1] [--max-lag 50000] [--out DIR]
+                                  [--probe-share 0.02] [--stream-threads 1] [--max-lag 50000] [--instances 1] [--out DIR]
               --rates          offered observations/s per run; "max" = as fast as the detector consumes
               --components     distinct monitored components (each its own cluster and record key)
               --seconds        measured window per run, after --warmup seconds of the same load
               --probe-share    share of observations on alerting probes (half of them raise or resolve an alert)
               --stream-threads detector stream threads (num.stream.threads)
               --max-lag        in "max" runs, pause the producer while it is this many records ahead of the detector
+              --instances      detector instances sharing the work (one application id), all in this JVM
               --out            folder for the result table (default target/bench)
             Every (components, rate) pair is one run on a fresh embedded broker.""";
 
@@ -41,6 +43,7 @@ record BenchOptions(List<Integer> rates, List<Integer> components, int seconds, 
         int streamThreads = 1;
         long maxLag = 50_000;
         Path outDir = Path.of("target", "bench");
+        int instances = 1;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
@@ -59,10 +62,11 @@ record BenchOptions(List<Integer> rates, List<Integer> components, int seconds, 
                 case "--stream-threads" -> streamThreads = positiveInt(option, value);
                 case "--max-lag" -> maxLag = positiveInt(option, value);
                 case "--out" -> outDir = Path.of(value);
+                case "--instances" -> instances = positiveInt(option, value);
                 default -> throw new UsageException("unknown option " + option);
             }
         }
-        return new BenchOptions(rates, components, seconds, warmup, probeShare, streamThreads, maxLag, outDir);
+        return new BenchOptions(rates, components, seconds, warmup, probeShare, streamThreads, maxLag, outDir, instances);
     }
 
     static String rateLabel(int rate) {
