@@ -75,8 +75,8 @@ final class SilenceCli implements Runnable {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Silence the alerts that match: they are not delivered while the silence lasts (they still show on the status page, marked silenced); one still firing when it ends is delivered then. Prints the new silence's id.",
-                    "Example: drpilot silence add --match rule=replication-lag,cluster=orders --for 2h --comment \"rebuilding pg-2\""})
+            description = {"Silence the alerts that match: they are not delivered while the silence lasts (they still show on the status page, marked silenced); one still firing when it ends is delivered then. Prints the new silence's id."},
+            footer = {"", "Example:", "  drpilot silence add --match rule=replication-lag,cluster=orders --for 2h --comment \"rebuilding pg-2\""})
     static final class Add extends SilenceCommand {
         @Option(names = "--match", required = true, paramLabel = "LABEL=VALUE[,...]",
                 description = "Which alerts: every LABEL=VALUE must hold. Labels: rule, cluster, component, node, severity.")

@@ -16,6 +16,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import dev.drpilot.events.Silence;
+import dev.drpilot.notify.silence.SilenceStore;
+import org.apache.kafka.common.KafkaException;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -73,7 +80,13 @@ final class StatusCommand implements Callable<Integer> {
         try (KafkaConnection kafka = kafkaAccess.open(config, "status");
              KafkaConsumer<byte[], byte[]> consumer = consumer(kafka.clientProperties())) {
             StatusReader.Result result = new StatusReader(READ_TIMEOUT).read(consumer, config, now);
-            report = StatusReport.of(config, result, Optional.ofNullable(cluster), now);
+            List<Silence> silences = List.of();
+            try {
+                silences = new SilenceStore(kafka.clientProperties(), Clock.systemUTC()).read();
+            } catch (TimeoutException | KafkaException e) {
+                spec.commandLine().getErr().println("warning: the silences could not be read (" + e.getMessage() + "): none are shown");
+            }
+            report = StatusReport.of(config, result, silences, Optional.ofNullable(cluster), now);
             if (result.unreadable() > 0) {
                 spec.commandLine().getErr().println("warning: " + result.unreadable() + " record(s) could not be read and were left out");
             }

@@ -13,17 +13,20 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.drpilot.events.Silence;
+import dev.drpilot.notify.silence.Silences;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * What {@code drpilot status} prints, as {@code --output json} writes it and as the table renders it: per cluster its nodes
  * (live role, timeline, upstream, lag), per component its RTO/RPO targets beside the current figures (recovery-point age,
- * last good backup, the newest drill's measured RTO), the open alerts, the failover pauses in force and the failovers
- * waiting for an operator's approval. Figures come raw (seconds, ISO-8601) for programs and as text for people.
+ * last good backup, the newest drill's measured RTO), the open alerts, the failover pauses and the silences in force and
+ * the failovers waiting for an operator's approval. Figures come raw (seconds, ISO-8601) for programs and as text for people.
  */
 record StatusReport(String generatedAt, List<StatusSnapshot.ClusterTopology> clusters, List<ComponentStatus> components,
-                    List<StatusSnapshot.OpenAlert> alerts, List<PauseRow> pauses, List<ApprovalRow> approvalsPending) {
+                    List<StatusSnapshot.OpenAlert> alerts, List<PauseRow> pauses, List<ApprovalRow> approvalsPending,
+                    List<SilenceRow> silences) {
     private static final String NONE = "-";
 
     record ComponentStatus(String name, String kind, String cluster, String state, List<String> reasons, long rtoSeconds, String rto,
@@ -41,8 +44,20 @@ record StatusReport(String generatedAt, List<StatusSnapshot.ClusterTopology> clu
     record ApprovalRow(String incident, String cluster, String since, String sinceText, String detail) {
     }
 
+    /** A silence in force ({@code drpilot silence add}): what it matches and until when. */
+    record SilenceRow(String id, String matches, String endsAt, String endsText, String createdBy, String comment) {
+    }
+
     /** The report of one read, for every cluster or only {@code cluster} (its component, that component's alerts). */
     static StatusReport of(DrpilotConfig config, StatusReader.Result read, Optional<String> cluster, Instant now) {
+        return of(config, read, List.of(), cluster, now);
+    }
+
+    /**
+     * As above, with the silences on the topic: those in force now are shown, for one cluster those that may match its
+     * alerts (a matcher naming the cluster, or none naming any).
+     */
+    static StatusReport of(DrpilotConfig config, StatusReader.Result read, List<Silence> silences, Optional<String> cluster, Instant now) {
         StatusSnapshot snapshot = read.snapshot();
         List<StatusSnapshot.ClusterTopology> clusters = snapshot.topology().stream()
                 .filter(found -> cluster.isEmpty() || cluster.get().equals(found.cluster())).toList();
@@ -59,7 +74,14 @@ record StatusReport(String generatedAt, List<StatusSnapshot.ClusterTopology> clu
         List<ApprovalRow> approvals = read.approvals().stream().filter(wait -> cluster.isEmpty() || cluster.get().equals(wait.cluster()))
                 .map(wait -> new ApprovalRow(wait.incident(), wait.cluster(), text(wait.since()),
                         wait.since() == null ? null : Figures.timeAndAge(wait.since(), now), wait.detail())).toList();
-        return new StatusReport(now.toString(), clusters, statuses, alerts, pauses, approvals);
+        List<SilenceRow> inForce = silences.stream().filter(silence -> Silences.isActive(silence, now))
+                .filter(silence -> cluster.isEmpty() || !silence.getMatchers().containsKey("cluster")
+                        || silence.getMatchers().get("cluster").contains(cluster.get()))
+                .sorted(Comparator.comparing(Silence::getEndsAt))
+                .map(silence -> new SilenceRow(silence.getId(), Silences.matchers(silence).toString(), silence.getEndsAt().toString(),
+                        Figures.time(silence.getEndsAt()) + " (in " + Figures.duration(Duration.between(now, silence.getEndsAt())) + ")",
+                        silence.getCreatedBy(), silence.getComment())).toList();
+        return new StatusReport(now.toString(), clusters, statuses, alerts, pauses, approvals, inForce);
     }
 
     private static ComponentStatus component(StatusSnapshot.ComponentRow row, Optional<DrillFigures> drill) {
@@ -136,6 +158,16 @@ record StatusReport(String generatedAt, List<StatusSnapshot.ClusterTopology> clu
             rows.add(List.of("PAUSED CLUSTER", "SINCE", "BY", "DETAIL"));
             pauses.forEach(pause -> rows.add(List.of(pause.cluster(), orNone(pause.sinceText()), orNone(pause.by()),
                     pause.detail() == null ? "" : pause.detail())));
+            columns(text, rows);
+        }
+        text.append('\n');
+        if (silences.isEmpty()) {
+            text.append("No silences in force.\n");
+        } else {
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("SILENCE", "MATCHES", "ENDS", "BY", "COMMENT"));
+            silences.forEach(silence -> rows.add(List.of(silence.id(), silence.matches(), silence.endsText(), orNone(silence.createdBy()),
+                    silence.comment() == null ? "" : silence.comment())));
             columns(text, rows);
         }
         if (!approvalsPending.isEmpty()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpilot.config.ConfigLoader;
 import dev.drpilot.config.DrpilotConfig;
+import dev.drpilot.events.Silence;
 import dev.drpilot.notify.metrics.DrillRuns;
 import dev.drpilot.notify.status.ComponentState;
 import dev.drpilot.notify.status.StatusSnapshot;
@@ -84,9 +85,10 @@ class StatusReportTest {
         assertThat(lines.get(12)).startsWith("rpo-breach  critical  orders-db  2026-12-01 11:58:00Z (2 min ago)  Recovery point");
         assertThat(lines.get(14).split("\\s+")).containsExactly("PAUSED", "CLUSTER", "SINCE", "BY", "DETAIL");
         assertThat(lines.get(15)).startsWith("billing").contains("2026-12-01 11:50:00Z (10 min ago)", "alice", "patching");
-        assertThat(lines.get(17)).startsWith("AWAITING APPROVAL");
-        assertThat(lines.get(18)).startsWith("orders-inc-7").endsWith("drpilot failover approve orders-inc-7");
-        assertThat(lines).hasSize(19);
+        assertThat(lines.get(17)).isEqualTo("No silences in force.");
+        assertThat(lines.get(19)).startsWith("AWAITING APPROVAL");
+        assertThat(lines.get(20)).startsWith("orders-inc-7").endsWith("drpilot failover approve orders-inc-7");
+        assertThat(lines).hasSize(21);
     }
 
     @Test
@@ -103,6 +105,27 @@ class StatusReportTest {
 
         StatusReport orders = StatusReport.of(CONFIG, read(), Optional.of("orders"), NOW);
         assertThat(orders.table()).contains("No failover paused.");
+    }
+
+    @Test
+    void showsTheSilencesInForceAndForOneClusterThoseThatMayMatchIt() throws Exception {
+        Silence orders = silence("s-orders", Map.of("cluster", List.of("orders"), "rule", List.of("replication-lag")), NOW.plusSeconds(3_600));
+        Silence everywhere = silence("s-all", Map.of("rule", List.of("probe-failed")), NOW.plusSeconds(600));
+        Silence over = silence("s-over", Map.of("cluster", List.of("orders")), NOW.minusSeconds(60));
+
+        StatusReport all = StatusReport.of(CONFIG, read(), List.of(orders, everywhere, over), Optional.empty(), NOW);
+        assertThat(all.silences()).extracting(StatusReport.SilenceRow::id).containsExactly("s-all", "s-orders");   // ending first, first
+        assertThat(all.table()).contains("SILENCE", "s-orders", "rule=replication-lag", "maintenance of orders", "(in 60 min)", "(in 10 min)").doesNotContain("s-over");
+        assertThat(StatusReport.of(CONFIG, read(), List.of(orders, everywhere), Optional.of("billing"), NOW).silences())
+                .extracting(StatusReport.SilenceRow::id).containsExactly("s-all");
+        assertThat(StatusReport.of(CONFIG, read(), List.of(over), Optional.empty(), NOW).table()).contains("No silences in force.");
+        JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(all));
+        assertThat(json.path("silences").get(1).path("endsAt").asText()).isEqualTo("2026-12-01T13:00:00Z");
+    }
+
+    private static Silence silence(String id, Map<String, List<String>> matchers, Instant endsAt) {
+        return Silence.newBuilder().setId(id).setMatchers(matchers).setStartsAt(NOW.minusSeconds(300)).setEndsAt(endsAt)
+                .setCreatedBy("alice").setComment("maintenance of orders").setUpdatedAt(NOW.minusSeconds(300)).build();
     }
 
     @Test
