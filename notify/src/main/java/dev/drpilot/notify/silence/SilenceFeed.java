@@ -55,16 +55,24 @@ public final class SilenceFeed implements AutoCloseable {
         }
     }
 
-    /** Every partition from its beginning; caught up once the positions reach the ends the topic had at start. */
+    /**
+     * Every partition from its beginning; caught up once the positions reach the ends the topic had at start. A topic that
+     * does not exist yet (nobody has silenced anything on a cluster whose topics are made by hand) holds no silence: it is
+     * looked for again every few seconds rather than stopping the feed.
+     */
     private final class FromBeginning implements Assignment<byte[], byte[]> {
         private List<TopicPartition> partitions = List.of();
         private Map<TopicPartition, Long> startEnds = Map.of();
+        private long nextLook;
 
         @Override
         public void take(Consumer<byte[], byte[]> consumer) {
             partitions = consumer.partitionsFor(topic).stream().map(info -> new TopicPartition(topic, info.partition())).toList();
             if (partitions.isEmpty()) {
-                throw new IllegalStateException("topic " + topic + " has no partitions: does it exist?");
+                log.warn("topic {} does not exist (yet): no silences until it does", topic);
+                silences.markCaughtUp();
+                nextLook = System.currentTimeMillis() + 5_000;
+                return;
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -73,6 +81,12 @@ public final class SilenceFeed implements AutoCloseable {
 
         @Override
         public void afterRound(Consumer<byte[], byte[]> consumer) {
+            if (partitions.isEmpty()) {
+                if (System.currentTimeMillis() >= nextLook) {
+                    take(consumer);
+                }
+                return;
+            }
             if (!silences.caughtUp() && partitions.stream().allMatch(partition -> consumer.position(partition) >= startEnds.get(partition))) {
                 silences.markCaughtUp();
                 log.info("silences read: {} in force", silences.active(java.time.Instant.now()).size());
