@@ -126,7 +126,7 @@ public final class DetectorBenchmark {
         try {
             load.start();
             TimeUnit.SECONDS.sleep(options.warmup());
-            Map<String, Double> processedFrom = InstanceShares.processed();
+            Map<String, Double> processedFrom = options.instances() > 1 ? InstanceShares.processed() : Map.of();
             CpuUsage.Snapshot cpuFrom = CpuUsage.snapshot();
             long windowFrom = System.currentTimeMillis();
             long nanosFrom = System.nanoTime();

@@ -21,7 +21,12 @@ final class InstanceShares {
         try {
             for (ObjectName name : server.queryNames(new ObjectName("kafka.streams:type=stream-thread-metrics,*"), null)) {
                 String thread = name.getKeyProperty("thread-id");
-                Object total = server.getAttribute(name, "process-total");
+                Object total;
+                try {
+                    total = server.getAttribute(name, "process-total");
+                } catch (javax.management.AttributeNotFoundException notAProcessingThread) {
+                    continue;   // e.g. the state updater's thread: it restores, it does not process
+                }
                 String instance = thread.replaceAll("-StreamThread-\\d+$", "");
                 byInstance.merge(instance.substring(Math.max(0, instance.length() - 8)), ((Number) total).doubleValue(), Double::sum);
             }
