@@ -208,8 +208,9 @@ class ArchivingPipelineIT {
         assertThat(resolved.getEndsAt()).as("ended once archiving worked again").isAfterOrEqualTo(fixedAt.minusSeconds(1));
 
         // The recovery point follows the archived WAL: rows written, a collector's read after them, the segment switched.
-        // Once that segment is archived, the read is covered by the archive and becomes the recovery point. (Without a switch
-        // the few bytes PostgreSQL writes by itself after the last one keep it where it was: no archive_timeout here.)
+        // Once that segment is archived, the read is covered by the archive and becomes the recovery point. (The first step
+        // wrote and switched between two reads: ArchiveProgress's documented gap, on the safe side — no read proves the idle
+        // time after it, so the recovery point waits for the next write to be archived.)
         primary.writeRows(100);
         Instant written = Instant.now();
         BackupObservation afterWrite = await("a read after the rows").atMost(Duration.ofSeconds(10))
