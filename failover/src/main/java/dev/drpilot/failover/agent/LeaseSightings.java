@@ -5,9 +5,7 @@ import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
-import dev.drpilot.runtime.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,28 +88,8 @@ public final class LeaseSightings implements AutoCloseable {
         }
     }
 
-    /**
-     * The topic's partitions, looked up until it has some: an actuator may start before the topics are created (the
-     * all-in-one's own broker, a first deployment), and a tail that gave up then would slow every lease wait for good.
-     */
     private List<TopicPartition> partitions() throws InterruptedException {
-        Backoff backoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(5));
-        for (int attempt = 1; running; attempt++) {
-            try {
-                List<TopicPartition> partitions = consumer.partitionsFor(Topics.AGENT_LEASES.name(), Duration.ofSeconds(10)).stream()
-                        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-                if (!partitions.isEmpty()) {
-                    return partitions;
-                }
-            } catch (TimeoutException e) {
-                // the broker is not reachable yet: the same as no partitions
-            }
-            Duration pause = backoff.before(attempt);
-            log.info("lease sightings: {} has no partitions yet; retry {}, unbounded, in {} ms", Topics.AGENT_LEASES.name(), attempt,
-                    pause.toMillis());
-            Thread.sleep(pause.toMillis());   // a retry pause on a thread of its own; close() wakes nothing here but ends the loop
-        }
-        return List.of();
+        return PartitionLookup.await(consumer, Topics.AGENT_LEASES.name(), () -> running, log);
     }
 
     void accept(AgentLease lease, long seenAt) {

@@ -1,12 +1,10 @@
 package dev.drpilot.failover.agent;
 
 import dev.drpilot.events.AgentReply;
-import dev.drpilot.runtime.Backoff;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,25 +123,8 @@ final class ReplyTail implements AutoCloseable {
         }
     }
 
-    /** The topic's partitions, looked up until it has some (an actuator may start before the topics exist). */
     private List<TopicPartition> partitions() throws InterruptedException {
-        Backoff backoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(5));
-        for (int attempt = 1; running; attempt++) {
-            try {
-                List<TopicPartition> partitions = consumer.partitionsFor(Topics.AGENT_REPLIES.name(), Duration.ofSeconds(10)).stream()
-                        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-                if (!partitions.isEmpty()) {
-                    return partitions;
-                }
-            } catch (TimeoutException e) {
-                // the broker is not reachable yet: the same as no partitions
-            }
-            Duration pause = backoff.before(attempt);
-            log.info("agent replies: {} has no partitions yet; retry {}, unbounded, in {} ms", Topics.AGENT_REPLIES.name(), attempt,
-                    pause.toMillis());
-            Thread.sleep(pause.toMillis());   // a retry pause on a thread of its own
-        }
-        return List.of();
+        return PartitionLookup.await(consumer, Topics.AGENT_REPLIES.name(), () -> running, log);
     }
 
     @Override
