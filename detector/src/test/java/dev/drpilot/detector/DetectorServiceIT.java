@@ -92,9 +92,11 @@ class DetectorServiceIT {
                 String text = scrape(registry);
                 assertThat(text).contains("drpilot_detector_dead_lettered_total{exception=\"SerializationException\",node=\""
                         + Topics.REPLICATION_OBSERVATIONS.name() + "\",stage=\"deserialization\"} 1.0");
-                assertThat(text).contains("drpilot_detector_open_alerts{rule=\"replication-lag\"} 1.0",
-                        "drpilot_detector_open_alerts{rule=\"split-brain\"} 0.0",
-                        "drpilot_detector_rule_evaluations_total{rule=\"replication-lag\"} 5.0",
+                // At least this test's own: the module's ITs share one broker, and the detector reads the observation
+                // topics from their beginning, other tests' records included.
+                assertThat(value(text, "drpilot_detector_open_alerts{rule=\"replication-lag\"}")).isGreaterThanOrEqualTo(1.0);
+                assertThat(value(text, "drpilot_detector_rule_evaluations_total{rule=\"replication-lag\"}")).isGreaterThanOrEqualTo(5.0);
+                assertThat(text).contains("drpilot_detector_open_alerts{rule=\"split-brain\"} 0.0",
                         "drpilot_detector_state{state=\"RUNNING\"} 1.0",
                         "drpilot_detector_stream_threads{state=\"RUNNING\"} 1.0",
                         "kafka_stream_task_dropped_records_total{", "kafka_stream_thread_commit_latency_avg_seconds{",
@@ -103,6 +105,13 @@ class DetectorServiceIT {
             assertThat(detector.notReady()).isEmpty();
             assertThat(detector.worker().alive()).isTrue();
         }
+    }
+
+    /** The value of one series in a scrape; fails the assertion when the series is not there. */
+    private static double value(String scrape, String series) {
+        return scrape.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError(series + " is not on /metrics"));
     }
 
     private static String scrape(PrometheusRegistry registry) throws IOException {
