@@ -114,18 +114,30 @@ public final class PostgresNode {
         }
     }
 
-    /** SIGSTOP to the postmaster and every backend: the server holds its port but answers nothing (a hung host). */
+    /**
+     * SIGSTOP to the postmaster and every backend: the server holds its port but answers nothing (a hung host).
+     * The postmaster stops first, so it forks no new backend meanwhile; a backend that exits between the listing and
+     * its signal (a probe's connection closing) is simply gone, not an error. Each stopped process is remembered at
+     * once, so {@link #thaw()} resumes whatever was stopped even if a later signal fails.
+     */
     public void freeze() {
         try {
             long pid = postmasterPid();
-            List<Long> processes = new ArrayList<>();
-            processes.add(pid);
-            ProcessHandle.of(pid).ifPresent(handle -> handle.children().forEach(child -> processes.add(child.pid())));
-            for (long process : processes) {
-                PostgresInstallation.signal(process, "STOP");
+            PostgresInstallation.signal(pid, "STOP");
+            frozen.add(pid);
+            List<ProcessHandle> children = ProcessHandle.of(pid).map(handle -> handle.children().toList()).orElse(List.of());
+            for (ProcessHandle child : children) {
+                try {
+                    PostgresInstallation.signal(child.pid(), "STOP");
+                    frozen.add(child.pid());
+                } catch (IOException e) {
+                    if (child.isAlive()) {
+                        throw e;
+                    }
+                }
             }
-            frozen.addAll(processes);
         } catch (IOException e) {
+            thaw();
             throw new UncheckedIOException(e);
         }
     }
@@ -133,12 +145,16 @@ public final class PostgresNode {
     /** SIGCONT to what {@link #freeze()} stopped. */
     public void thaw() {
         try {
-            for (long process : frozen) {
-                if (ProcessHandle.of(process).isPresent()) {
+            for (long process : List.copyOf(frozen)) {
+                try {
                     PostgresInstallation.signal(process, "CONT");
+                } catch (IOException e) {
+                    if (ProcessHandle.of(process).map(ProcessHandle::isAlive).orElse(false)) {
+                        throw e;
+                    }
                 }
+                frozen.remove(Long.valueOf(process));
             }
-            frozen.clear();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -81,6 +81,42 @@ class PostgresClusterIT {
         assertThat(primary.isInRecovery()).isFalse();
     }
 
+    /**
+     * Backends come and go while a freeze lists them (a probe's connection closing): one that is gone before its
+     * signal must not fail the freeze, and nothing may stay stopped after the thaw. HealthProbesIT failed in CI on
+     * exactly this ("kill -STOP: No such process"), leaving the postmaster stopped for the next test.
+     */
+    @Test
+    @Order(3)
+    void freezingWhileConnectionsComeAndGoNeverFailsAndTheThawResumesEverything() throws Exception {
+        PostgresNode primary = cluster.primary();
+        java.util.concurrent.atomic.AtomicBoolean churning = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread churn = new Thread(() -> {
+            Properties props = new Properties();
+            props.setProperty("user", "postgres");
+            props.setProperty("connectTimeout", "1");
+            props.setProperty("socketTimeout", "1");
+            while (churning.get()) {
+                try (Connection connection = java.sql.DriverManager.getConnection(primary.jdbcUrl(), props)) {
+                    connection.isValid(1);
+                } catch (SQLException frozenMeanwhile) {
+                    // expected while frozen
+                }
+            }
+        }, "connection-churn");
+        churn.start();
+        try {
+            for (int i = 0; i < 20; i++) {
+                primary.freeze();
+                primary.thaw();
+            }
+        } finally {
+            churning.set(false);
+            churn.join(Duration.ofSeconds(30).toMillis());
+        }
+        assertThat(primary.isInRecovery()).isFalse();
+    }
+
     @Test
     @Order(4)
     void aKilledPrimaryRefusesConnectionsAndRestartsWithItsData() throws Exception {
