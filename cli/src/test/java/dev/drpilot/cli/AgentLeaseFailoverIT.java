@@ -219,7 +219,10 @@ class AgentLeaseFailoverIT {
             assertThat(summary.getStatus()).as(summary.getDetail()).isEqualTo(ActionStatus.SUCCEEDED);
             List<ActionRecord> steps = actions(incident);
             ActionRecord fence = succeeded(steps, "fence stop");
-            assertThat(fence.getAttributes()).containsEntry("agentReply", "none").containsEntry("fenced", "stopped-port-closed");
+            assertThat(fence.getAttributes()).containsEntry("agentReply", "none").containsEntry("fenced", "stopped-port-closed")
+                    .as("the actuator saw the agent stop renewing (500 ms interval), so it waited only briefly for its reply")
+                    .containsKey("agentSilentMillis");
+            assertThat(fence.getDetail()).contains("did not answer within 300 ms (its lease renewals stopped");
             ActionRecord promote = succeeded(steps, "promote postgres");
             assertThat(promote.getAttributes()).containsEntry("promotedPast", "lease-expired").containsEntry("lease", "expired")
                     .containsEntry("promotionIntent", "DONE");

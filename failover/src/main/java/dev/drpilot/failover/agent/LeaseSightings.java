@@ -1,6 +1,7 @@
 package dev.drpilot.failover.agent;
 
 import dev.drpilot.events.AgentLease;
+import dev.drpilot.events.LeaseState;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,10 +29,10 @@ import java.util.function.LongSupplier;
  */
 public final class LeaseSightings implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseSightings.class);
-    private static final Duration POLL = Duration.ofMillis(200);
+    static final Duration POLL = Duration.ofMillis(200);
 
-    /** The newest record of one node, and when it was first seen. */
-    record Sighting(String agentId, long sequence, long seenAt) {
+    /** The newest record of one node, and when it was first seen; {@code holding}: its state is HOLDING (renewals follow). */
+    record Sighting(String agentId, long sequence, long seenAt, boolean holding) {
     }
 
     private final Map<String, Sighting> newest = new ConcurrentHashMap<>();
@@ -39,6 +40,8 @@ public final class LeaseSightings implements AutoCloseable {
     private final Consumer<byte[], byte[]> consumer;
     private final Thread thread;
     private volatile boolean running = true;
+    /** When the tail was first positioned at the end of every partition (the clock's value), or -1: not reading (yet, or any more). */
+    private volatile long positionedAt = -1;
 
     LeaseSightings(Consumer<byte[], byte[]> consumer, LongSupplier clock) {
         this.consumer = consumer;
@@ -65,6 +68,8 @@ public final class LeaseSightings implements AutoCloseable {
             }
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);   // what was there before is the fail-closed read's; only the new counts here
+            partitions.forEach(consumer::position);   // resolves the end now: from here on no record of the topic passes unseen
+            positioned(clock.getAsLong());
             while (running) {
                 var records = consumer.poll(POLL);
                 long seenAt = clock.getAsLong();
@@ -84,6 +89,7 @@ public final class LeaseSightings implements AutoCloseable {
             // The tail is only ever an earlier start: without it every wait counts from its own read, as it always may.
             log.warn("lease sightings stopped ({}): lease waits count from the promotion's own read", e.toString());
         } finally {
+            positionedAt = -1;
             newest.clear();
         }
     }
@@ -98,7 +104,33 @@ public final class LeaseSightings implements AutoCloseable {
         }
         newest.compute(key(lease.getCluster(), lease.getNode()), (key, known) ->
                 known != null && known.agentId().equals(lease.getAgentId()) && known.sequence() >= lease.getSequence()
-                        ? known : new Sighting(lease.getAgentId(), lease.getSequence(), seenAt));
+                        ? known : new Sighting(lease.getAgentId(), lease.getSequence(), seenAt, lease.getState() == LeaseState.HOLDING));
+    }
+
+    void positioned(long at) {
+        positionedAt = at;
+    }
+
+    /**
+     * How long the agent of {@code node} has been silent as this tail saw it, on the tail's clock (nanoseconds): since the first sighting
+     * of its newest record if that record holds the lease (an agent holding it renews every {@code renewInterval}), or since
+     * the tail was positioned if it has seen no record of the node at all. Empty when the tail is not reading, or when the
+     * newest record released the lease or self-fenced: an agent that holds nothing has nothing to renew, so its silence
+     * says nothing of whether it is alive.
+     */
+    public Optional<Duration> silence(String cluster, String node) {
+        long since = positionedAt;
+        if (since < 0) {
+            return Optional.empty();
+        }
+        Sighting sighting = newest.get(key(cluster, node));
+        if (sighting != null) {
+            if (!sighting.holding()) {
+                return Optional.empty();
+            }
+            since = sighting.seenAt();
+        }
+        return Optional.of(Duration.ofNanos(Math.max(0, clock.getAsLong() - since)));
     }
 
     /** When this record was first seen, if it is the newest this tail knows of its node. */

@@ -22,7 +22,8 @@ import java.util.Optional;
  * confirmed the postmaster gone, or the server answering in recovery). REFUSED or FAILED: the node may still take writes,
  * so the step fails — unless its lease, waited on then, proves otherwise. No reply proves nothing here (the agent may be cut
  * off: then its lease, judged at the promotion, decides). A node without an agent: nothing to ask, nothing recorded; the
- * runbook's other fence steps decide.
+ * runbook's other fence steps decide. An agent this actuator saw stop renewing its lease gets a short wait only
+ * ({@link NodeAgents#fenceWait}).
  */
 public final class AgentFenceStep implements FailoverStep {
     private final Optional<NodeAgents> agents;
@@ -61,16 +62,19 @@ public final class AgentFenceStep implements FailoverStep {
         long began = System.nanoTime();
         Optional<AgentReply> reply;
         String noReply;
+        NodeAgents.FenceWait wait = channel.fenceWait(context.cluster().name(), old, shorter(replyTimeout, timeout));
         try {
-            reply = channel.fence(context, old, shorter(replyTimeout, timeout));
-            noReply = "no reply within " + shorter(replyTimeout, timeout).toMillis() + " ms";
+            reply = channel.fence(context, old, wait.replyWait());
+            noReply = "no reply within " + wait.describe();
         } catch (AgentChannel.ChannelException e) {
             reply = Optional.empty();
             noReply = "the command could not be sent or the replies read (" + e.getMessage() + ")";
         }
         if (reply.isEmpty()) {
+            Map<String, String> none = new LinkedHashMap<>(Map.of("agentReply", "none"));
+            wait.silence().ifPresent(quiet -> none.put("agentSilentMillis", Long.toString(quiet.toMillis())));
             return new StepOutcome("the agent of " + old.name() + " did not confirm a fence: " + noReply + "; nothing proven here (its lease"
-                    + " decides at the promotion)", Map.of("agentReply", "none"));
+                    + " decides at the promotion)", none);
         }
         AgentReply answer = reply.get();
         Map<String, String> attributes = AgentReplies.attributes(answer);

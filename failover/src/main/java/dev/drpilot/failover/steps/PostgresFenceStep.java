@@ -28,7 +28,8 @@ import java.util.Optional;
  * on its own host, which works whether or not drpilot can reach or log in to it, and confirms it. Without a DONE from it the
  * step goes on as above, and says what the agent answered. Not in a switchover: the agent's stop is immediate, and only
  * the demotion's fast shutdown sends every WAL record to the standbys first, which is what makes a switchover lose no
- * acknowledged commit.
+ * acknowledged commit. An agent this actuator saw stop renewing its lease gets a short wait only
+ * ({@link NodeAgents#fenceWait}): a lost machine's agent cannot answer, and its silence must not delay the failover.
  */
 public final class PostgresFenceStep implements FailoverStep {
     /** How long the agent gets to answer before the demotion over SQL is tried: a cut-off agent must not hold the step up long. */
@@ -73,10 +74,12 @@ public final class PostgresFenceStep implements FailoverStep {
         String agentSaid = "";
         Map<String, String> attributes = new LinkedHashMap<>();
         if (old.agent().isPresent() && agents.isPresent() && context.switchoverTarget().isEmpty()) {
-            Duration wait = AGENT_FIRST.compareTo(timeout) < 0 ? AGENT_FIRST : timeout.dividedBy(2);
+            NodeAgents.FenceWait wait = agents.get().fenceWait(context.cluster().name(), old,
+                    AGENT_FIRST.compareTo(timeout) < 0 ? AGENT_FIRST : timeout.dividedBy(2));
+            wait.silence().ifPresent(quiet -> attributes.put("agentSilentMillis", Long.toString(quiet.toMillis())));
             Optional<AgentReply> reply;
             try {
-                reply = agents.get().fence(context, old, wait);
+                reply = agents.get().fence(context, old, wait.replyWait());
             } catch (AgentChannel.ChannelException e) {
                 reply = Optional.empty();
             }
@@ -89,7 +92,7 @@ public final class PostgresFenceStep implements FailoverStep {
                 agentSaid = "its agent answered " + reply.get().getOutcome() + " (" + reply.get().getDetail() + "); ";
             } else {
                 attributes.put("agentReply", "none");
-                agentSaid = "its agent did not answer within " + wait.toMillis() + " ms; ";
+                agentSaid = "its agent did not answer within " + wait.describe() + "; ";
             }
         }
         Duration left = timeout.minusNanos(System.nanoTime() - began);
