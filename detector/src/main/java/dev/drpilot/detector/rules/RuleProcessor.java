@@ -39,7 +39,7 @@ abstract class RuleProcessor<V, O> implements Processor<String, V, String, O> {
         this.context = context;
         this.book = new AlertBook(context, rule, plant.alerts(), alert -> {
             context.forward(alert.withValue(alertOutput.apply(alert.value())));
-            EARLY_COMMIT.get().pending = true;
+            EARLY_COMMIT.get().alertEmitted();
         });
         initStores(context);
         context.schedule(plant.alerts().evaluationInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> {
@@ -56,13 +56,16 @@ abstract class RuleProcessor<V, O> implements Processor<String, V, String, O> {
      */
     @Override
     public final void process(Record<String, V> record) {
+        EarlyCommit early = EARLY_COMMIT.get();
+        early.behind = context.currentSystemTimeMs() - record.timestamp() > BEHIND_MS;
         book.triggeredBy(Instant.ofEpochMilli(record.timestamp()));
         try {
             handle(record);
         } finally {
             book.triggeredBy(null);
+            early.behind = false;
         }
-        EARLY_COMMIT.get().requestIfDue(context);
+        early.requestIfDue(context);
     }
 
     /**
@@ -75,6 +78,17 @@ abstract class RuleProcessor<V, O> implements Processor<String, V, String, O> {
     static final long EARLY_COMMIT_GAP_MS = 50;
 
     /**
+     * How old (wall clock at processing minus the record's timestamp) a record may be for its alert to ask for an early
+     * commit: the commit interval. An older record is in a backlog (a burst, a restart's catch-up, a slow thread): its alert
+     * is late by the backlog already and is committed by the regular commit at most this long after, while each early
+     * commit blocks the stream thread for the transaction's round trips (measured: tens of ms each) and so deepens the
+     * backlog. At full speed the early commits cost about a third of the throughput (docs/benchmarks.md, issue 16). A
+     * collector whose clock runs more than this ahead of the detector's makes its records look on time (early commits as
+     * designed), one behind makes them look late (its alerts wait for the regular commit, as before early commits).
+     */
+    static final long BEHIND_MS = 200;
+
+    /**
      * Per stream thread, not per processor: with exactly-once v2 one commit covers all of the
      * thread's tasks, so one request, from whichever rule, is enough for every pending alert.
      */
@@ -82,6 +96,15 @@ abstract class RuleProcessor<V, O> implements Processor<String, V, String, O> {
 
     private static final class EarlyCommit {
         boolean pending;
+        /** Set while a rule handles a record older than {@link #BEHIND_MS}: its alerts wait for the regular commit. */
+        boolean behind;
+
+        void alertEmitted() {
+            if (!behind) {
+                pending = true;
+            }
+        }
+
         long lastRequestMs = Long.MIN_VALUE / 2;
 
         /** Asks Kafka Streams to commit after this record if an alert waits and the last request is long enough ago. */

@@ -78,6 +78,24 @@ class EarlyCommitTest {
         assertThat(context.committed()).as("nothing pending any more").isFalse();
     }
 
+    @Test
+    void anAlertFromARecordInABacklogLeavesItsCommitToTheRegularInterval() {
+        now = T0.plusSeconds(3).toEpochMilli() + RuleProcessor.BEHIND_MS + 1;   // processed later than BEHIND_MS after their time
+        lag("pg-5", 90.0, 2);
+        lag("pg-5", 90.0, 3);
+        assertThat(context.forwarded()).hasSize(1);
+        assertThat(context.committed()).as("a late record's alert: the regular commit, not an early one").isFalse();
+
+        now = T0.plusSeconds(4).toEpochMilli() + 10;
+        lag("pg-6", 0.2, 4);
+        assertThat(context.committed()).as("nothing was left pending by the late alert").isFalse();
+        lag("pg-6", 90.0, 4);
+        now = T0.plusSeconds(5).toEpochMilli() + 10;
+        lag("pg-6", 90.0, 5);
+        assertThat(context.forwarded()).hasSize(2);
+        assertThat(context.committed()).as("an on-time record's alert asks at once").isTrue();
+    }
+
     private void lag(String replica, double seconds, int second) {
         context.setCurrentSystemTimeMs(now);
         ReplicationObservation observation = ReplicationObservation.newBuilder()
