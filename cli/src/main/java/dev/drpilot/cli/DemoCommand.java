@@ -133,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
                         mailReceiver.smtp().port(), mailReceiver.name(), mailbox.outbox());
 
                 kafka.ensureTopics(ServiceCommand.topicsOf(List.of(Services.INGEST, Services.DETECT, Services.act(status), Services.FAILOVER)));
-                ServiceContext context = new ServiceContext(config, kafka.clientProperties(), Clock.systemUTC());
+                ServiceContext context = new ServiceContext(config, kafka.clientProperties(), Clock.systemUTC(), kafka.embeddedStateDir());
                 host.add("ingest", Services.INGEST.starter().start(context));
                 host.add("detect", Services.DETECT.starter().start(context));
                 NotifyService actuator = new NotifyService(config, kafka.clientProperties(), Clock.systemUTC(),

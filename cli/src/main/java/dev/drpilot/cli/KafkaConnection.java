@@ -60,6 +60,11 @@ final class KafkaConnection implements AutoCloseable {
         return clientProperties;
     }
 
+    /** The embedded broker's state directory, if this connection started one. */
+    Optional<Path> embeddedStateDir() {
+        return Optional.ofNullable(embedded).map(EmbeddedKafkaBroker::stateDir);
+    }
+
     /**
      * For a command that publishes a record and exits: acknowledged by every in-sync replica, idempotent, and bounded,
      * so that the command says within 40 s whether Kafka has the record.

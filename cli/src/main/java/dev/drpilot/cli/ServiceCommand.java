@@ -71,7 +71,7 @@ abstract class ServiceCommand implements Callable<Integer> {
             KafkaConnection kafka = KafkaConnection.open(config.kafka(), bootstrapServers, mayEmbedBroker(), stateDirOverride(), name);
             host.add("kafka", kafka);
             kafka.ensureTopics(topics());
-            ServiceContext context = new ServiceContext(config, kafka.clientProperties(), Clock.systemUTC());
+            ServiceContext context = new ServiceContext(config, kafka.clientProperties(), Clock.systemUTC(), kafka.embeddedStateDir());
             for (ServiceDefinition service : services()) {
                 host.add(service.name(), service.starter().start(context));
             }

@@ -12,8 +12,6 @@ import dev.drpilot.recovery.drill.DrillService;
 import dev.drpilot.runtime.metrics.MetricsServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 
-import java.nio.file.Path;
-
 /** drpilot's services, wired by hand from the configuration (constructor injection, no framework). */
 final class Services {
     static final ServiceDefinition INGEST = ingest(MetricsListenOption.Address.OFF);
@@ -40,7 +38,7 @@ final class Services {
     static ServiceDefinition detect(MetricsListenOption.Address metrics) {
         return new ServiceDefinition("detect", DetectorService.TOPICS, context -> {
             DetectorService detector = new DetectorService(context.config(), context.kafkaClientProperties(), DetectorService.APPLICATION_ID,
-                    Path.of(System.getProperty("java.io.tmpdir"), "drpilot-streams-" + ProcessHandle.current().pid()));
+                    context.detectorStateDir());
             detector.registerMetrics(context.metrics());
             context.health().watch(detector.worker()).readyWhen("detector", detector::notReady);
             return serving(detector.start(), metrics, context, "the detectors");

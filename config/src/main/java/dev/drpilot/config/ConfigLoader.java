@@ -78,6 +78,7 @@ public final class ConfigLoader {
 
         KafkaSettings kafka = kafka(top.section("kafka"));
         CollectorSettings collector = collector(top.section("collector"));
+        DetectorSettings detector = DetectorSettings.bind(top.section("detector"), kafka);
         IngestApiSettings ingestApi = IngestApiSettings.bind(top.section("ingestApi"));
         Thresholds thresholds = Thresholds.bind(top.section("thresholds"), Thresholds.drPlan());
         AlertSettings alerts = alerts(top.section("alerts"));
@@ -99,7 +100,7 @@ public final class ConfigLoader {
         top.finish();
 
         DrpilotConfig config = new DrpilotConfig(kafka, collector, ingestApi, components, clusters, probeList, backups, thresholds,
-                alerts, expectedCollectors, receivers, routes, runbooks, drills, maintenance, inhibit);
+                alerts, expectedCollectors, receivers, routes, runbooks, drills, maintenance, inhibit, detector);
         new CrossChecks(config, problems).run();
         problems.throwIfAny(sourceName);
         return config;

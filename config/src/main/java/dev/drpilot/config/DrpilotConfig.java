@@ -24,7 +24,8 @@ public record DrpilotConfig(
         Map<String, Runbook> runbooks,
         DrillSettings drills,
         List<MaintenanceWindow> maintenance,
-        List<InhibitRule> inhibit) {
+        List<InhibitRule> inhibit,
+        DetectorSettings detector) {
 
     public DrpilotConfig {
         maintenance = List.copyOf(maintenance);
@@ -45,7 +46,7 @@ public record DrpilotConfig(
                          AlertSettings alerts, List<ExpectedCollector> expectedCollectors, List<Receiver> receivers, List<Route> routes,
                          Map<String, Runbook> runbooks, DrillSettings drills) {
         this(kafka, collector, ingestApi, components, clusters, probes, backups, thresholds, alerts, expectedCollectors, receivers,
-                routes, runbooks, drills, List.of(), InhibitRule.DEFAULTS);
+                routes, runbooks, drills, List.of(), InhibitRule.DEFAULTS, new DetectorSettings(Optional.empty()));
     }
 
     /** The maintenance window open now that pauses failover of {@code cluster}, if any. */

@@ -27,6 +27,13 @@ class ConfigDefaultsTest {
         assertThat(config.kafka().embedded().port()).isEqualTo(9092);
         assertThat(config.kafka().embedded().stateDir()).isEqualTo(Path.of("./var/kafka"));
         assertThat(config.kafka().partitions()).as("one partition per topic on the embedded broker").isEqualTo(1);
+        assertThat(config.detector().stateDir()).isEmpty();
+        assertThat(config.detector().stateDir(Optional.of(Path.of("./var/kafka")))).as("beside the embedded broker's data")
+                .isEqualTo(Path.of("./var/kafka/streams"));
+        assertThat(config.detector().stateDir(Optional.empty())).as("stable: no process id in it")
+                .isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "drpilot-streams"));
+        assertThat(ConfigLoader.parse("detector: {stateDir: /var/lib/drpilot/streams}", "t", name -> null).detector()
+                .stateDir(Optional.of(Path.of("./var/kafka")))).isEqualTo(Path.of("/var/lib/drpilot/streams"));
         assertThat(config.thresholds().replicationLag()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.collector().heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.collector().vantage()).isEqualTo(config.collector().id());

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -340,6 +341,20 @@ class ConfigValidationTest {
                 "kafka.embedded.port: -1 is out of range (0 to 65535)",
                 "kafka.properties.sasl.jaas.config: environment variable MISSING_JAAS is not set",
                 "kafka.properties.bootstrap.servers: set kafka.bootstrapServers instead");
+    }
+
+    @Test
+    void theDetectorsStateDirIsChecked() {
+        assertThat(problemsOf("detector: {stateDir: \"\"}\n")).containsExactly("detector.stateDir: must not be empty");
+        assertThat(problemsOf("detector: {stateDir: [a, b]}\n")).singleElement().asString().startsWith("detector.stateDir: expected a single value");
+        assertThat(problemsOf("detector: {stateDir: \"bad\\u0000dir\"}\n")).singleElement().asString()
+                .startsWith("detector.stateDir: not a valid path");
+        assertThat(problemsOf("kafka: {embedded: {stateDir: /data/kafka}}\ndetector: {stateDir: /data/kafka}\n")).containsExactly(
+                "detector.stateDir: /data/kafka would hold the embedded broker's data (kafka.embedded.stateDir /data/kafka): give the"
+                        + " detectors a directory of their own");
+        assertThat(problemsOf("kafka: {embedded: {stateDir: /data/kafka}}\ndetector: {stateDir: /data}\n")).hasSize(1);
+        assertThat(problemsOf("detector: {statedir: /x}\n")).singleElement().asString().startsWith("detector.statedir: unknown key");
+        assertThat(valid("kafka: {embedded: {stateDir: /data/kafka}}\ndetector: {stateDir: /data/streams}\n").detector().stateDir()).contains(Path.of("/data/streams"));
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +53,16 @@ public final class DetectorService implements AutoCloseable {
     private final KafkaStreams streams;
     private final Topology topology;
     private final DeadLetters deadLetters = new DeadLetters();
+    private final Map<String, Object> kafkaClientProperties;
+    private final StateDirLock lock;
 
+    /**
+     * @param stateDir Kafka Streams' {@code state.dir}, kept across restarts; held with a lock for as long as this instance
+     *                 lives, so that a second detector pointed at it fails at once, naming it (see {@link StateDirLock})
+     */
     public DetectorService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, String applicationId, Path stateDir) {
+        this.kafkaClientProperties = Map.copyOf(kafkaClientProperties);
+        this.lock = StateDirLock.acquire(stateDir, applicationId);
         Properties props = new Properties();
         props.putAll(kafkaClientProperties);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -70,14 +79,31 @@ public final class DetectorService implements AutoCloseable {
         BoundedRocksDbMemory.budget(System.getProperty(BoundedRocksDbMemory.PROPERTY));   // a bad value stops start-up, not a stream thread
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         this.topology = DetectorTopology.build(config);
-        this.streams = new KafkaStreams(topology, props);
+        try {
+            this.streams = new KafkaStreams(topology, props);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         streams.setUncaughtExceptionHandler(error -> {
             log.error("detector stream thread failed, replacing it: {}", error.toString(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     }
 
+    /** Tells {@code listener} about every restoration of a state store from its changelog; before {@link #start()}. */
+    public DetectorService onRestore(StateRestoreListener listener) {
+        streams.setGlobalStateRestoreListener(listener);
+        return this;
+    }
+
     public DetectorService start() {
+        try {
+            lock.forgetStateOfAnotherCluster(streams, kafkaClientProperties);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         streams.start();
         log.info("detector {} started: rules {}", APPLICATION_ID, ConfigLoader.RULES);
         return this;
@@ -144,16 +170,20 @@ public final class DetectorService implements AutoCloseable {
 
     /**
      * Stops the application, leaving the consumer group at once (Streams otherwise stays a member
-     * until its session times out, and a restart would wait up to 45 s to rebalance), then removes
-     * the local state: the stores are changelogged, so the next start restores them from Kafka.
+     * until its session times out, and a restart would wait up to 45 s to rebalance). The local state
+     * stays, checkpointed: the next start on this state directory reads only what the changelogs
+     * gained since, instead of restoring every store from the beginning.
      */
     @Override
     public void close() {
-        boolean closed = streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
-                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-        if (!closed) {
-            throw new IllegalStateException("the detector's stream threads did not stop within 30 s (state " + streams.state() + ")");
+        try {
+            boolean closed = streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            if (!closed) {
+                throw new IllegalStateException("the detector's stream threads did not stop within 30 s (state " + streams.state() + ")");
+            }
+        } finally {
+            lock.close();
         }
-        streams.cleanUp();
     }
 }

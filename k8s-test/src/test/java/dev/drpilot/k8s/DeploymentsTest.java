@@ -194,7 +194,7 @@ class DeploymentsTest {
         int partitions = Stream.of(Topics.REPLICATION_OBSERVATIONS, Topics.BACKUP_OBSERVATIONS, Topics.HEALTH_OBSERVATIONS,
                 Topics.COLLECTOR_HEARTBEATS).mapToInt(topic -> topic.defaultPartitions()).min().orElseThrow();
         assertThat(detector.getSpec().getReplicas()).isBetween(1, partitions);
-        // The Streams state lives under java.io.tmpdir, which must be a writable emptyDir.
+        // The Streams state lives under java.io.tmpdir (detector.stateDir's default), which must be a writable emptyDir of the pod.
         Container container = container(detector);
         assertThat(volume(detector, mountAt(container, "/tmp").getName()).getEmptyDir()).isNotNull();
     }

@@ -148,12 +148,13 @@ public final class FootprintBenchmark {
                 acceptFutureTimestamps(admin);
             }
             long started = System.nanoTime();
-            Path stateDir = Path.of(System.getProperty("java.io.tmpdir"), "drpilot-streams-" + process.pid());
+            // drpilot run keeps the detectors' state beside the embedded broker's data (DetectorSettings): measured apart.
+            Path stateDir = dir.resolve("kafka").resolve("streams");
             try (Load load = new Load(port, components, options.every(), options.flapping(), options.speed())) {
                 load.start();
                 long end = started + TimeUnit.MINUTES.toNanos(options.minutes());
                 while (System.nanoTime() < end && process.isAlive()) {
-                    Sample sample = sample(process.pid(), (System.nanoTime() - started) / 1_000_000_000L, stateDir, dir.resolve("kafka"),
+                    Sample sample = sample(process.pid(), (System.nanoTime() - started) / 1_000_000_000L, stateDir, dir.resolve("kafka").resolve("kraft-combined-logs"),
                             load.sent());
                     samples.add(sample);
                     if (samples.size() % 6 == 1) {

@@ -24,7 +24,7 @@ final class DryRunDrill {
 
     DryRunDrill(DrpilotConfig config, ActuatorLink link, OperatorChannel operators, Clock clock) {
         this.config = config;
-        this.admission = new Admission(link, operators);
+        this.admission = new Admission(config, link, operators);
         this.actuator = new ActuatorRequests(link, operators, clock);
         this.clock = clock;
     }

@@ -49,7 +49,7 @@ final class SwitchoverDrill {
 
     SwitchoverDrill(DrpilotConfig config, ActuatorLink link, OperatorChannel operators, Clock clock) {
         this.config = config;
-        this.admission = new Admission(link, operators);
+        this.admission = new Admission(config, link, operators);
         this.actuator = new ActuatorRequests(link, operators, clock);
         this.clock = clock;
     }
