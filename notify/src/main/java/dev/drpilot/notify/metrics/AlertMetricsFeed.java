@@ -30,6 +30,7 @@ public final class AlertMetricsFeed implements AutoCloseable {
     private final java.util.function.Consumer<Alert> fresh;
     private final FromBeginning assignment = new FromBeginning();
     private final ConsumerLoop<byte[], byte[]> loop;
+    private volatile long startedAtMillis = Long.MAX_VALUE;
 
     public AlertMetricsFeed(Consumer<byte[], byte[]> consumer, String topic, Deserializer<Alert> alerts, FiringAlerts firing) {
         this(consumer, topic, alerts, firing, alert -> { });
@@ -60,6 +61,7 @@ public final class AlertMetricsFeed implements AutoCloseable {
     }
 
     public AlertMetricsFeed start() {
+        startedAtMillis = System.currentTimeMillis();
         loop.start();
         return this;
     }
@@ -97,10 +99,15 @@ public final class AlertMetricsFeed implements AutoCloseable {
             startEnds = consumer.endOffsets(partitions);
         }
 
-        /** Written after the start: at or beyond the end its partition had when the feed started. */
+        /**
+         * Written after the start: at or beyond the end its partition had when the feed was positioned, or stamped (wall
+         * clock, as record timestamps are) at or after {@link #start()}. The second half matters for an alert written
+         * between start and positioning, which the end offsets already include: without it the first alerts after a
+         * restart would not be measured.
+         */
         boolean isNew(ConsumerRecord<byte[], byte[]> record) {
             Long end = startEnds.get(new TopicPartition(record.topic(), record.partition()));
-            return end != null && record.offset() >= end;
+            return end != null && record.offset() >= end || record.timestamp() >= startedAtMillis;
         }
 
         @Override
