@@ -45,8 +45,11 @@ public final class DrillAgents implements AutoCloseable {
     /** The {@code agent:} section a node of the drill gets: its data directory, the server's binaries, defaults otherwise. */
     public static String agentYaml(PostgresNode node) {
         String osUser = "root".equals(System.getProperty("user.name")) ? ", osUser: postgres" : "";
-        // bench/failover --short-lease: the lease a team that wants a lost machine failed over within seconds would choose.
-        String lease = Boolean.getBoolean("drpilot.bench.shortLease") ? ", leaseTtl: 3s, renewInterval: 500ms, stopBudget: 1s" : "";
+        // bench/failover --short-lease: the lease a team that wants a lost machine failed over within seconds would choose,
+        // and an "alive" republished every 2 s: a dead agent's last word vouches for its interval + 1 s, which must end
+        // before the remote probes' hold does (4 s with --fast-probes 5) or it, not the probes, sets the detection time.
+        String lease = Boolean.getBoolean("drpilot.bench.shortLease")
+                ? ", leaseTtl: 3s, renewInterval: 500ms, stopBudget: 1s, observationInterval: 2s" : "";
         return "{dataDir: " + node.dataDir() + ", bin: " + PostgresInstallation.find().bin() + osUser + ", bind: 127.0.0.1, listenPort: 0"
                 + lease + "}";
     }

@@ -75,6 +75,11 @@ public final class FailoverBenchmark {
             System.setProperty("drpilot.bench.shortLease", "true");
         }
         boolean durable = sync || flags.contains("--durable");
+        int fastProbes = flags.indexOf("--fast-probes");
+        if (fastProbes >= 0) {
+            // N probes 1 s apart span N - 1 seconds: a blip shorter than that fails nothing over.
+            holdProbes = fastProbes + 1 < flags.size() && flags.get(fastProbes + 1).matches("\\d+") ? Integer.parseInt(flags.get(fastProbes + 1)) : 5;
+        }
         List<Scenario> scenarios = flags.contains("--agents") ? List.of(Scenario.AGENT_ALIVE, Scenario.MACHINE_LOSS) : List.of(Scenario.NO_AGENTS);
         Files.createDirectories(out);
         StringBuilder reports = new StringBuilder();
@@ -99,6 +104,20 @@ public final class FailoverBenchmark {
         System.out.println("written to " + file);
     }
 
+    /** With {@code --fast-probes N}: every node probed each second, {@code N} failures to count; 0: the defaults (2 s, 3). */
+    private static int holdProbes;
+
+    /** A PostgreSQL probe of every node each second (timeout 800 ms) instead of the default 2 s. */
+    private static String fastProbes(String cluster, PostgresCluster pg) {
+        StringBuilder probes = new StringBuilder("probes:\n");
+        for (PostgresNode node : pg.nodes()) {
+            probes.append("  - {name: ").append(cluster).append('-').append(node.name()).append("-fast, kind: postgres, component: ")
+                    .append(cluster).append("-db, cluster: ").append(cluster).append(", node: ").append(node.name())
+                    .append(", interval: 1s, timeout: 800ms}\n");
+        }
+        return probes.toString();
+    }
+
     /** One round on a broker and a cluster of its own: no round reads another's observations or commands. */
     private static FailoverDrill.Result round(Scenario scenario, String name, boolean durable, boolean sync) throws Exception {
         Path state = Files.createTempDirectory("drpilot-failover-bench-");
@@ -111,7 +130,8 @@ public final class FailoverBenchmark {
             if (sync) {
                 syncStandby(pg, pg.replica(0));
             }
-            String yaml = FailoverDrill.yaml(name, pg, "{mode: auto}", "", agents);
+            String yaml = FailoverDrill.yaml(name, pg, holdProbes == 0 ? "{mode: auto}" : "{mode: auto, holdProbes: " + holdProbes + "}",
+                    holdProbes == 0 ? "" : fastProbes(name, pg), agents);
             Path configFile = Files.writeString(state.resolve("drpilot.yaml"), yaml);
             DrpilotConfig config = ConfigLoader.parse(yaml, configFile.toString(), env -> null);
             try (FailoverDrill drill = new FailoverDrill(broker, pg, name, config, Optional.empty());
@@ -178,12 +198,14 @@ public final class FailoverBenchmark {
         List<Integer> lost = results.stream().map(FailoverDrill.Result::lost).sorted(Comparator.naturalOrder()).toList();
         int acknowledged = results.stream().mapToInt(FailoverDrill.Result::acknowledged).sum();
         return String.format(Locale.ROOT, """
-                failover benchmark: %s; %d rounds, a primary and 2 streaming replicas each, default detection (2 s probes, 3 failures, quorum 2)
+                failover benchmark: %s; %d rounds, a primary and 2 streaming replicas each, %s
                 kill -> writable new primary (client view): median %,d ms, worst %,d ms, best %,d ms
                 kill -> failover command (detection): median %,d ms, worst %,d ms; command -> writable (runbook): median %,d ms, worst %,d ms
                 first failed probe -> writable (drpilot's recorded recovery time): median %,d ms, worst %,d ms
                 acknowledged rows lost: median %d, worst %d, total %d of %d (writer at 50 rows/s; %s)
-                """, scenario.description, rounds, median(writable), last(writable), writable.get(0), median(detection), last(detection),
+                """, scenario.description, rounds,
+                holdProbes == 0 ? "default detection (2 s probes, 3 failures, quorum 2)" : "probes every 1 s, " + holdProbes + " failures, quorum 2",
+                median(writable), last(writable), writable.get(0), median(detection), last(detection),
                 median(afterCommand), last(afterCommand), median(recorded), last(recorded), median(lost), last(lost),
                 lost.stream().mapToInt(Integer::intValue).sum(), acknowledged,
                 sync ? "synchronous_commit remote_apply, one synchronous standby (the preferred replica), fsync on"
