@@ -48,8 +48,8 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The detectors as one Kafka Streams topology: a pure function of the configuration.
@@ -68,17 +68,17 @@ public final class DetectorTopology {
     public static Topology build(DrpilotConfig config) {
         Plant plant = new Plant(config);
         StreamsBuilder builder = new StreamsBuilder();
-        Map<String, KStream<String, Alert>> alerts = new LinkedHashMap<>();
+        List<KStream<String, Alert>> alerts = new ArrayList<>();
 
         KStream<String, ReplicationObservation> replication = stream(builder, Topics.REPLICATION_OBSERVATIONS);
         KStream<String, HealthObservation> health = stream(builder, Topics.HEALTH_OBSERVATIONS);
         KStream<String, BackupObservation> backups = stream(builder, Topics.BACKUP_OBSERVATIONS);
 
-        alerts.put(ReplicationLagRule.NAME, replication.process(rule(builder, ReplicationLagRule.NAME, () -> new ReplicationLagRule(plant)),
+        alerts.add(replication.process(rule(builder, ReplicationLagRule.NAME, () -> new ReplicationLagRule(plant)),
                 Named.as(ReplicationLagRule.NAME), stores(ReplicationLagRule.NAME)));
-        alerts.put(BackupFailedRule.NAME, backups.process(rule(builder, BackupFailedRule.NAME, () -> new BackupFailedRule(plant)),
+        alerts.add(backups.process(rule(builder, BackupFailedRule.NAME, () -> new BackupFailedRule(plant)),
                 Named.as(BackupFailedRule.NAME), stores(BackupFailedRule.NAME)));
-        alerts.put(ArchivingRule.NAME, backups.process(rule(builder, ArchivingRule.NAME, () -> new ArchivingRule(plant)),
+        alerts.add(backups.process(rule(builder, ArchivingRule.NAME, () -> new ArchivingRule(plant)),
                 Named.as(ArchivingRule.NAME), stores(ArchivingRule.NAME)));
 
         // What a node is (down, primary) is decided by vantages only: collectors, and ingest API sources configured as vantages.
@@ -98,7 +98,7 @@ public final class DetectorTopology {
                 .merge(replicationFromVantages.mapValues(PrimaryDownInput.ReplicaView::new, Named.as("replication-for-primary-down")), Named.as("primary-down-input"))
                 .process(rule(builder, PrimaryDownRule.NAME, () -> new PrimaryDownRule(plant)), Named.as(PrimaryDownRule.NAME),
                         stores(PrimaryDownRule.NAME, PrimaryDownRule.STORE));
-        alerts.put(PrimaryDownRule.NAME, primaryDown.flatMapValues(PrimaryDownOutput::alerts, Named.as("primary-down-alerts")));
+        alerts.add(primaryDown.flatMapValues(PrimaryDownOutput::alerts, Named.as("primary-down-alerts")));
 
         // The split-brain rule also learns from the failovers' summaries which node each replaced, re-keyed by cluster onto the
         // partitions of the health observations (the repartition topic takes drpilot.actions' partition count: drpilot creates
@@ -117,30 +117,30 @@ public final class DetectorTopology {
                 .merge(failoversByCluster, Named.as("split-brain-input"))
                 .process(rule(builder, SplitBrainRule.NAME, () -> new SplitBrainRule(plant)), Named.as(SplitBrainRule.NAME),
                         stores(SplitBrainRule.NAME, SplitBrainRule.STORE));
-        alerts.put(SplitBrainRule.NAME, splitBrain.flatMapValues(SplitBrainOutput::alerts, Named.as("split-brain-alerts")));
+        alerts.add(splitBrain.flatMapValues(SplitBrainOutput::alerts, Named.as("split-brain-alerts")));
 
         // Incidents of the primary-down rule, and the application and DNS probes, feed the RTO clock.
         addStore(builder, RtoRule.STORE, JsonSerde.of(RtoRule.Tracked.class));
-        alerts.put(RtoRule.NAME, primaryDown.<RtoInput>flatMapValues(PrimaryDownOutput::incidents, Named.as("incidents"))
+        alerts.add(primaryDown.<RtoInput>flatMapValues(PrimaryDownOutput::incidents, Named.as("incidents"))
                 .merge(health.mapValues(RtoInput.Probe::new, Named.as("probes-for-rto")), Named.as("rto-input"))
                 .process(rule(builder, RtoRule.NAME, () -> new RtoRule(plant)), Named.as(RtoRule.NAME), stores(RtoRule.NAME, RtoRule.STORE)));
 
         addStore(builder, RecoveryPointRule.STORE, JsonSerde.of(RecoveryPointRule.RecoveryPoint.class));
-        alerts.put(RecoveryPointRule.NAME, backups.selectKey((key, value) -> value.getComponent(), Named.as("backups-by-component"))
+        alerts.add(backups.selectKey((key, value) -> value.getComponent(), Named.as("backups-by-component"))
                 .repartition(Repartitioned.<String, BackupObservation>as("recovery-points")
                         .withKeySerde(Serdes.String()).withValueSerde(Topics.BACKUP_OBSERVATIONS.valueSerde()).withNumberOfPartitions(1))
                 .process(rule(builder, RecoveryPointRule.NAME, () -> new RecoveryPointRule(plant)), Named.as(RecoveryPointRule.NAME),
                         stores(RecoveryPointRule.NAME, RecoveryPointRule.STORE)));
 
         addStore(builder, RestoreCheckRule.STORE, JsonSerde.of(RestoreCheckRule.Track.class));
-        alerts.put(RestoreCheckRule.NAME, stream(builder, Topics.RESTORE_CHECKS)
+        alerts.add(stream(builder, Topics.RESTORE_CHECKS)
                 .repartition(Repartitioned.<String, RestoreCheck>as("restore-checks")
                         .withKeySerde(Serdes.String()).withValueSerde(Topics.RESTORE_CHECKS.valueSerde()).withNumberOfPartitions(1))
                 .process(rule(builder, RestoreCheckRule.NAME, () -> new RestoreCheckRule(plant)), Named.as(RestoreCheckRule.NAME),
                         stores(RestoreCheckRule.NAME, RestoreCheckRule.STORE)));
 
         addStore(builder, SilentCollectorRule.STORE, JsonSerde.of(SilentCollectorRule.Heard.class));
-        alerts.put(SilentCollectorRule.NAME, stream(builder, Topics.COLLECTOR_HEARTBEATS)
+        alerts.add(stream(builder, Topics.COLLECTOR_HEARTBEATS)
                 .repartition(Repartitioned.<String, CollectorHeartbeat>as("heartbeats")
                         .withKeySerde(Serdes.String()).withValueSerde(Topics.COLLECTOR_HEARTBEATS.valueSerde()).withNumberOfPartitions(1))
                 .process(rule(builder, SilentCollectorRule.NAME, () -> new SilentCollectorRule(plant)), Named.as(SilentCollectorRule.NAME),
@@ -159,17 +159,17 @@ public final class DetectorTopology {
                         .repartition(Repartitioned.<String, ActionRecord>as("failover-actions")
                                 .withKeySerde(Serdes.String()).withValueSerde(Topics.ACTIONS.valueSerde()).withNumberOfPartitions(1))
                         .mapValues(FailoverHealthInput.Action::new, Named.as("actions-for-failover-health")), Named.as("failover-health-input"));
-        alerts.put(FailoverHealthRule.NAME, failoverInput.process(rule(builder, FailoverHealthRule.NAME, () -> new FailoverHealthRule(plant)),
+        alerts.add(failoverInput.process(rule(builder, FailoverHealthRule.NAME, () -> new FailoverHealthRule(plant)),
                 Named.as(FailoverHealthRule.NAME), stores(FailoverHealthRule.NAME, FailoverHealthRule.STORE)));
 
         // After the others: the merges' names below follow the order, and existing ones keep theirs.
         addStore(builder, DatabaseRefusesRule.STORE, JsonSerde.of(DatabaseRefusesRule.Refusals.class));
-        alerts.put(DatabaseRefusesRule.NAME, health.process(rule(builder, DatabaseRefusesRule.NAME, () -> new DatabaseRefusesRule(plant)), Named.as(DatabaseRefusesRule.NAME),
+        alerts.add(health.process(rule(builder, DatabaseRefusesRule.NAME, () -> new DatabaseRefusesRule(plant)), Named.as(DatabaseRefusesRule.NAME),
                 stores(DatabaseRefusesRule.NAME, DatabaseRefusesRule.STORE)));
 
         // Alerts the actuator gave up delivering, re-keyed by receiver into one partition: delivery-failed tells the others.
         addStore(builder, DeliveryFailedRule.STORE, JsonSerde.of(DeliveryFailedRule.Track.class));
-        alerts.put(DeliveryFailedRule.NAME, actions
+        alerts.add(actions
                 .filter((key, value) -> value != null && value.getKind() == ActionKind.ALERT_DELIVERY && value.getName() != null,
                         Named.as("alert-deliveries"))
                 .selectKey((key, value) -> value.getName(), Named.as("alert-deliveries-by-receiver"))
@@ -178,11 +178,14 @@ public final class DetectorTopology {
                 .process(rule(builder, DeliveryFailedRule.NAME, () -> new DeliveryFailedRule(plant)), Named.as(DeliveryFailedRule.NAME),
                         stores(DeliveryFailedRule.NAME, DeliveryFailedRule.STORE)));
 
-        // A sink per rule, not one for all: a merge of every rule's alerts would join every input into one sub-topology, and
-        // Kafka Streams checks each empty input partition of a task before every record (Kafka 4.4 formats a debug text for
-        // each, logged or not): with all inputs in one task that was a third of the detector's time. Each rule's sub-topology
-        // now reads only what its rules read; cross-topic order within a rule's inputs is unchanged.
-        alerts.forEach((rule, stream) -> to(stream, Topics.ALERTS, "alerts-" + rule));
+        // One sink for every rule's alerts: the rules stay in one sub-topology, as they always were (task ids, and so
+        // the tasks' local state, must survive an upgrade). A sink per rule (11 sub-topologies, fewer empty inputs per
+        // task) was measured against this on 2026-12-02 and gained nothing beyond the noise (docs/benchmarks.md).
+        KStream<String, Alert> all = alerts.get(0);
+        for (int i = 1; i < alerts.size(); i++) {
+            all = all.merge(alerts.get(i), Named.as("outputs-" + i));
+        }
+        to(all, Topics.ALERTS, "alerts");
         to(primaryDown.flatMapValues(PrimaryDownOutput::commands, Named.as("commands-only")), Topics.FAILOVER_COMMANDS, "failover-commands");
         to(splitBrain.flatMapValues(SplitBrainOutput::commands, Named.as("fence-commands-only")), Topics.FAILOVER_COMMANDS, "fence-commands");
         return builder.build();
