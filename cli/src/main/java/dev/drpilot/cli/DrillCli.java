@@ -78,9 +78,12 @@ final class DrillCli implements Runnable {
                     "One at a time, each writing its report. A drill refused (its cluster paused, an incident open) runs again at its "
                             + "next time. Needs kafka.bootstrapServers in the configuration or --bootstrap-servers."})
     static final class Serve extends ServiceCommand {
+        @CommandLine.Mixin
+        ServiceListenOptions.Drills metrics = new ServiceListenOptions.Drills();
+
         @Override
         List<ServiceDefinition> services() {
-            return List.of(Services.DRILLS);
+            return List.of(Services.drills(metrics.address()));
         }
     }
 }

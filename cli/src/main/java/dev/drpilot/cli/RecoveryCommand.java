@@ -1,5 +1,6 @@
 package dev.drpilot.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.util.List;
@@ -11,8 +12,11 @@ import java.util.List;
                         + "repository credentials, and disk for a restore; one restore at a time per host. Needs kafka.bootstrapServers "
                         + "in the configuration or --bootstrap-servers."})
 final class RecoveryCommand extends ServiceCommand {
+    @CommandLine.Mixin
+    ServiceListenOptions.Recovery metrics = new ServiceListenOptions.Recovery();
+
     @Override
     List<ServiceDefinition> services() {
-        return List.of(Services.RECOVERY);
+        return List.of(Services.recovery(metrics.address()));
     }
 }

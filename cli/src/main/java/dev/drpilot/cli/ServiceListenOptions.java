@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code --metrics-listen [HOST]:PORT|off} of the services that run alone besides the actuator ({@link MetricsListenOption}):
  * where they serve Prometheus {@code /metrics} and {@code /healthz} / {@code /readyz} for probes. Each its own default
- * port, so that all three can run on one host.
+ * port, so that all of them can run on one host.
  */
 final class ServiceListenOptions {
     private ServiceListenOptions() {
@@ -49,6 +49,44 @@ final class ServiceListenOptions {
                 description = "Where the collectors serve Prometheus /metrics (probes, heartbeat, ingest API, records published), "
                         + "/healthz (every collector loop alive) and /readyz (default ${DEFAULT-VALUE}; port 0 picks a free one; "
                         + "off turns them off).")
+        void listen(String listen) {
+            address = MetricsListenOption.Address.parse(listen, "--metrics-listen", spec.commandLine());
+        }
+
+        MetricsListenOption.Address address() {
+            return address;
+        }
+    }
+
+    /** {@code drpilot recovery}: port 8085 (the agent has 8084). */
+    static final class Recovery {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec spec;
+
+        private MetricsListenOption.Address address = new MetricsListenOption.Address("0.0.0.0", 8085);
+
+        @Option(names = "--metrics-listen", paramLabel = "[HOST]:PORT|off", defaultValue = ":8085",
+                description = "Where the restore-check scheduler serves Prometheus /metrics (the JVM's), /healthz (its schedule thread "
+                        + "alive) and /readyz (default ${DEFAULT-VALUE}; port 0 picks a free one; off turns them off).")
+        void listen(String listen) {
+            address = MetricsListenOption.Address.parse(listen, "--metrics-listen", spec.commandLine());
+        }
+
+        MetricsListenOption.Address address() {
+            return address;
+        }
+    }
+
+    /** {@code drpilot drill serve}: port 8086. */
+    static final class Drills {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec spec;
+
+        private MetricsListenOption.Address address = new MetricsListenOption.Address("0.0.0.0", 8086);
+
+        @Option(names = "--metrics-listen", paramLabel = "[HOST]:PORT|off", defaultValue = ":8086",
+                description = "Where the drill scheduler serves Prometheus /metrics (the JVM's), /healthz (its schedule thread alive) "
+                        + "and /readyz (default ${DEFAULT-VALUE}; port 0 picks a free one; off turns them off).")
         void listen(String listen) {
             address = MetricsListenOption.Address.parse(listen, "--metrics-listen", spec.commandLine());
         }

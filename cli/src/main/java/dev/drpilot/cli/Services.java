@@ -88,21 +88,28 @@ final class Services {
         return actuator;
     });
 
-    /** The scheduled restore checks; one thread, which counts for the process's health. */
-    static final ServiceDefinition RECOVERY = new ServiceDefinition("recovery", RecoveryService.TOPICS, context -> {
-        RecoveryService recovery = new RecoveryService(context.config(), context.kafkaClientProperties(), context.clock(),
-                context.config().collector().id()).start();
-        context.health().watch(recovery);
-        return recovery;
-    });
+    /**
+     * The scheduled restore checks; one thread, which counts for the process's health, served with the JVM's figures where
+     * {@code metrics} says.
+     */
+    static ServiceDefinition recovery(MetricsListenOption.Address metrics) {
+        return new ServiceDefinition("recovery", RecoveryService.TOPICS, context -> {
+            RecoveryService recovery = new RecoveryService(context.config(), context.kafkaClientProperties(), context.clock(),
+                    context.config().collector().id()).start();
+            context.health().watch(recovery);
+            return serving(recovery, metrics, context, "the restore checks");
+        });
+    }
 
-    /** The scheduled drills; one thread, which counts for the process's health. */
-    static final ServiceDefinition DRILLS = new ServiceDefinition("drills", DrillService.TOPICS, context -> {
-        DrillWiring wiring = new DrillWiring(context.config(), context.kafkaClientProperties(), context.clock());
-        DrillService drills = new DrillService(context.config(), wiring.runner(), wiring.reports(), context.clock(), wiring).start();
-        context.health().watch(drills);
-        return drills;
-    });
+    /** The scheduled drills, like {@link #recovery}. */
+    static ServiceDefinition drills(MetricsListenOption.Address metrics) {
+        return new ServiceDefinition("drills", DrillService.TOPICS, context -> {
+            DrillWiring wiring = new DrillWiring(context.config(), context.kafkaClientProperties(), context.clock());
+            DrillService drills = new DrillService(context.config(), wiring.runner(), wiring.reports(), context.clock(), wiring).start();
+            context.health().watch(drills);
+            return serving(drills, metrics, context, "the drills");
+        });
+    }
 
     private Services() {
     }

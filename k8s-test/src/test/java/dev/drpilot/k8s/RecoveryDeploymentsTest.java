@@ -123,6 +123,22 @@ class RecoveryDeploymentsTest {
         mount(container, "/tmp");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"drpilot-recovery, 8085", "drpilot-drill, 8086"})
+    void aDeadScheduleThreadRestartsThePod(String name, int defaultPort) {
+        Container container = container(deployment(name));
+        // The port the command serves /healthz on by default (--metrics-listen; the args do not change it).
+        assertThat(container.getArgs()).noneMatch(arg -> arg.startsWith("--metrics-listen"));
+        assertThat(container.getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getName()).isEqualTo("metrics");
+            assertThat(port.getContainerPort()).isEqualTo(defaultPort);
+        });
+        for (var probe : List.of(container.getLivenessProbe(), container.getStartupProbe())) {
+            assertThat(probe.getHttpGet().getPath()).isEqualTo("/healthz");
+            assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
+        }
+    }
+
     @Test
     void theDrillReportsOutliveThePod() {
         Deployment deployment = deployment("drpilot-drill");
