@@ -96,7 +96,9 @@ public final class Schedules {
         runLog.ran(what, due);
         try {
             job.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            // Errors too: the executor would keep a thrown Error in a future no one reads, and the failure would go unlogged.
+            // (An OutOfMemoryError ends the process: -XX:+ExitOnOutOfMemoryError in the launcher and the image.)
             LOG.error("{} could not run", what, e);
         } finally {
             if (timer.running()) {

@@ -208,6 +208,22 @@ class SchedulesTest {
     }
 
     @Test
+    void aRunThatThrowsAnErrorIsPlannedAgainToo() {
+        HandClock clock = new HandClock("2026-12-01T03:00:00Z");
+        List<Instant> runs = new ArrayList<>();
+        Schedules schedules = new Schedules(clock, clock, Schedules.RunLog.inMemory());
+        // What a broken backup tool's class path or a failed static initialiser throws.
+        schedules.add("check", AT_FOUR, () -> {
+            runs.add(clock.instant());
+            throw new NoClassDefFoundError("org/example/Missing");
+        });
+        clock.advanceTo("2026-12-02T04:00:00Z");
+        assertThat(runs).hasSize(2);
+        assertThat(clock.planned()).containsExactly(Instant.parse("2026-12-03T04:00:00Z"));
+        assertThat(schedules.running()).isTrue();
+    }
+
+    @Test
     void aClosedScheduleRunsNothingMore() {
         HandClock clock = new HandClock("2026-12-01T03:00:00Z");
         List<Instant> runs = new ArrayList<>();
