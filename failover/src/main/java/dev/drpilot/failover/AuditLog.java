@@ -10,7 +10,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +33,7 @@ import java.util.function.Predicate;
  * never a decision on part of the history.
  */
 public final class AuditLog implements ActionWriter, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     /** The most one read of the history may take before it fails (and the command waiting on it is refused for now). */
     static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
@@ -57,9 +61,16 @@ public final class AuditLog implements ActionWriter, AutoCloseable {
         }
     }
 
-    /** The records of one incident written since {@code since}, in the order written, up to the end when the read began. */
+    /**
+     * The records of one incident written since {@code since}, in the order written, up to the end when the read began.
+     * An unreadable record fails the read only when it could be one of this incident's: keyed by its id, or without a key.
+     * Every writer of {@code drpilot.actions} keys a record by its incident id when it has one (this class,
+     * {@link ClusterRecorder}, the operators' controls, the drills, the alert deliveries), so a record keyed otherwise is
+     * another incident's or a cluster's: one garbage record must not stop every runbook from resuming.
+     */
     public List<ActionRecord> incident(String incidentId, Instant since) throws ReadIncompleteException {
-        return read(since, record -> incidentId.equals(record.getIncidentId()));
+        return read(consumerProperties, since, record -> incidentId.equals(record.getIncidentId()),
+                key -> key == null || key.equals(incidentId));
     }
 
     /** Every record written since {@code since} that matches, up to the end when the read began; all of them, or an exception. */
@@ -76,6 +87,15 @@ public final class AuditLog implements ActionWriter, AutoCloseable {
      */
     public static List<ActionRecord> read(Map<String, Object> kafkaClientProperties, Instant since, Predicate<ActionRecord> filter)
             throws ReadIncompleteException {
+        return read(kafkaClientProperties, since, filter, key -> true);
+    }
+
+    /**
+     * As {@link #read(Map, Instant, Predicate)}, but an unreadable record whose key {@code mayMatter} rejects is skipped
+     * (logged; the actuator's other readers dead-letter and count it) instead of failing the read.
+     */
+    static List<ActionRecord> read(Map<String, Object> kafkaClientProperties, Instant since, Predicate<ActionRecord> filter,
+                                   Predicate<String> mayMatter) throws ReadIncompleteException {
         Map<String, Object> consumerProperties = new HashMap<>(kafkaClientProperties);
         consumerProperties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProperties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -88,8 +108,14 @@ public final class AuditLog implements ActionWriter, AutoCloseable {
                 try {
                     action = actions.deserialize(record.topic(), record.headers(), record.value());
                 } catch (RuntimeException e) {
-                    throw new ReadIncompleteException("unreadable record " + record.topic() + "-" + record.partition() + "@"
-                            + record.offset() + " in the history: " + e, e);
+                    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+                    if (mayMatter.test(key)) {
+                        throw new ReadIncompleteException("unreadable record " + record.topic() + "-" + record.partition() + "@"
+                                + record.offset() + " (key " + key + ") in the history: " + e, e);
+                    }
+                    log.warn("history read skips an unreadable record {}-{}@{} keyed {}, which is not what it looks for: {}", record.topic(),
+                            record.partition(), record.offset(), key, e.toString());
+                    return;
                 }
                 if (action != null && filter.test(action)) {
                     found.add(action);
