@@ -238,5 +238,13 @@ class MainTest {
         assertThat(out.toString()).contains("--metrics-listen").contains(":8082");
         assertThat(run("ingest", "--help")).isZero();
         assertThat(out.toString()).contains("--metrics-listen").contains("8083");
+        assertThat(run("recovery", "--metrics-listen", "127.0.0.1:70000", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value '127.0.0.1:70000' for option '--metrics-listen'");
+        assertThat(run("drill", "serve", "--metrics-listen", "nowhere:port", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value 'nowhere:port' for option '--metrics-listen'");
+        assertThat(run("recovery", "--help")).isZero();
+        assertThat(out.toString()).contains("--metrics-listen").contains(":8085");
+        assertThat(run("drill", "serve", "--help")).isZero();
+        assertThat(out.toString()).contains("--metrics-listen").contains(":8086");
     }
 }

@@ -5,13 +5,11 @@ import dev.drpilot.config.DrillSettings;
 import dev.drpilot.config.DrpilotConfig;
 import dev.drpilot.events.ActionRecord;
 import dev.drpilot.events.ActionStatus;
+import dev.drpilot.recovery.HandClock;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -101,32 +99,5 @@ class AdmissionTest {
     private static DrillSettings.Drill drill(String cluster) {
         return new DrillSettings.Drill(cluster + "-monthly", DrillSettings.Kind.FAILOVER_DRY_RUN, Optional.empty(), Optional.of(cluster),
                 cluster + "-db", Optional.empty(), Duration.ofMinutes(1));
-    }
-
-    private static final class HandClock extends Clock {
-        private Instant now;
-
-        HandClock(String now) {
-            this.now = Instant.parse(now);
-        }
-
-        void move(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 }
