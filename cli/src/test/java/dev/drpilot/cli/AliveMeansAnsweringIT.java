@@ -107,8 +107,9 @@ class AliveMeansAnsweringIT {
         drill = new FailoverDrill(broker, pg, name, config, Optional.empty());
         secondVantage = new IngestService(config, new CollectorIdentity(name + "-collector-2", "drill-us-1", "it"),
                 broker.clientProperties(), Clock.systemUTC()).start();
+        Instant started = Instant.now();
         await("both vantages see the primary answer").atMost(Duration.ofSeconds(30)).until(() ->
-                primaryObservationsSince(Instant.EPOCH).stream().filter(HealthObservation::getOk)
+                primaryObservationsSince(started.minusSeconds(60)).stream().filter(HealthObservation::getOk)
                         .map(o -> o.getSource().getVantage()).distinct().count() == 2);
     }
 
@@ -239,8 +240,11 @@ class AliveMeansAnsweringIT {
     }
 
     private static List<HealthObservation> primaryObservationsSince(Instant since) {
-        return KafkaTestClients.read(broker, Topics.HEALTH_OBSERVATIONS.name(), 1_000_000, Topics.HEALTH_OBSERVATIONS.keySerde().deserializer(),
-                        Topics.HEALTH_OBSERVATIONS.valueSerde().deserializer(), Duration.ofSeconds(2)).stream()
+        // From the time asked only: the module's other ITs fill the topic too, and a read from its beginning cut off after
+        // a few seconds did not always reach the newest observations (the condition above then never held).
+        return KafkaTestClients.readSince(broker, Topics.HEALTH_OBSERVATIONS.name(), since.minusSeconds(5),
+                        Topics.HEALTH_OBSERVATIONS.keySerde().deserializer(), Topics.HEALTH_OBSERVATIONS.valueSerde().deserializer(),
+                        Duration.ofSeconds(10)).stream()
                 .filter(record -> name.equals(record.key())).map(ConsumerRecord::value)
                 .filter(o -> pg.primary().name().equals(o.getNode()) && o.getObservedAt().isAfter(since)).toList();
     }

@@ -17,6 +17,7 @@ import dev.drpilot.failover.StepFactory;
 import dev.drpilot.failover.steps.PostgresAdmin;
 import dev.drpilot.localpg.PostgresCluster;
 import dev.drpilot.localpg.PostgresNode;
+import dev.drpilot.recovery.drill.DrillService;
 import dev.drpilot.schemas.topic.Topics;
 import dev.drpilot.testkit.EmbeddedKafkaExtension;
 import dev.drpilot.testkit.TestNames;
@@ -33,6 +34,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,7 @@ class DrillIT {
                         - name: monthly-switchover
                           kind: switchover
                           cluster: %s
+                          schedule: "0 4 * * *"
                           maxLag: 5s
                           rejoinTimeout: 60s
                           timeout: 60s
@@ -96,6 +99,24 @@ class DrillIT {
                 JsonNode refused = JSON.readTree(reports.resolve("monthly-switchover/latest.json").toFile());
                 assertThat(refused.get("outcome").asText()).isEqualTo("REFUSED");
                 assertThat(refused.get("steps").get(0).get("detail").asText()).contains("failover of " + cluster + " is paused", "disk swap");
+                assertThat(pg.primary().isInRecovery()).isFalse();
+
+                // drpilot drill serve runs it when its schedule comes due (the service's clock 200 ms before 04:00 UTC), and the
+                // pause holds it there too: refused, reported, nothing switched, the service still running for the next time.
+                String byHand = refused.get("runId").asText();
+                Instant now = Instant.now();
+                Instant four = now.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1).atTime(4, 0).toInstant(ZoneOffset.UTC);
+                Clock beforeFour = Clock.offset(Clock.systemUTC(), Duration.between(now, four.minusMillis(200)));
+                DrillWiring wiring = new DrillWiring(config, kafka, beforeFour);
+                try (DrillService service = new DrillService(config, wiring.runner(), wiring.reports(), beforeFour, wiring).start()) {
+                    JsonNode scheduled = await("the scheduled drill's report").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(
+                            () -> JSON.readTree(reports.resolve("monthly-switchover/latest.json").toFile()),
+                            latest -> !latest.get("runId").asText().equals(byHand));
+                    assertThat(scheduled.get("outcome").asText()).isEqualTo("REFUSED");
+                    assertThat(scheduled.get("steps").get(0).get("detail").asText()).contains("failover of " + cluster + " is paused");
+                    assertThat(service.alive()).isTrue();
+                }
+                assertThat(reports.resolve("schedule-runs.properties")).content().contains("monthly-switchover");
                 assertThat(pg.primary().isInRecovery()).isFalse();
                 assertThat(new CliRun().run("failover", "resume", cluster, "--bootstrap-servers", bootstrap, "--by", "ops")).isZero();
 

@@ -4,6 +4,7 @@ import dev.drpilot.broker.EmbeddedKafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -12,6 +13,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,6 +67,44 @@ public final class KafkaTestClients {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (records.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Reads what {@code topic} got since {@code since} (record timestamps), up to the end offsets when the read began, or
+     * until the timeout passed. For tests that look again and again at a topic other tests of the JVM also fill: a read
+     * from the beginning, cut off by its timeout, may never reach the newest records.
+     */
+    public static <K, V> List<ConsumerRecord<K, V>> readSince(EmbeddedKafkaBroker broker, String topic, Instant since,
+                                                              Deserializer<K> keys, Deserializer<V> values, Duration timeout) {
+        List<ConsumerRecord<K, V>> records = new ArrayList<>();
+        try (KafkaConsumer<K, V> consumer = consumer(broker, keys, values)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            List<TopicPartition> partitions = List.of();
+            while (partitions.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    partitions = consumer.partitionsFor(topic, Duration.ofMillis(500)).stream()
+                            .map(info -> new TopicPartition(topic, info.partition())).toList();
+                } catch (TimeoutException e) {
+                    partitions = List.of();
+                }
+            }
+            if (partitions.isEmpty()) {
+                return records;
+            }
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> query = new HashMap<>();
+            partitions.forEach(partition -> query.put(partition, since.toEpochMilli()));
+            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query, timeout);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+            for (TopicPartition partition : partitions) {
+                OffsetAndTimestamp start = starts.get(partition);
+                consumer.seek(partition, start == null ? ends.get(partition) : start.offset());
+            }
+            while (System.nanoTime() < deadline && partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
                 consumer.poll(Duration.ofMillis(100)).forEach(records::add);
             }
         }
