@@ -110,32 +110,33 @@ class SchedulesTest {
 
     @Test
     void aRunThatThrowsIsPlannedAgain() {
-        HandClock clock = new HandClock("2026-12-01T03:00:00Z");
-        List<Instant> runs = new ArrayList<>();
-        Schedules schedules = new Schedules(clock, clock, Schedules.RunLog.inMemory());
-        schedules.add("check", AT_FOUR, () -> {
-            runs.add(clock.instant());
+        runsTwiceThrowing(() -> {
             throw new IllegalStateException("boom");
         });
-        clock.advanceTo("2026-12-02T04:00:00Z");
-        assertThat(runs).hasSize(2);
-        assertThat(clock.planned()).containsExactly(Instant.parse("2026-12-03T04:00:00Z"));
     }
 
     @Test
     void aRunThatThrowsAnErrorIsPlannedAgainToo() {
+        // What a broken backup tool's class path or a failed static initialiser throws.
+        Schedules schedules = runsTwiceThrowing(() -> {
+            throw new NoClassDefFoundError("org/example/Missing");
+        });
+        assertThat(schedules.running()).isTrue();
+    }
+
+    /** A daily job that throws every time, run at two due times: each run happens and the next due time is planned. */
+    private static Schedules runsTwiceThrowing(Runnable failure) {
         HandClock clock = new HandClock("2026-12-01T03:00:00Z");
         List<Instant> runs = new ArrayList<>();
         Schedules schedules = new Schedules(clock, clock, Schedules.RunLog.inMemory());
-        // What a broken backup tool's class path or a failed static initialiser throws.
         schedules.add("check", AT_FOUR, () -> {
             runs.add(clock.instant());
-            throw new NoClassDefFoundError("org/example/Missing");
+            failure.run();
         });
         clock.advanceTo("2026-12-02T04:00:00Z");
         assertThat(runs).hasSize(2);
         assertThat(clock.planned()).containsExactly(Instant.parse("2026-12-03T04:00:00Z"));
-        assertThat(schedules.running()).isTrue();
+        return schedules;
     }
 
     @Test

@@ -51,16 +51,7 @@ public final class KafkaTestClients {
         List<ConsumerRecord<K, V>> records = new ArrayList<>();
         try (KafkaConsumer<K, V> consumer = consumer(broker, keys, values)) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            List<TopicPartition> partitions = List.of();
-            while (partitions.isEmpty() && System.nanoTime() < deadline) {
-                try {
-                    // Empty until the topic exists (auto-created or made by the code under test).
-                    partitions = consumer.partitionsFor(topic, Duration.ofMillis(500)).stream()
-                            .map(info -> new TopicPartition(topic, info.partition())).toList();
-                } catch (TimeoutException e) {
-                    partitions = List.of();   // no metadata yet: look again until the caller's deadline
-                }
-            }
+            List<TopicPartition> partitions = partitions(consumer, topic, deadline);
             if (partitions.isEmpty()) {
                 return records;
             }
@@ -83,15 +74,7 @@ public final class KafkaTestClients {
         List<ConsumerRecord<K, V>> records = new ArrayList<>();
         try (KafkaConsumer<K, V> consumer = consumer(broker, keys, values)) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            List<TopicPartition> partitions = List.of();
-            while (partitions.isEmpty() && System.nanoTime() < deadline) {
-                try {
-                    partitions = consumer.partitionsFor(topic, Duration.ofMillis(500)).stream()
-                            .map(info -> new TopicPartition(topic, info.partition())).toList();
-                } catch (TimeoutException e) {
-                    partitions = List.of();
-                }
-            }
+            List<TopicPartition> partitions = partitions(consumer, topic, deadline);
             if (partitions.isEmpty()) {
                 return records;
             }
@@ -109,5 +92,19 @@ public final class KafkaTestClients {
             }
         }
         return records;
+    }
+
+    /** The topic's partitions, looked up until it exists (auto-created or made by the code under test) or the deadline passed. */
+    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic, long deadline) {
+        List<TopicPartition> partitions = List.of();
+        while (partitions.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                partitions = consumer.partitionsFor(topic, Duration.ofMillis(500)).stream()
+                        .map(info -> new TopicPartition(topic, info.partition())).toList();
+            } catch (TimeoutException e) {
+                partitions = List.of();   // no metadata yet: look again until the caller's deadline
+            }
+        }
+        return partitions;
     }
 }
