@@ -158,7 +158,7 @@ class AliveMeansAnsweringIT {
         try {
             Instant saturatedAt = Instant.now();
             fillEveryOrdinarySlot(idle);
-            awaitThreeErrorAnswersFromEveryVantage("53300", saturatedAt);
+            awaitThreeErrorAnswersFromEveryVantage("53300", saturatedAt, () -> fillEveryOrdinarySlot(idle));
             assertNoFailover();
             await("the database-refuses alert").atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(refusesAlerts()).last().satisfies(alert -> {
@@ -187,7 +187,11 @@ class AliveMeansAnsweringIT {
         assertThat(commands()).singleElement().extracting(FailoverCommand::getFailedNode).isEqualTo(pg.primary().name());
     }
 
-    /** Sessions as an ordinary role until the server refuses one with 53300; the reserved slots stay for superusers. */
+    /**
+     * Sessions as an ordinary role until the server refuses one with 53300; the reserved slots stay for superusers. Called
+     * again while waiting: a slot another client of the server (the harness, the replication collector) gives back is
+     * taken at once, so that the probes keep meeting a full server on a loaded machine.
+     */
     private static void fillEveryOrdinarySlot(List<Connection> idle) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", "app");
@@ -205,16 +209,35 @@ class AliveMeansAnsweringIT {
 
     /** Every probe vantage has had its third error answer with {@code sqlState} in a row: where a failure would have confirmed the outage. */
     private static void awaitThreeErrorAnswersFromEveryVantage(String sqlState, Instant since) {
+        awaitThreeErrorAnswersFromEveryVantage(sqlState, since, () -> { });
+    }
+
+    /**
+     * As above; {@code keepUp} runs before each look. Three in a row at any point since {@code since} count, not only the
+     * newest three: that is where a failure would have confirmed the outage, whatever came after.
+     */
+    private static void awaitThreeErrorAnswersFromEveryVantage(String sqlState, Instant since, SqlAction keepUp) {
         // Each look reads the topic with a consumer of its own, which takes seconds on a loaded machine: a generous bound.
         await("three error answers " + sqlState + " in a row from both vantages").atMost(Duration.ofSeconds(60)).until(() -> {
+            keepUp.run();
             List<HealthObservation> observed = primaryObservationsSince(since);
             return observed.stream().map(o -> o.getSource().getVantage()).distinct().filter(vantage -> {
                 List<HealthObservation> own = observed.stream().filter(o -> o.getSource().getVantage().equals(vantage))
                         .sorted(Comparator.comparing(HealthObservation::getObservedAt)).toList();
-                return own.size() >= 3 && own.subList(own.size() - 3, own.size()).stream()
-                        .allMatch(o -> !o.getOk() && o.getAnswered() && sqlState.equals(o.getSqlState()));
+                int run = 0;
+                for (HealthObservation o : own) {
+                    run = !o.getOk() && o.getAnswered() && sqlState.equals(o.getSqlState()) ? run + 1 : 0;
+                    if (run == 3) {
+                        return true;
+                    }
+                }
+                return false;
             }).count() == 2;
         });
+    }
+
+    private interface SqlAction {
+        void run() throws SQLException;
     }
 
     private static void assertNoFailover() throws Exception {
