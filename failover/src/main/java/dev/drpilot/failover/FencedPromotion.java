@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A promote step that goes ahead only as {@link PromotionPolicy} allows, on the evidence the runbook's fence steps recorded
@@ -54,14 +55,18 @@ final class FencedPromotion extends ForwardingStep {
         Map<String, String> attributes = new LinkedHashMap<>();
         NodeConfig candidate = context.candidate();
         if (candidate.agent().isPresent()) {
+            long asked = System.nanoTime();
             promiseOf(context, candidate, timeout, attributes);
+            attributes.put("promotionIntentMillis", String.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked)));
         }
         LeaseFinding lease = LeaseFinding.NOT_CONSULTED;
         if (leaseCounts) {
+            long waited = System.nanoTime();
             lease = agents.isEmpty() ? new LeaseFinding(LeaseFinding.Kind.UNREADABLE, "this actuator has no access to drpilot.agent.leases")
                     : agents.get().awaitLease(context, context.failedPrimary().orElseThrow(), left(timeout, began));
             attributes.put("lease", lease.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             attributes.put("leaseDetail", lease.detail());
+            attributes.put("leaseMillis", String.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waited)));
         }
         PromotionPolicy.Verdict verdict = refuseUnless(PromotionPolicy.decide(context.cluster().failover().unreachablePrimary(), oldName,
                 context.fenceEvidence(), lease));

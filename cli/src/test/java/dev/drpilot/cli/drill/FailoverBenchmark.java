@@ -185,6 +185,9 @@ public final class FailoverBenchmark {
             line.append(String.format(Locale.ROOT, " %s +%d ms (%d ms)", step.getName(),
                     Duration.between(result.command().getIssuedAt(), step.getStartedAt()).toMillis(),
                     step.getFinishedAt() == null ? -1 : Duration.between(step.getStartedAt(), step.getFinishedAt()).toMillis()));
+            // Where a promotion's time went: the candidate's intent and the wait on the old primary's lease.
+            step.getAttributes().entrySet().stream().filter(entry -> entry.getKey().endsWith("Millis") || entry.getKey().equals("lease"))
+                    .forEach(entry -> line.append(String.format(Locale.ROOT, " [%s %s]", entry.getKey(), entry.getValue())));
         }
         return line.toString();
     }

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,11 @@ import java.util.function.LongSupplier;
  *
  * <p>Only ever an earlier start for a record the fail-closed read also returned ({@link #firstSeen} matches agent id and
  * sequence): a tail that lags, missed a record or died gives no sighting, and the wait counts from the read as before.
+ *
+ * <p>The same tail keeps the newest record of each cluster ({@link NewestLeases}), read from where a fresh read's first
+ * read would begin, so that the promotion's first read can be answered without a consumer of its own. Its consumer must
+ * not reset its position on its own ({@code auto.offset.reset=none}): a position moved past records unread would leave a
+ * gap in what it answers; the tail stops instead, and every read is a fresh one again.
  */
 public final class LeaseSightings implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseSightings.class);
@@ -36,6 +42,7 @@ public final class LeaseSightings implements AutoCloseable {
     }
 
     private final Map<String, Sighting> newest = new ConcurrentHashMap<>();
+    private final NewestLeases leases = new NewestLeases();
     private final LongSupplier clock;
     private final Consumer<byte[], byte[]> consumer;
     private final Thread thread;
@@ -67,19 +74,27 @@ public final class LeaseSightings implements AutoCloseable {
                 return;   // closed while waiting for the topic
             }
             consumer.assign(partitions);
-            consumer.seekToEnd(partitions);   // what was there before is the fail-closed read's; only the new counts here
-            partitions.forEach(consumer::position);   // resolves the end now: from here on no record of the topic passes unseen
+            // Where a fresh read's first read would start (NewestLeases answers as that read would), and the end: from here
+            // on no record of the topic passes unseen, and only the records past it are sightings.
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
+            partitions.forEach(partition -> consumer.seek(partition, Math.max(beginnings.get(partition), ends.get(partition) - LeaseReader.TAIL)));
             positioned(clock.getAsLong());
+            leases.read(List.of(), positions(partitions));
             while (running) {
                 var records = consumer.poll(POLL);
                 long seenAt = clock.getAsLong();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
+                    if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                        continue;   // written before the tail started: when it was sent is not known here
+                    }
                     try {
                         accept(Topics.AGENT_LEASES.valueSerde().deserializer().deserialize(record.topic(), record.value()), seenAt);
                     } catch (RuntimeException e) {
                         log.debug("lease sightings: skipped an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
                     }
                 }
+                leases.read(records, positions(partitions));
             }
         } catch (WakeupException e) {
             // closing
@@ -91,7 +106,19 @@ public final class LeaseSightings implements AutoCloseable {
         } finally {
             positionedAt = -1;
             newest.clear();
+            leases.stop();
         }
+    }
+
+    private Map<Integer, Long> positions(List<TopicPartition> partitions) {
+        Map<Integer, Long> positions = new HashMap<>();
+        partitions.forEach(partition -> positions.put(partition.partition(), consumer.position(partition)));
+        return positions;
+    }
+
+    /** The newest lease record of each cluster as this tail read them, for a promotion's first lease read ({@link LeaseReader}). */
+    NewestLeases leases() {
+        return leases;
     }
 
     private List<TopicPartition> partitions() throws InterruptedException {

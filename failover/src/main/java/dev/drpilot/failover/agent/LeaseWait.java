@@ -61,9 +61,16 @@ public final class LeaseWait {
         LeaseJudgement judgement = new LeaseJudgement(old.name(), expiry, configuredTtl);
         try (LeaseReader.Session session = reader.session(cluster)) {
             List<AgentLease> records = session.read();
+            long readAt = System.nanoTime();
             Optional<AgentLease> newest = records.isEmpty() ? Optional.empty() : Optional.of(records.get(records.size() - 1));
             Optional<Long> sighted = newest.flatMap(record -> sightings.flatMap(tail -> tail.firstSeen(record)));
-            Optional<LeaseFinding> finding = judgement.first(records, startOfWait(System.nanoTime(), sighted, fromSighting));
+            Optional<LeaseFinding> finding = judgement.first(records, startOfWait(readAt, sighted, fromSighting));
+            if (finding.isEmpty()) {
+                // Counted from the tail's sighting, the wait can be over by this read (a lost machine's lease, while the loss
+                // was being confirmed): this read, complete to its end, is then the one that found nothing newer — no need
+                // to sleep a recheck and read again for the same answer (0.25 s of every such failover on the bench).
+                finding = judgement.next(List.of(), readAt);
+            }
             if (finding.isPresent()) {
                 return finding.get();
             }

@@ -37,19 +37,21 @@ public final class NodeAgents implements AutoCloseable {
 
     private final Optional<Producer<String, byte[]>> owned;
     private final Optional<LeaseSightings> sightings;
+    private final Optional<LeaseReader> ownedReader;
     private final AgentChannel channel;
     private final LeaseWait leases;
     private final String issuedBy;
     private final Clock clock;
 
     public NodeAgents(AgentChannel channel, LeaseReader leases, String issuedBy, Clock clock) {
-        this(Optional.empty(), Optional.empty(), channel, leases, issuedBy, clock);
+        this(Optional.empty(), Optional.empty(), Optional.empty(), channel, leases, issuedBy, clock);
     }
 
-    private NodeAgents(Optional<Producer<String, byte[]>> owned, Optional<LeaseSightings> sightings, AgentChannel channel, LeaseReader leases,
-                       String issuedBy, Clock clock) {
+    private NodeAgents(Optional<Producer<String, byte[]>> owned, Optional<LeaseSightings> sightings, Optional<LeaseReader> ownedReader,
+                       AgentChannel channel, LeaseReader leases, String issuedBy, Clock clock) {
         this.owned = owned;
         this.sightings = sightings;
+        this.ownedReader = ownedReader;
         this.channel = channel;
         this.leases = new LeaseWait(leases, LeaseExpiry.DEFAULT, sightings);
         this.issuedBy = issuedBy;
@@ -58,7 +60,8 @@ public final class NodeAgents implements AutoCloseable {
 
     /**
      * The actuator's own: commands sent by an acks=all idempotent producer it owns (closed with it), replies and leases read
-     * by consumers of no group, read_committed: replies by one tail for the actuator's life, leases by one per wait.
+     * by consumers of no group, read_committed: replies by one tail for the actuator's life; leases by one tail (the
+     * sightings, and the first read of every wait) and by one consumer per wait that must look again.
      */
     public static NodeAgents connect(Map<String, Object> kafkaClientProperties, Clock clock) {
         Map<String, Object> producer = new HashMap<>(kafkaClientProperties);
@@ -72,10 +75,18 @@ public final class NodeAgents implements AutoCloseable {
         Supplier<Consumer<byte[], byte[]>> consumers = () -> new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         KafkaProducer<String, byte[]> commands = new KafkaProducer<>(producer, new StringSerializer(), new ByteArraySerializer());
         String issuedBy = String.valueOf(kafkaClientProperties.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "drpilot-failover"));
-        // The leases tailed from the start: a lost machine's last renewal is seen when it is written, long before the promotion.
-        LeaseSightings sightings = new LeaseSightings(consumers.get(), System::nanoTime).start();
-        return new NodeAgents(Optional.of(commands), Optional.of(sightings), AgentChannel.tailing(commands, consumers),
-                new LeaseReader(consumers, LEASE_READ_TIMEOUT), issuedBy, clock);
+        // The leases tailed from the start: a lost machine's last renewal is seen when it is written, long before the promotion,
+        // and the promotion's first lease read is answered without a consumer of its own. A tail never skips records unread.
+        Map<String, Object> tailConsumer = new HashMap<>(consumer);
+        tailConsumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        LeaseSightings sightings = new LeaseSightings(new KafkaConsumer<>(tailConsumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                System::nanoTime).start();
+        LeaseReader leases = new LeaseReader(consumers, LEASE_READ_TIMEOUT, Optional.of(sightings.leases()));
+        Thread warmUp = new Thread(leases::warmUp, "failover-lease-reader-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+        return new NodeAgents(Optional.of(commands), Optional.of(sightings), Optional.of(leases), AgentChannel.tailing(commands, consumers),
+                leases, issuedBy, clock);
     }
 
     /** The channel itself, for commands nobody waits on here (a rejoin: its reply is recorded by {@code RejoinReplies}). */
@@ -157,6 +168,7 @@ public final class NodeAgents implements AutoCloseable {
     @Override
     public void close() {
         sightings.ifPresent(LeaseSightings::close);
+        ownedReader.ifPresent(LeaseReader::close);
         if (owned.isPresent()) {
             channel.close();   // the tail of an actuator's own channel; a channel handed in is its owner's to close
         }
