@@ -29,6 +29,7 @@ final class ActuatorProcess implements AutoCloseable {
     private final Path log;
     private final Process process;
     private volatile String state = "running";
+    private volatile boolean stopAsked;
 
     private ActuatorProcess(String name, Path log, Process process) {
         this.name = name;
@@ -76,6 +77,14 @@ final class ActuatorProcess implements AutoCloseable {
         state = "resumed";
     }
 
+    /** SIGTERM without waiting: several processes stop side by side, then {@link #stop} waits for each. */
+    void askToStop() {
+        if (process.isAlive()) {
+            process.destroy();
+            stopAsked = true;
+        }
+    }
+
     /** SIGKILL, and waits until it is gone. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
@@ -94,7 +103,9 @@ final class ActuatorProcess implements AutoCloseable {
         if (!process.isAlive()) {
             return true;
         }
-        process.destroy();
+        if (!stopAsked) {
+            process.destroy();
+        }
         boolean clean = process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         if (!clean) {
             process.destroyForcibly().waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
