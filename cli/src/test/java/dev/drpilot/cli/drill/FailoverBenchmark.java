@@ -94,6 +94,10 @@ public final class FailoverBenchmark {
                         result.summary().getAttributes().getOrDefault("rtoMillis", "?"), result.lost(), result.acknowledged(),
                         result.command().getEvidence().stream().map(source -> source.getVantage()).toList(), timeline(result),
                         result.summary().getDetail());
+                if (flags.contains("--attempts")) {
+                    // The new primary's client, attempt by attempt (ms after the kill it began + its duration, outcome).
+                    System.out.printf(Locale.ROOT, "  client of %s: %s%n", result.newPrimary(), String.join("; ", result.clientAttempts()));
+                }
             }
             String report = report(results, rounds, scenario, durable, sync);
             System.out.println(report);

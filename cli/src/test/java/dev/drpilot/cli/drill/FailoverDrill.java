@@ -46,6 +46,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -55,6 +56,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -163,9 +165,10 @@ public final class FailoverDrill implements AutoCloseable {
      * @param killedAt when the kill began
      * @param steps the runbook's step records, in order (each timed)
      * @param writerEnded kill → the writer's last statement on the old primary failed
+     * @param clientAttempts the new primary's client, attempt by attempt: ms after the kill it began, how long it took, its outcome
      */
     public record Result(Duration toWritable, String newPrimary, int acknowledged, int lost, ActionRecord summary, FailoverCommand command,
-                         Instant killedAt, List<ActionRecord> steps, Duration writerEnded) {
+                         Instant killedAt, List<ActionRecord> steps, Duration writerEnded, List<String> clientAttempts) {
         /** Kill → the detector's command (detection, on this host's clock). */
         public Duration toCommand() {
             return Duration.between(killedAt, command.getIssuedAt());
@@ -193,6 +196,37 @@ public final class FailoverDrill implements AutoCloseable {
         await("rows acknowledged before the kill").atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 250);
         Duration[] writerEnded = new Duration[1];
         Instant killedAt = Instant.now();
+        // A client per replica, each trying every 50 ms: one client trying them in turn would count the time it spends
+        // on a replica the runbook is restarting (repoint) against the one already promoted. They start before the kill
+        // (a replica refuses writes until it is promoted): started after it, they began 1.4-2.3 s late, as long as the
+        // kill took to see the postmaster gone, which the bench counted as failover time whenever the promotion was sooner.
+        AtomicReference<PostgresNode> promotedNode = new AtomicReference<>();
+        AtomicReference<Instant> writableAt = new AtomicReference<>();
+        List<Thread> clients = new ArrayList<>();
+        Map<String, List<String>> attempts = new ConcurrentHashMap<>();
+        for (PostgresNode replica : pg.replicas()) {
+            List<String> tried = Collections.synchronizedList(new ArrayList<>());
+            attempts.put(replica.name(), tried);
+            Thread client = new Thread(() -> {
+                while (writableAt.get() == null && !Thread.currentThread().isInterrupted()) {
+                    Instant began = Instant.now();
+                    Optional<String> refusal = refusalOfAWrite(replica);
+                    tried.add(Duration.between(killedAt, began).toMillis() + "+" + Duration.between(began, Instant.now()).toMillis() + " ms "
+                            + refusal.orElse("ok"));
+                    if (refusal.isEmpty()) {
+                        Instant at = Instant.now();
+                        if (writableAt.compareAndSet(null, at)) {
+                            promotedNode.set(replica);
+                        }
+                        return;
+                    }
+                    pause(Duration.ofMillis(50));
+                }
+            }, "drill-client-" + replica.name());
+            client.setDaemon(true);
+            clients.add(client);
+            client.start();
+        }
         alongWithPrimary.run();
         primary.kill();
         writing.set(false);
@@ -208,28 +242,6 @@ public final class FailoverDrill implements AutoCloseable {
         }, "drill-writer-end");
         writerEnd.start();
 
-        // A client per replica, each trying every 50 ms: one client trying them in turn would count the time it spends
-        // on a replica the runbook is restarting (repoint) against the one already promoted.
-        AtomicReference<PostgresNode> promotedNode = new AtomicReference<>();
-        AtomicReference<Instant> writableAt = new AtomicReference<>();
-        List<Thread> clients = new ArrayList<>();
-        for (PostgresNode replica : pg.replicas()) {
-            Thread client = new Thread(() -> {
-                while (writableAt.get() == null && !Thread.currentThread().isInterrupted()) {
-                    if (takesWrites(replica)) {
-                        Instant at = Instant.now();
-                        if (writableAt.compareAndSet(null, at)) {
-                            promotedNode.set(replica);
-                        }
-                        return;
-                    }
-                    pause(Duration.ofMillis(50));
-                }
-            }, "drill-client-" + replica.name());
-            client.setDaemon(true);
-            clients.add(client);
-            client.start();
-        }
         try {
             await("a replica that takes writes").atMost(timeout).pollInterval(Duration.ofMillis(10)).until(() -> promotedNode.get() != null);
         } finally {
@@ -257,7 +269,7 @@ public final class FailoverDrill implements AutoCloseable {
                 .filter(record -> record.getKind() == ActionKind.FAILOVER_STEP && record.getStatus() != ActionStatus.STARTED)
                 .sorted(Comparator.comparing(ActionRecord::getStartedAt)).toList();
         return new Result(toWritable, promoted[0].name(), acked, lost, summary[0], command(summary[0].getIncidentId()), killedAt, steps,
-                writerEnded[0]);
+                writerEnded[0], List.copyOf(attempts.get(promoted[0].name())));
     }
 
     /**
@@ -327,16 +339,18 @@ public final class FailoverDrill implements AutoCloseable {
         }
     }
 
-    private static boolean takesWrites(PostgresNode node) {
+    /** Empty when {@code node} took a write; else why not (SQLSTATE and the first words of the message). */
+    private static Optional<String> refusalOfAWrite(PostgresNode node) {
         Properties props = new Properties();
         props.setProperty("user", "postgres");
         props.setProperty("connectTimeout", "1");
         props.setProperty("socketTimeout", "2");
         try (Connection connection = DriverManager.getConnection(node.jdbcUrl(), props); Statement statement = connection.createStatement()) {
             statement.execute("INSERT INTO drill VALUES (-1) ON CONFLICT DO NOTHING");
-            return true;
+            return Optional.empty();
         } catch (SQLException e) {
-            return false;
+            String message = String.valueOf(e.getMessage());
+            return Optional.of(e.getSQLState() + " " + message.substring(0, Math.min(60, message.length())));
         }
     }
 
