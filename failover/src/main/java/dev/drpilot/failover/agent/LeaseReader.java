@@ -99,24 +99,6 @@ public final class LeaseReader implements AutoCloseable {
         return tail.get().awaitUpTo(cluster, partition.partition(), end, TAIL_CATCH_UP.toNanos());
     }
 
-    /**
-     * Connects the consumer that asks the end offsets and fetches the topic's metadata, so that the first promotion does not
-     * pay for it (a quarter second on the bench); a failure here changes nothing, the first read tries again.
-     */
-    public synchronized void warmUp() {
-        try {
-            Optional<Consumer<byte[], byte[]>> consumer = endsConsumer();
-            if (consumer.isPresent()) {
-                List<TopicPartition> partitions = consumer.get().partitionsFor(Topics.AGENT_LEASES.name(), ENDS_TIMEOUT).stream()
-                        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-                consumer.get().endOffsets(partitions, ENDS_TIMEOUT);
-            }
-        } catch (KafkaException e) {
-            log.debug("lease read: warm-up failed ({}); the first read connects", e.toString());
-            dropEndsConsumer();
-        }
-    }
-
     private Optional<Consumer<byte[], byte[]>> endsConsumer() {
         if (closed) {
             return Optional.empty();
@@ -193,16 +175,7 @@ public final class LeaseReader implements AutoCloseable {
             if (record.key() == null || !cluster.equals(new String(record.key(), StandardCharsets.UTF_8))) {
                 return;
             }
-            if (record.value() == null) {
-                return;   // a tombstone: nothing holds the lease
-            }
-            try {
-                found.add(Topics.AGENT_LEASES.valueSerde().deserializer().deserialize(record.topic(), record.value()));
-            } catch (RuntimeException e) {
-                // An unreadable record could be the newest renewal: no judgement on the rest.
-                throw new ReadIncompleteException("unreadable lease record at " + record.topic() + "-" + record.partition() + "@" + record.offset()
-                        + ": " + e.getMessage());
-            }
+            lease(record).ifPresent(found::add);
         }
 
         /** Whether the first read was the tail's answer. */
@@ -219,6 +192,29 @@ public final class LeaseReader implements AutoCloseable {
     }
 
     /**
+     * The lease a record of the cluster holds; empty for a tombstone (nothing holds the lease). The one rule of what counts, for
+     * a read and for the actuator's tail ({@link NewestLeases}) alike.
+     *
+     * @throws ReadIncompleteException when it cannot be read: it could be the newest renewal, so no judgement on the rest
+     */
+    static Optional<AgentLease> lease(ConsumerRecord<byte[], byte[]> record) throws ReadIncompleteException {
+        if (record.value() == null) {
+            return Optional.empty();
+        }
+        AgentLease lease;
+        try {
+            lease = Topics.AGENT_LEASES.valueSerde().deserializer().deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            throw new ReadIncompleteException("unreadable lease record at " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                    + ": " + e.getMessage());
+        }
+        if (lease == null) {
+            throw new ReadIncompleteException("unreadable lease record at " + record.topic() + "-" + record.partition() + "@" + record.offset());
+        }
+        return Optional.of(lease);
+    }
+
+    /**
      * Where the first read starts: the last {@link #TAIL} records of the partition. The topic is compacted, but only its
      * closed segments are, and renewals every few seconds fill the open one for up to {@code segment.ms} (a week by
      * default): reading all of it could outlast the read's timeout. Leaving older records unread can only make the lease
@@ -226,7 +222,11 @@ public final class LeaseReader implements AutoCloseable {
      * the tail, and every record after the first read is read.
      */
     private static long tail(Consumer<byte[], byte[]> consumer, TopicPartition partition, long end) {
-        long beginning = consumer.beginningOffsets(List.of(partition)).get(partition);
+        return firstReadStart(consumer.beginningOffsets(List.of(partition)).get(partition), end);
+    }
+
+    /** The offset a first read starts from, given the partition's beginning and end offsets; the actuator's tail starts there too. */
+    static long firstReadStart(long beginning, long end) {
         return Math.max(beginning, end - TAIL);
     }
 

@@ -2,6 +2,7 @@ package dev.drpilot.failover.agent;
 
 import dev.drpilot.events.AgentLease;
 import dev.drpilot.events.LeaseState;
+import dev.drpilot.failover.ReadIncompleteException;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -78,7 +79,7 @@ public final class LeaseSightings implements AutoCloseable {
             // on no record of the topic passes unseen, and only the records past it are sightings.
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
-            partitions.forEach(partition -> consumer.seek(partition, Math.max(beginnings.get(partition), ends.get(partition) - LeaseReader.TAIL)));
+            partitions.forEach(partition -> consumer.seek(partition, LeaseReader.firstReadStart(beginnings.get(partition), ends.get(partition))));
             positioned(clock.getAsLong());
             leases.read(List.of(), positions(partitions));
             while (running) {
@@ -89,8 +90,8 @@ public final class LeaseSightings implements AutoCloseable {
                         continue;   // written before the tail started: when it was sent is not known here
                     }
                     try {
-                        accept(Topics.AGENT_LEASES.valueSerde().deserializer().deserialize(record.topic(), record.value()), seenAt);
-                    } catch (RuntimeException e) {
+                        LeaseReader.lease(record).ifPresent(lease -> accept(lease, seenAt));
+                    } catch (ReadIncompleteException e) {
                         log.debug("lease sightings: skipped an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
                     }
                 }

@@ -1,7 +1,7 @@
 package dev.drpilot.failover.agent;
 
 import dev.drpilot.events.AgentLease;
-import dev.drpilot.schemas.topic.Topics;
+import dev.drpilot.failover.ReadIncompleteException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.nio.charset.StandardCharsets;
@@ -48,20 +48,14 @@ final class NewestLeases {
             return;
         }
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            if (record.key() == null || record.value() == null) {
-                continue;   // as the read: no cluster's, or a tombstone
+            if (record.key() == null) {
+                continue;   // as the read: no cluster's
             }
             Slot slot = new Slot(record.partition(), new String(record.key(), StandardCharsets.UTF_8));
-            AgentLease lease;
             try {
-                lease = Topics.AGENT_LEASES.valueSerde().deserializer().deserialize(record.topic(), record.value());
-            } catch (RuntimeException e) {
-                lease = null;
-            }
-            if (lease == null) {
+                LeaseReader.lease(record).ifPresent(lease -> newest.put(slot, lease));
+            } catch (ReadIncompleteException e) {
                 unreadable.add(slot);   // no answer for this cluster from now on, whatever follows
-            } else {
-                newest.put(slot, lease);
             }
         }
         readTo.putAll(positions);

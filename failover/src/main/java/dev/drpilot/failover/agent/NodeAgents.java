@@ -82,9 +82,6 @@ public final class NodeAgents implements AutoCloseable {
         LeaseSightings sightings = new LeaseSightings(new KafkaConsumer<>(tailConsumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 System::nanoTime).start();
         LeaseReader leases = new LeaseReader(consumers, LEASE_READ_TIMEOUT, Optional.of(sightings.leases()));
-        Thread warmUp = new Thread(leases::warmUp, "failover-lease-reader-warm-up");
-        warmUp.setDaemon(true);
-        warmUp.start();
         return new NodeAgents(Optional.of(commands), Optional.of(sightings), Optional.of(leases), AgentChannel.tailing(commands, consumers),
                 leases, issuedBy, clock);
     }
