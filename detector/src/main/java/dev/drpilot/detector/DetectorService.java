@@ -63,6 +63,22 @@ public final class DetectorService implements AutoCloseable {
     public DetectorService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, String applicationId, Path stateDir) {
         this.kafkaClientProperties = Map.copyOf(kafkaClientProperties);
         this.lock = StateDirLock.acquire(stateDir, applicationId);
+        this.topology = DetectorTopology.build(config);
+        try {
+            this.streams = new KafkaStreams(topology, streamsProperties(kafkaClientProperties, applicationId, stateDir, deadLetters));
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        streams.setUncaughtExceptionHandler(error -> {
+            log.error("detector stream thread failed, replacing it: {}", error.toString(), error);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    /** Kafka Streams' configuration of a detector: the client properties given and what the detector needs on top of them. */
+    static Properties streamsProperties(Map<String, Object> kafkaClientProperties, String applicationId, Path stateDir,
+                                        DeadLetters deadLetters) {
         Properties props = new Properties();
         props.putAll(kafkaClientProperties);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -76,19 +92,14 @@ public final class DetectorService implements AutoCloseable {
         // The regular commit; a rule that emits an alert asks for an earlier one (RuleProcessor), so alerts need not wait for it.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) COMMIT_INTERVAL.toMillis());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // The stores are not transactional (Kafka's default, stated here because the next line depends on it): they hold no
+        // uncommitted bytes, so the check of that count that Kafka Streams makes on every loop (4.8 % of the stream thread at
+        // full speed, docs/benchmarks.md) could never ask for a commit. Off, it is not made; commits are as before.
+        props.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, false);
+        props.put(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, -1L);
         BoundedRocksDbMemory.budget(System.getProperty(BoundedRocksDbMemory.PROPERTY));   // a bad value stops start-up, not a stream thread
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
-        this.topology = DetectorTopology.build(config);
-        try {
-            this.streams = new KafkaStreams(topology, props);
-        } catch (RuntimeException e) {
-            lock.close();
-            throw e;
-        }
-        streams.setUncaughtExceptionHandler(error -> {
-            log.error("detector stream thread failed, replacing it: {}", error.toString(), error);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        return props;
     }
 
     /** Tells {@code listener} about every restoration of a state store from its changelog; before {@link #start()}. */

@@ -90,7 +90,8 @@ class ImageIT {
         assertThat(container.path("WorkingDir").asText()).isEqualTo("/var/lib/drpilot");
         List<String> entrypoint = entrypoint();
         assertThat(entrypoint).startsWith("java").endsWith("dev.drpilot.cli.Main")
-                .contains("-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Dnetworkaddress.cache.ttl=5");
+                .contains("-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Dnetworkaddress.cache.ttl=5",
+                        "-Duser.language.format=en", "-Duser.country.format=US");
         assertThat(container.path("Cmd").isMissingNode() || container.path("Cmd").isNull() || container.path("Cmd").isEmpty())
                 .as("no Cmd: a Deployment's args are drpilot's arguments").isTrue();
         assertThat(env()).containsEntry("JAVA_HOME", "/opt/java")

@@ -1,0 +1,35 @@
+package dev.drpilot.detector;
+
+import dev.drpilot.detector.metrics.DeadLetters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DetectorStreamsPropertiesTest {
+    private static StreamsConfig config(Map<String, Object> clientProperties) {
+        return new StreamsConfig(DetectorService.streamsProperties(clientProperties, "drpilot-detector",
+                Path.of("/tmp/drpilot-state"), new DeadLetters()));
+    }
+
+    @Test
+    void exactlyOnceWithTheRegularCommitInterval() {
+        StreamsConfig config = config(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092"));
+
+        assertThat(config.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(DetectorService.COMMIT_INTERVAL.toMillis());
+    }
+
+    /** The uncommitted-bytes check is off only because the stores hold no uncommitted bytes: both settings go together. */
+    @Test
+    void theUncommittedBytesCheckIsOffOnlyWithStoresThatAreNotTransactional() {
+        StreamsConfig config = config(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092",
+                StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true));
+
+        assertThat(config.getBoolean(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isFalse();
+        assertThat(config.getLong(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG)).isEqualTo(-1L);
+    }
+}
