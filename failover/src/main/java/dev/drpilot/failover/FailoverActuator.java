@@ -58,6 +58,7 @@ public final class FailoverActuator implements AutoCloseable {
             LazyCloudClients cloud = new LazyCloudClients();
             NodeAgents agents = NodeAgents.connect(kafka, clock);
             started.add(agents);
+            workers.addAll(agents.workers());
             started.add(cloud);
             RunbookExecutor executor = new RunbookExecutor(audit, new StepFactory(new PostgresAdmin(DATABASE_TIMEOUT), clock, Optional.of(cloud),
                     Optional.of(agents)), clock, Optional.of(new OperatorControls(kafka, deadLetters)))

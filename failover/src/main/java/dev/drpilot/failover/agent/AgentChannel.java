@@ -2,6 +2,7 @@ package dev.drpilot.failover.agent;
 
 import dev.drpilot.events.AgentCommand;
 import dev.drpilot.events.AgentReply;
+import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,6 +57,11 @@ public final class AgentChannel implements AutoCloseable {
      */
     public static AgentChannel tailing(Producer<String, byte[]> producer, Supplier<Consumer<byte[], byte[]>> consumers) {
         return new AgentChannel(producer, consumers, Optional.of(new ReplyTail(consumers.get()).start()));
+    }
+
+    /** Its reply tail, for the health endpoint; empty for a channel that reads every reply by request. */
+    public Optional<Worker> tailWorker() {
+        return tail.map(Worker.class::cast);
     }
 
     /** Whether requests are answered through the tail now (for tests and the start-up log). */

@@ -3,6 +3,7 @@ package dev.drpilot.failover.agent;
 import dev.drpilot.events.AgentLease;
 import dev.drpilot.events.LeaseState;
 import dev.drpilot.failover.ReadIncompleteException;
+import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,8 +34,11 @@ import java.util.function.LongSupplier;
  * read would begin, so that the promotion's first read can be answered without a consumer of its own. Its consumer must
  * not reset its position on its own ({@code auto.offset.reset=none}): a position moved past records unread would leave a
  * gap in what it answers; the tail stops instead, and every read is a fresh one again.
+ *
+ * <p>A tail stopped by an error is a dead {@link Worker}: nothing is less safe without it, but every lease wait and fence wait
+ * is slower, so the health endpoint says so and a restart brings it back.
  */
-public final class LeaseSightings implements AutoCloseable {
+public final class LeaseSightings implements AutoCloseable, Worker {
     private static final Logger log = LoggerFactory.getLogger(LeaseSightings.class);
     static final Duration POLL = Duration.ofMillis(200);
 
@@ -50,6 +54,8 @@ public final class LeaseSightings implements AutoCloseable {
     private volatile boolean running = true;
     /** When the tail was first positioned at the end of every partition (the clock's value), or -1: not reading (yet, or any more). */
     private volatile long positionedAt = -1;
+    private volatile boolean ended;
+    private volatile Throwable failure;
 
     LeaseSightings(Consumer<byte[], byte[]> consumer, LongSupplier clock) {
         this.consumer = consumer;
@@ -103,11 +109,14 @@ public final class LeaseSightings implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             // The tail is only ever an earlier start: without it every wait counts from its own read, as it always may.
-            log.warn("lease sightings stopped ({}): lease waits count from the promotion's own read", e.toString());
+            failure = e;
+            log.warn("lease sightings stopped ({}): lease waits count from the promotion's own read; the health endpoint reports "
+                    + "this tail dead until a restart", e.toString());
         } finally {
             positionedAt = -1;
             newest.clear();
             leases.stop();
+            ended = true;
         }
     }
 
@@ -166,6 +175,22 @@ public final class LeaseSightings implements AutoCloseable {
         Sighting sighting = newest.get(key(lease.getCluster(), lease.getNode()));
         return sighting != null && sighting.agentId().equals(lease.getAgentId()) && sighting.sequence() == lease.getSequence()
                 ? Optional.of(sighting.seenAt()) : Optional.empty();
+    }
+
+    @Override
+    public String name() {
+        return thread.getName();
+    }
+
+    /** True from its start until it stopped: closed, or an error it could not read past. */
+    @Override
+    public boolean alive() {
+        return !ended;
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
     }
 
     private static String key(String cluster, String node) {

@@ -6,6 +6,7 @@ import dev.drpilot.events.AgentCommand;
 import dev.drpilot.events.AgentCommandKind;
 import dev.drpilot.events.AgentReply;
 import dev.drpilot.failover.FailoverContext;
+import dev.drpilot.runtime.Worker;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,7 +20,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -84,6 +87,16 @@ public final class NodeAgents implements AutoCloseable {
         LeaseReader leases = new LeaseReader(consumers, LEASE_READ_TIMEOUT, Optional.of(sightings.leases()));
         return new NodeAgents(Optional.of(commands), Optional.of(sightings), Optional.of(leases), AgentChannel.tailing(commands, consumers),
                 leases, issuedBy, clock);
+    }
+
+    /** The tails of an actuator's own (the lease sightings and the agents' replies), for the health endpoint. */
+    public List<Worker> workers() {
+        List<Worker> workers = new ArrayList<>();
+        sightings.ifPresent(workers::add);
+        if (owned.isPresent()) {
+            channel.tailWorker().ifPresent(workers::add);
+        }
+        return List.copyOf(workers);
     }
 
     /** The channel itself, for commands nobody waits on here (a rejoin: its reply is recorded by {@code RejoinReplies}). */

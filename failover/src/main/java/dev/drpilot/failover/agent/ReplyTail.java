@@ -1,6 +1,7 @@
 package dev.drpilot.failover.agent;
 
 import dev.drpilot.events.AgentReply;
+import dev.drpilot.runtime.Worker;
 import dev.drpilot.schemas.topic.Topics;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * stops, every waiter is told at once and counts as "no reply" (which proves nothing: the lease decides), and later
  * requests read by themselves again.
  */
-final class ReplyTail implements AutoCloseable {
+final class ReplyTail implements AutoCloseable, Worker {
     private static final Logger log = LoggerFactory.getLogger(ReplyTail.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
@@ -36,6 +37,8 @@ final class ReplyTail implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean positioned;
+    private volatile boolean ended;
+    private volatile Throwable failure;
 
     ReplyTail(Consumer<byte[], byte[]> consumer) {
         this.consumer = consumer;
@@ -98,11 +101,14 @@ final class ReplyTail implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            log.warn("agent reply tail stopped ({}): each request to an agent reads the replies by itself from now on", e.toString());
+            failure = e;
+            log.warn("agent reply tail stopped ({}): each request to an agent reads the replies by itself from now on; the health "
+                    + "endpoint reports this tail dead until a restart", e.toString());
         } finally {
             positioned = false;
             waiting.values().forEach(reply -> reply.completeExceptionally(new IllegalStateException("the agent reply tail stopped")));
             waiting.clear();
+            ended = true;
         }
     }
 
@@ -121,6 +127,22 @@ final class ReplyTail implements AutoCloseable {
         if (waiter != null) {
             waiter.complete(reply);
         }
+    }
+
+    @Override
+    public String name() {
+        return thread.getName();
+    }
+
+    /** True from its start until it stopped: closed, or an error it could not read past (requests then read for themselves). */
+    @Override
+    public boolean alive() {
+        return !ended;
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
     }
 
     private List<TopicPartition> partitions() throws InterruptedException {
