@@ -45,9 +45,26 @@ public final class Alerts {
 
     /** Rule plus the identifying labels in a fixed order: stable across restarts and versions. Null labels are left out. */
     public static String fingerprint(String rule, Map<String, String> identity) {
-        StringBuilder fingerprint = new StringBuilder(rule);
-        identity.entrySet().stream().filter(entry -> entry.getValue() != null).sorted(Map.Entry.comparingByKey())
-                .forEach(entry -> fingerprint.append('/').append(entry.getKey()).append('=').append(entry.getValue()));
+        // Made for every observation a rule reads, healthy or not (4.5 % of the stream thread with a stream and a sort
+        // here): so a plain insertion sort of the few labels. The text must never change: alerts are keyed by it.
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, String>[] labels = new Map.Entry[identity.size()];
+        int count = 0;
+        for (Map.Entry<String, String> entry : identity.entrySet()) {
+            if (entry.getValue() == null) {
+                continue;
+            }
+            int at = count++;
+            while (at > 0 && labels[at - 1].getKey().compareTo(entry.getKey()) > 0) {
+                labels[at] = labels[at - 1];
+                at--;
+            }
+            labels[at] = entry;
+        }
+        StringBuilder fingerprint = new StringBuilder(rule.length() + 16 * count).append(rule);
+        for (int i = 0; i < count; i++) {
+            fingerprint.append('/').append(labels[i].getKey()).append('=').append(labels[i].getValue());
+        }
         return fingerprint.toString();
     }
 
