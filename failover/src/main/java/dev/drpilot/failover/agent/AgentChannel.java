@@ -61,7 +61,7 @@ public final class AgentChannel implements AutoCloseable {
 
     /** Its reply tail, for the health endpoint; empty for a channel that reads every reply by request. */
     public Optional<Worker> tailWorker() {
-        return tail.map(Worker.class::cast);
+        return tail.map(ReplyTail::worker);
     }
 
     /** Whether requests are answered through the tail now (for tests and the start-up log). */

@@ -38,7 +38,7 @@ import java.util.function.LongSupplier;
  * <p>A tail stopped by an error is a dead {@link Worker}: nothing is less safe without it, but every lease wait and fence wait
  * is slower, so the health endpoint says so and a restart brings it back.
  */
-public final class LeaseSightings implements AutoCloseable, Worker {
+public final class LeaseSightings implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseSightings.class);
     static final Duration POLL = Duration.ofMillis(200);
 
@@ -54,13 +54,12 @@ public final class LeaseSightings implements AutoCloseable, Worker {
     private volatile boolean running = true;
     /** When the tail was first positioned at the end of every partition (the clock's value), or -1: not reading (yet, or any more). */
     private volatile long positionedAt = -1;
-    private volatile boolean ended;
-    private volatile Throwable failure;
+    private final TailHealth health = new TailHealth("failover-lease-sightings");
 
     LeaseSightings(Consumer<byte[], byte[]> consumer, LongSupplier clock) {
         this.consumer = consumer;
         this.clock = clock;
-        this.thread = new Thread(this::run, "failover-lease-sightings");
+        this.thread = new Thread(this::run, health.name());
         this.thread.setDaemon(true);
     }
 
@@ -109,14 +108,14 @@ public final class LeaseSightings implements AutoCloseable, Worker {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             // The tail is only ever an earlier start: without it every wait counts from its own read, as it always may.
-            failure = e;
+            health.failed(e);
             log.warn("lease sightings stopped ({}): lease waits count from the promotion's own read; the health endpoint reports "
                     + "this tail dead until a restart", e.toString());
         } finally {
             positionedAt = -1;
             newest.clear();
             leases.stop();
-            ended = true;
+            health.ended();
         }
     }
 
@@ -177,20 +176,9 @@ public final class LeaseSightings implements AutoCloseable, Worker {
                 ? Optional.of(sighting.seenAt()) : Optional.empty();
     }
 
-    @Override
-    public String name() {
-        return thread.getName();
-    }
-
-    /** True from its start until it stopped: closed, or an error it could not read past. */
-    @Override
-    public boolean alive() {
-        return !ended;
-    }
-
-    @Override
-    public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
+    /** How it stands, for the health endpoint. */
+    Worker worker() {
+        return health;
     }
 
     private static String key(String cluster, String node) {

@@ -92,7 +92,7 @@ public final class NodeAgents implements AutoCloseable {
     /** The tails of an actuator's own (the lease sightings and the agents' replies), for the health endpoint. */
     public List<Worker> workers() {
         List<Worker> workers = new ArrayList<>();
-        sightings.ifPresent(workers::add);
+        sightings.map(LeaseSightings::worker).ifPresent(workers::add);
         if (owned.isPresent()) {
             channel.tailWorker().ifPresent(workers::add);
         }

@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * stops, every waiter is told at once and counts as "no reply" (which proves nothing: the lease decides), and later
  * requests read by themselves again.
  */
-final class ReplyTail implements AutoCloseable, Worker {
+final class ReplyTail implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplyTail.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
@@ -37,12 +37,11 @@ final class ReplyTail implements AutoCloseable, Worker {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean positioned;
-    private volatile boolean ended;
-    private volatile Throwable failure;
+    private final TailHealth health = new TailHealth("failover-agent-replies");
 
     ReplyTail(Consumer<byte[], byte[]> consumer) {
         this.consumer = consumer;
-        this.thread = new Thread(this::run, "failover-agent-replies");
+        this.thread = new Thread(this::run, health.name());
         this.thread.setDaemon(true);
     }
 
@@ -101,14 +100,14 @@ final class ReplyTail implements AutoCloseable, Worker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            failure = e;
+            health.failed(e);
             log.warn("agent reply tail stopped ({}): each request to an agent reads the replies by itself from now on; the health "
                     + "endpoint reports this tail dead until a restart", e.toString());
         } finally {
             positioned = false;
             waiting.values().forEach(reply -> reply.completeExceptionally(new IllegalStateException("the agent reply tail stopped")));
             waiting.clear();
-            ended = true;
+            health.ended();
         }
     }
 
@@ -129,20 +128,9 @@ final class ReplyTail implements AutoCloseable, Worker {
         }
     }
 
-    @Override
-    public String name() {
-        return thread.getName();
-    }
-
-    /** True from its start until it stopped: closed, or an error it could not read past (requests then read for themselves). */
-    @Override
-    public boolean alive() {
-        return !ended;
-    }
-
-    @Override
-    public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
+    /** How it stands, for the health endpoint. */
+    Worker worker() {
+        return health;
     }
 
     private List<TopicPartition> partitions() throws InterruptedException {

@@ -33,15 +33,15 @@ class TailHealthTest {
     void aLeaseTailStoppedByAnErrorIsDeadOnTheHealthEndpointNamingTheError() {
         MockConsumer<byte[], byte[]> consumer = consumerOf(Topics.AGENT_LEASES.name());
         try (LeaseSightings tail = new LeaseSightings(consumer, System::nanoTime)) {
-            WorkerHealth health = new WorkerHealth().watch(tail);
+            WorkerHealth health = new WorkerHealth().watch(tail.worker());
             tail.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> tail.silence("orders", "pg-1").isPresent());
             assertThat(health.liveness().healthy()).as("positioned and reading").isTrue();
 
             consumer.setPollException(new KafkaException("the log was truncated under the tail"));
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> !tail.alive());
-            assertThat(tail.failure()).get().extracting(Throwable::getMessage).isEqualTo("the log was truncated under the tail");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !tail.worker().alive());
+            assertThat(tail.worker().failure()).get().extracting(Throwable::getMessage).isEqualTo("the log was truncated under the tail");
             assertThat(tail.silence("orders", "pg-1")).as("a stopped tail answers nothing").isEmpty();
             assertThat(health.liveness()).isEqualTo(new WorkerHealth.Probe(false,
                     "dead: failover-lease-sightings: org.apache.kafka.common.KafkaException: the log was truncated under the tail"));
@@ -52,14 +52,14 @@ class TailHealthTest {
     void aReplyTailStoppedByAnErrorIsDeadOnTheHealthEndpointAndRequestsReadForThemselves() {
         MockConsumer<byte[], byte[]> consumer = consumerOf(Topics.AGENT_REPLIES.name());
         try (ReplyTail tail = new ReplyTail(consumer)) {
-            WorkerHealth health = new WorkerHealth().watch(tail);
+            WorkerHealth health = new WorkerHealth().watch(tail.worker());
             tail.start();
             await().atMost(Duration.ofSeconds(10)).until(tail::positioned);
             assertThat(health.liveness().healthy()).isTrue();
 
             consumer.setPollException(new KafkaException("not authorized to read the replies"));
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> !tail.alive());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !tail.worker().alive());
             assertThat(tail.positioned()).isFalse();
             assertThat(tail.await("command-1")).as("a request reads the replies by itself").isEmpty();
             assertThat(health.liveness().text())
@@ -71,7 +71,7 @@ class TailHealthTest {
     void aClosedTailIsStoppedWithoutAnError() {
         LeaseSightings tail = new LeaseSightings(consumerOf(Topics.AGENT_LEASES.name()), System::nanoTime).start();
         await().atMost(Duration.ofSeconds(10)).until(() -> tail.silence("orders", "pg-1").isPresent());
-        Worker worker = tail;
+        Worker worker = tail.worker();
 
         tail.close();
 
