@@ -63,8 +63,8 @@ public final class DetectorService implements AutoCloseable {
     public DetectorService(DrpilotConfig config, Map<String, Object> kafkaClientProperties, String applicationId, Path stateDir) {
         this.kafkaClientProperties = Map.copyOf(kafkaClientProperties);
         this.lock = StateDirLock.acquire(stateDir, applicationId);
-        this.topology = DetectorTopology.build(config);
         try {
+            this.topology = DetectorTopology.build(config);
             this.streams = new KafkaStreams(topology, streamsProperties(kafkaClientProperties, applicationId, stateDir, deadLetters));
         } catch (RuntimeException e) {
             lock.close();

@@ -35,8 +35,7 @@ import java.util.function.LongSupplier;
  * not reset its position on its own ({@code auto.offset.reset=none}): a position moved past records unread would leave a
  * gap in what it answers; the tail stops instead, and every read is a fresh one again.
  *
- * <p>A tail stopped by an error is a dead {@link Worker}: nothing is less safe without it, but every lease wait and fence wait
- * is slower, so the health endpoint says so and a restart brings it back.
+ * <p>A tail stopped by an error is dead on the health endpoint ({@link TailHealth}).
  */
 public final class LeaseSightings implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseSightings.class);

@@ -20,7 +20,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * What the failover steps ask of the node agents: a FENCE of the old primary, a PROMOTION_INTENT to the candidate (each
@@ -91,12 +91,9 @@ public final class NodeAgents implements AutoCloseable {
 
     /** The tails of an actuator's own (the lease sightings and the agents' replies), for the health endpoint. */
     public List<Worker> workers() {
-        List<Worker> workers = new ArrayList<>();
-        sightings.map(LeaseSightings::worker).ifPresent(workers::add);
-        if (owned.isPresent()) {
-            channel.tailWorker().ifPresent(workers::add);
-        }
-        return List.copyOf(workers);
+        // A channel it was given is someone else's, and so is its tail's health.
+        return Stream.concat(sightings.map(LeaseSightings::worker).stream(), owned.flatMap(producer -> channel.tailWorker()).stream())
+                .toList();
     }
 
     /** The channel itself, for commands nobody waits on here (a rejoin: its reply is recorded by {@code RejoinReplies}). */
